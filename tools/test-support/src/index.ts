@@ -1,0 +1,4 @@
+export { certPath, certsDir, testCerts } from './certs.ts';
+export { openFileDescriptorCount, waitForFileDescriptors } from './fds.ts';
+export { installLoopbackGuard, isLoopbackAddress, LoopbackGuardError } from './loopback-guard.ts';
+export { type LocalTlsServer, type LocalTlsServerOptions, startTlsServer } from './tls-server.ts';
