@@ -1,0 +1,2 @@
+/** Node-only entry point; the implementation lands with its issue. */
+export const ENTRY = 'node';
