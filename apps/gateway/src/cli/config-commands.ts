@@ -1,0 +1,117 @@
+import type { Command } from 'commander';
+import {
+  type ConfigError,
+  type ConfigKey,
+  configKeys,
+  defaultConfig,
+  readConfigFile,
+  secretKeys,
+  updateConfigFile,
+} from '../config/index.ts';
+import { CliExit, type CliIo, ExitCode, readAllStdin } from './io.ts';
+import { MASK, maskSecrets } from './mask.ts';
+import type { CliContext } from './program.ts';
+
+/** Keys that only their own verb may change, with the verb to use instead. */
+const keysWithTheirOwnVerb: Partial<Record<ConfigKey, string>> = {
+  RelayProxyUsername: 'agent-gateway relay-proxy set --address URL --username USER --password-stdin',
+  RelayProxyPassword: 'agent-gateway relay-proxy set --address URL --username USER --password-stdin',
+};
+
+function checkKey(key: string): ConfigKey {
+  if ((configKeys as string[]).includes(key)) return key as ConfigKey;
+  const suggestion = configKeys.find((known) => known.toLowerCase() === key.toLowerCase());
+  throw new CliExit(
+    ExitCode.usage,
+    suggestion
+      ? `unknown key ${key}; did you mean ${suggestion}?`
+      : `unknown key ${key}; known keys: ${configKeys.join(', ')}`,
+  );
+}
+
+/**
+ * `config set` takes the value of a string key as it is and parses every other type as JSON, so
+ * `config set AllowedPorts '[443,8443]'` and `config set ListenPort 8443` both work.
+ */
+export function parseValueForKey(key: ConfigKey, text: string): unknown {
+  if (typeof defaultConfig()[key] === 'string') return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    // Not JSON: hand it over as a string so validation can say what was expected, e.g. ListenPort "text".
+    return text;
+  }
+}
+
+function formatValue(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value, null, 2);
+}
+
+async function currentConfig(context: CliContext) {
+  const loaded = await readConfigFile(context.configFile());
+  return loaded?.config ?? defaultConfig();
+}
+
+export function registerConfigCommands(program: Command, context: CliContext): void {
+  const config = program.command('config').description('Read, change and validate the configuration file');
+
+  config
+    .command('get')
+    .description('Print the whole configuration, or one key (secrets are shown as ********)')
+    .argument('[key]', 'a configuration key, e.g. ListenPort')
+    .action(async (key: string | undefined) => {
+      const masked = maskSecrets(await currentConfig(context));
+      context.io.stdout.write(`${formatValue(key === undefined ? masked : masked[checkKey(key)])}\n`);
+    });
+
+  config
+    .command('set')
+    .description('Change one key; the whole configuration is validated before anything is written')
+    .argument('<key>', 'a configuration key, e.g. ListenPort')
+    .argument('[value]', 'the new value: as is for text keys, JSON for the others')
+    .option('--stdin', 'read the value from standard input (for secrets such as AdminToken)')
+    .action(async (keyText: string, valueText: string | undefined, options: { stdin?: boolean }) => {
+      const key = checkKey(keyText);
+      const ownVerb = keysWithTheirOwnVerb[key];
+      if (ownVerb) throw new CliExit(ExitCode.usage, `${key} is set with: ${ownVerb}`);
+      if (secretKeys.has(key) && !options.stdin) {
+        throw new CliExit(
+          ExitCode.usage,
+          `${key} is a secret: pass it on standard input with --stdin, not on the command line`,
+        );
+      }
+      if (options.stdin && valueText !== undefined)
+        throw new CliExit(ExitCode.usage, 'give the value or --stdin, not both');
+      const text = options.stdin ? await readAllStdin(context.io.stdin) : valueText;
+      if (text === undefined) throw new CliExit(ExitCode.usage, `missing value for ${key}`);
+      const value = parseValueForKey(key, text);
+      const { created } = await updateConfigFile(context.configFile(), (raw) => {
+        raw[key] = value;
+        return undefined;
+      });
+      context.noteCreated(created);
+      context.io.stdout.write(`${key} = ${secretKeys.has(key) && text !== '' ? MASK : formatValue(value)}\n`);
+    });
+
+  config
+    .command('validate')
+    .description('Check a configuration file without changing anything (exit 0 if valid, 2 if not)')
+    .argument('[file]', 'the file to check; default: the configuration file in use')
+    .action(async (file: string | undefined) => {
+      const target = file ?? context.configFile();
+      const loaded = await readConfigFile(target);
+      if (!loaded) throw new CliExit(ExitCode.usage, `${target} does not exist`);
+      context.io.stdout.write(`${target}: valid\n`);
+    });
+}
+
+/** Turns a ConfigError into the CLI's exit: invalid values are usage errors (2), I/O problems failures (1). */
+export function exitForConfigError(error: ConfigError): CliExit {
+  const usage =
+    error.code === 'CONFIG_INVALID' ||
+    error.code === 'CONFIG_INVALID_JSON' ||
+    error.code === 'CONFIG_UNKNOWN_KEY';
+  return new CliExit(usage ? ExitCode.usage : ExitCode.failure, error.message);
+}
+
+export type { CliIo };

@@ -1,0 +1,79 @@
+import { Command, CommanderError } from 'commander';
+import packageJson from '../../package.json' with { type: 'json' };
+import { ConfigError, resolveConfigPath } from '../config/index.ts';
+import { exitForConfigError, registerConfigCommands } from './config-commands.ts';
+import { CliExit, type CliIo, ExitCode } from './io.ts';
+import { registerListCommands } from './list-commands.ts';
+import { registerRelayCommands } from './relay-commands.ts';
+
+/** What every command needs: the streams, and where the configuration file is. */
+export interface CliContext {
+  io: CliIo;
+  configFile(): string;
+  /** Says on stderr that the configuration file was just created with defaults. */
+  noteCreated(created: boolean): void;
+}
+
+/** Builds the `agent-gateway` command tree writing to `io`. */
+export function buildProgram(io: CliIo): Command {
+  const program = new Command('agent-gateway')
+    .description(
+      'A CONNECT-only gateway that lets agents without internet access reach an allowlist of hosts',
+    )
+    .version(packageJson.version, '-v, --version')
+    .option(
+      '-c, --config <file>',
+      'configuration file (default: $AGENT_GATEWAY_CONFIG, else ./agent-gateway.json)',
+    )
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    });
+
+  const context: CliContext = {
+    io,
+    configFile: () => resolveConfigPath(program.opts<{ config?: string }>().config, io.env, io.cwd),
+    noteCreated(created) {
+      if (created) io.stderr.write(`created ${context.configFile()} with the default configuration\n`);
+    },
+  };
+  registerConfigCommands(program, context);
+  registerRelayCommands(program, context);
+  registerListCommands(program, context);
+  for (const command of program.commands) {
+    command.exitOverride();
+    for (const sub of command.commands) sub.exitOverride();
+  }
+  return program;
+}
+
+/**
+ * Runs the CLI with `argv` (without the node and script paths) and returns the exit code: 0 success,
+ * 1 failure, 2 usage error or invalid configuration (nothing changed).
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return ExitCode.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return ExitCode.ok;
+      if (error.code === 'commander.help') return ExitCode.ok;
+      return ExitCode.usage;
+    }
+    const exit = ConfigError.isInstance(error)
+      ? exitForConfigError(error)
+      : error instanceof CliExit
+        ? error
+        : undefined;
+    if (exit) {
+      io.stderr.write(`agent-gateway: ${exit.message}\n`);
+      return exit.exitCode;
+    }
+    io.stderr.write(`agent-gateway: ${(error as Error).stack ?? String(error)}\n`);
+    return ExitCode.failure;
+  }
+}

@@ -1,0 +1,230 @@
+import { isIP } from 'node:net';
+import { z } from 'zod';
+
+const PORT_MESSAGE = 'expected a port number from 1 to 65535';
+const port = z
+  .number({ error: PORT_MESSAGE })
+  .int({ error: PORT_MESSAGE })
+  .min(1, { error: PORT_MESSAGE })
+  .max(65535, { error: PORT_MESSAGE });
+const nonNegativeMs = z
+  .number()
+  .int()
+  .min(0)
+  .max(24 * 60 * 60 * 1000);
+
+/** `a.b.c.d/n` or `v6/n`, or a bare address (a /32 or /128). */
+const cidr = z.string().refine(
+  (value) => {
+    const [address, bits, extra] = value.split('/');
+    if (extra !== undefined || address === undefined) return false;
+    const family = isIP(address);
+    if (family === 0) return false;
+    if (bits === undefined) return true;
+    if (!/^\d{1,3}$/.test(bits)) return false;
+    return Number(bits) <= (family === 4 ? 32 : 128);
+  },
+  { message: 'expected an IP address or CIDR such as 10.0.0.0/8 or fd00::/8' },
+);
+
+const hostPort = z.string().refine(
+  (value) => {
+    const match = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(value);
+    if (!match) return false;
+    const host = match[1] ?? match[2] ?? '';
+    if (match[1] !== undefined && isIP(host) !== 6) return false;
+    const portNumber = Number(match[3]);
+    return portNumber >= 1 && portNumber <= 65535;
+  },
+  { message: 'expected HOST:PORT, e.g. 127.0.0.1:8081 or [::1]:8081' },
+);
+
+const relayProxyUrl = z.string().refine(
+  (value) => {
+    if (value === '') return true;
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      return false;
+    }
+    return (
+      ['http:', 'https:', 'socks5:', 'socks5h:'].includes(url.protocol) &&
+      url.username === '' &&
+      url.password === ''
+    );
+  },
+  {
+    message:
+      'expected an http://, https:// or socks5:// URL without user info (set credentials with `relay-proxy set --username U --password-stdin`)',
+  },
+);
+
+/**
+ * The gateway's configuration file, key by key (PascalCase, as in the original product). Every key has a
+ * default, so an empty object is a valid configuration.
+ */
+export const configSchema = z
+  .object({
+    $schema: z.string().optional().describe('JSON Schema reference for editors; ignored by the gateway.'),
+    ListenAddress: z
+      .string()
+      .refine((value) => isIP(value) !== 0, { message: 'expected an IP address such as 0.0.0.0 or ::' })
+      .default('0.0.0.0')
+      .describe('Address the CONNECT listener binds to; `::` for dual stack.'),
+    ListenPort: port.default(8080).describe('TCP port of the CONNECT listener (1-65535).'),
+    AllowedClientNetworks: z
+      .array(cidr)
+      .default([])
+      .describe('CIDRs clients may connect from; empty allows any client.'),
+    AcceptProxyProtocol: z
+      .boolean()
+      .default(false)
+      .describe('Expect a PROXY protocol v1/v2 header from a load balancer in front of each connection.'),
+    TrustedProxyNetworks: z
+      .array(cidr)
+      .default([])
+      .describe('Where PROXY protocol headers may come from (the load balancers).'),
+    MaxTunnels: z
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .describe(
+        'Most open tunnels; 0 derives it from the file-descriptor limit (two per tunnel, with headroom).',
+      ),
+    MaxTunnelsPerClient: z
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .describe('Most open tunnels per client address; 0 = no limit.'),
+    MaxHeaderBytes: z
+      .number()
+      .int()
+      .min(256)
+      .max(65536)
+      .default(8192)
+      .describe('Largest CONNECT request head (431 beyond it).'),
+    HeaderTimeoutMs: nonNegativeMs
+      .default(10000)
+      .describe('Time a client has to send its request head (408 after it).'),
+    AllowedPorts: z.array(port).default([443]).describe('Ports tunnels may go to.'),
+    AllowedHosts: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('The local allowlist: exact hosts, `*.suffix` wildcards, IP addresses and CIDRs.'),
+    DeniedHosts: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('Hosts that are refused even when allowed elsewhere.'),
+    Presets: z
+      .array(z.string().min(1))
+      .default(['log-analytics', 'azure-arc:AzureCloud'])
+      .describe(
+        'Named host sets from public documentation: log-analytics, azure-monitor-agent:REGION, automation:REGION, azure-arc:CLOUD.',
+      ),
+    AllowedClientCertificateSubjects: z
+      .array(z.string().min(1))
+      .default([])
+      .describe(
+        'Client certificate subjects (RFC 4514, e.g. CN=agent-1,O=Contoso; CN=x alone matches any subject with that CN).',
+      ),
+    ClientCertificatePolicy: z
+      .enum(['off', 'when-visible', 'required'])
+      .default('when-visible')
+      .describe(
+        'off | when-visible (check when TLS 1.2 shows the certificate) | required (refuse TLS 1.3 and resumed sessions).',
+      ),
+    HostOverrides: z
+      .record(
+        z.string().min(1),
+        z.string().refine((value) => isIP(value) !== 0, { message: 'expected an IP address' }),
+      )
+      .default({})
+      .describe('Host name -> IP address, applied before DNS.'),
+    AllowedDestinationNetworks: z
+      .array(cidr)
+      .default([])
+      .describe(
+        'Private/loopback destinations that are allowed after resolution (the SSRF guard refuses them otherwise).',
+      ),
+    RelayProxy: relayProxyUrl
+      .default('')
+      .describe('Upstream relay proxy URL (http://, https:// or socks5://); empty dials directly.'),
+    RelayProxyUsername: z.string().default('').describe('Relay proxy user; set with `relay-proxy set`.'),
+    RelayProxyPassword: z
+      .string()
+      .default('')
+      .describe('Relay proxy password; set only with `relay-proxy set --password-stdin`, never shown.'),
+    RelayProxyCaFile: z.string().default('').describe('CA bundle (PEM) that signs an https:// relay proxy.'),
+    RelayBypassHosts: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('Hosts dialled directly even when a relay is set.'),
+    ConnectTimeoutMs: nonNegativeMs
+      .default(10000)
+      .describe('Time allowed to reach the target or the relay (504 after it).'),
+    IdleTimeoutMs: nonNegativeMs
+      .default(0)
+      .describe('Close a tunnel with no bytes either way for this long; 0 = never.'),
+    TlsInspection: z
+      .boolean()
+      .default(true)
+      .describe('Verify that each tunnel carries a TLS session to the host asked for.'),
+    TlsHandshakeTimeoutMs: nonNegativeMs
+      .default(10000)
+      .describe('Time allowed for the ClientHello and the server flight.'),
+    MinTlsVersion: z
+      .enum(['1.0', '1.1', '1.2', '1.3'])
+      .default('1.2')
+      .describe('Lowest TLS version a client may offer as its highest.'),
+    DrainTimeoutMs: nonNegativeMs
+      .default(30000)
+      .describe('On SIGTERM, how long open tunnels may finish before they are closed.'),
+    AdminListen: hostPort
+      .default('127.0.0.1:8081')
+      .describe('Admin listener: /metrics, /healthz, /readyz, /status, /events.'),
+    AdminToken: z
+      .string()
+      .default('')
+      .describe('Bearer token for the admin listener when it is bound beyond loopback.'),
+    LogLanguage: z.enum(['en', 'de']).default('en').describe('Language of event messages.'),
+  })
+  .strict()
+  .superRefine((config, context) => {
+    const adminHost = config.AdminListen.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+    const adminOnLoopback = adminHost === 'localhost' || adminHost === '::1' || adminHost.startsWith('127.');
+    if (!adminOnLoopback && config.AdminToken === '') {
+      context.addIssue({
+        code: 'custom',
+        path: ['AdminToken'],
+        message: `AdminListen ${config.AdminListen} is reachable beyond loopback: set AdminToken (a bearer token) too`,
+      });
+    }
+    if (config.RelayProxyPassword !== '' && config.RelayProxyUsername === '') {
+      context.addIssue({
+        code: 'custom',
+        path: ['RelayProxyUsername'],
+        message: 'a relay password needs a user name',
+      });
+    }
+  });
+
+/** A complete, validated configuration (every key present). */
+export type GatewayConfig = z.output<typeof configSchema>;
+/** Configuration as written in the file (every key optional). */
+export type GatewayConfigInput = z.input<typeof configSchema>;
+/** The configuration keys. */
+export type ConfigKey = keyof GatewayConfig;
+
+/** The configuration keys in file order. */
+export const configKeys = Object.keys(configSchema.shape).filter((key) => key !== '$schema') as ConfigKey[];
+
+/** Keys that hold secrets: never printed, never logged. */
+export const secretKeys: ReadonlySet<ConfigKey> = new Set<ConfigKey>(['RelayProxyPassword', 'AdminToken']);
+
+/** The defaults, as a complete configuration. */
+export function defaultConfig(): GatewayConfig {
+  return configSchema.parse({});
+}

@@ -1,0 +1,130 @@
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { writeFileAtomic } from './atomic-write.ts';
+import { ConfigError } from './errors.ts';
+import { withFileLock } from './file-lock.ts';
+import { defaultConfig, type GatewayConfig } from './schema.ts';
+import { validateConfig } from './validate.ts';
+
+/** The file name used when neither `--config` nor `AGENT_GATEWAY_CONFIG` names one. */
+export const DEFAULT_CONFIG_FILE = 'agent-gateway.json';
+
+/** Where the configuration lives: `--config`, else `AGENT_GATEWAY_CONFIG`, else `./agent-gateway.json`. */
+export function resolveConfigPath(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+): string {
+  const chosen = flag ?? (env.AGENT_GATEWAY_CONFIG || undefined) ?? DEFAULT_CONFIG_FILE;
+  return path.resolve(cwd, chosen);
+}
+
+/** The file as the operator wrote it (only the keys present) and the validated result with defaults. */
+export interface LoadedConfig {
+  file: string;
+  raw: Record<string, unknown>;
+  config: GatewayConfig;
+}
+
+function lineAndColumn(text: string, position: number): string {
+  const before = text.slice(0, position);
+  const line = before.split('\n').length;
+  const column = position - before.lastIndexOf('\n');
+  return `line ${line}, column ${column}`;
+}
+
+function parseJsonObject(file: string, text: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    const position = /position (\d+)/.exec((error as Error).message)?.[1];
+    const where = position === undefined ? '' : ` at ${lineAndColumn(text, Number(position))}`;
+    throw new ConfigError(
+      'CONFIG_INVALID_JSON',
+      `${file} is not valid JSON${where}: ${(error as Error).message}`,
+      [],
+      {
+        cause: error,
+      },
+    );
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError('CONFIG_INVALID', `${file} must hold a JSON object of configuration keys`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** Reads and validates the configuration file; `undefined` when it does not exist. */
+export async function readConfigFile(file: string): Promise<LoadedConfig | undefined> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new ConfigError('CONFIG_READ_FAILED', `cannot read ${file}: ${(error as Error).message}`, [], {
+      cause: error,
+    });
+  }
+  const raw = parseJsonObject(file, text);
+  try {
+    return { file, raw, config: validateConfig(raw) };
+  } catch (error) {
+    if (ConfigError.isInstance(error)) {
+      throw new ConfigError(error.code, `invalid configuration in ${file}`, error.problems, { cause: error });
+    }
+    throw error;
+  }
+}
+
+function serialize(raw: Record<string, unknown>): string {
+  return `${JSON.stringify(raw, null, 2)}\n`;
+}
+
+async function writeConfig(file: string, raw: Record<string, unknown>): Promise<void> {
+  try {
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await writeFileAtomic(file, serialize(raw), 0o600);
+  } catch (error) {
+    throw new ConfigError('CONFIG_WRITE_FAILED', `cannot write ${file}: ${(error as Error).message}`, [], {
+      cause: error,
+    });
+  }
+}
+
+/**
+ * Reads the configuration, creating the file with every default if it does not exist yet (`created` tells,
+ * so the caller can say so on stderr).
+ */
+export async function loadOrCreateConfig(file: string): Promise<LoadedConfig & { created: boolean }> {
+  const existing = await readConfigFile(file);
+  if (existing) return { ...existing, created: false };
+  return withFileLock(file, async () => {
+    const raced = await readConfigFile(file);
+    if (raced) return { ...raced, created: false };
+    const config = defaultConfig();
+    const raw: Record<string, unknown> = { ...config };
+    await writeConfig(file, raw);
+    return { file, raw, config, created: true };
+  });
+}
+
+/**
+ * Changes the configuration file under its lock: `edit` gets the keys as written and changes them in place;
+ * the result is validated as a whole and written atomically (mode 0600) only if it is valid. Returns the new
+ * configuration, or throws a {@link ConfigError} and leaves the file untouched.
+ */
+export async function updateConfigFile(
+  file: string,
+  edit: (raw: Record<string, unknown>, current: GatewayConfig) => undefined | false,
+): Promise<LoadedConfig & { created: boolean; written: boolean }> {
+  return withFileLock(file, async () => {
+    const existing = await readConfigFile(file);
+    const raw: Record<string, unknown> = existing ? structuredClone(existing.raw) : { ...defaultConfig() };
+    if (edit(raw, existing?.config ?? defaultConfig()) === false && existing)
+      return { ...existing, created: false, written: false };
+    const config = validateConfig(raw);
+    await writeConfig(file, raw);
+    return { file, raw, config, created: existing === undefined, written: true };
+  });
+}

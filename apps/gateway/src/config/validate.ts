@@ -1,0 +1,39 @@
+import type { z } from 'zod';
+import { ConfigError } from './errors.ts';
+import { configSchema, type GatewayConfig } from './schema.ts';
+
+function describeValue(value: unknown): string {
+  const text = JSON.stringify(value);
+  if (text === undefined) return String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let current = input;
+  for (const segment of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<PropertyKey, unknown>)[segment];
+  }
+  return current;
+}
+
+function formatIssue(input: unknown, issue: z.core.$ZodIssue): string {
+  const key = issue.path.map(String).join('.') || '(file)';
+  if (issue.code === 'unrecognized_keys') {
+    return `${issue.keys.join(', ')}: unknown key${issue.keys.length > 1 ? 's' : ''} (see \`agent-gateway config get\` for the known keys)`;
+  }
+  const received = valueAt(input, issue.path);
+  const got = received === undefined || issue.code === 'custom' ? '' : ` (got ${describeValue(received)})`;
+  return `${key}: ${issue.message}${got}`;
+}
+
+/**
+ * Validates a configuration object and fills in defaults. Throws a {@link ConfigError} naming every invalid
+ * key, e.g. `ListenPort: expected number, received string (got "text")`.
+ */
+export function validateConfig(input: unknown): GatewayConfig {
+  const result = configSchema.safeParse(input);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => formatIssue(input, issue));
+  throw new ConfigError('CONFIG_INVALID', 'invalid configuration', problems, { cause: result.error });
+}
