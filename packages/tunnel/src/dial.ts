@@ -1,0 +1,262 @@
+import * as dns from 'node:dns';
+import { EventEmitter } from 'node:events';
+import * as net from 'node:net';
+import { HttpsProxyAgent } from 'https-proxy-agent';
+import { SocksProxyAgent } from 'socks-proxy-agent';
+import { classifyDialError } from './classify-error.ts';
+import { DialError, isDialError, TunnelError } from './errors.ts';
+import type { DialFailureKind, RelayDial, Resolver } from './types.ts';
+
+/** A connected upstream socket, ready to carry tunnel bytes. */
+export interface DialResult {
+  readonly socket: net.Socket;
+  /** The address actually connected to (the target's for a direct dial, the relay's otherwise). */
+  readonly remoteAddress: string | undefined;
+}
+
+/** The default resolver: the operating system's `getaddrinfo` through `dns.lookup`, all addresses. */
+export const systemResolver: Resolver = async (host) => {
+  const entries = await dns.promises.lookup(host, { all: true, order: 'verbatim' });
+  return entries.map((entry) => entry.address);
+};
+
+function withTimeout<T>(
+  work: (signal: AbortSignal) => Promise<T>,
+  timeoutMs: number,
+  what: string,
+  onLate: (value: T) => void,
+): Promise<T> {
+  const controller = new AbortController();
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const timer = setTimeout(() => {
+      settled = true;
+      controller.abort();
+      reject(new DialError('timeout', `${what} did not complete within ${timeoutMs} ms`));
+    }, timeoutMs);
+    work(controller.signal).then(
+      (value) => {
+        clearTimeout(timer);
+        if (settled) onLate(value);
+        else {
+          settled = true;
+          resolve(value);
+        }
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        if (!settled) {
+          settled = true;
+          reject(error);
+        }
+      },
+    );
+  });
+}
+
+function connectTo(
+  host: string,
+  port: number,
+  addresses: readonly string[],
+  signal: AbortSignal,
+): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    // Node's own happy eyeballs (autoSelectFamily) walks the addresses through this lookup.
+    const lookup: net.LookupFunction = (_name, options, callback) => {
+      if ((options as dns.LookupOptions).all === true) {
+        (callback as unknown as (e: null, list: dns.LookupAddress[]) => void)(
+          null,
+          addresses.map((address) => ({ address, family: net.isIP(address) })),
+        );
+      } else {
+        const first = addresses[0] as string;
+        callback(null, first, net.isIP(first));
+      }
+    };
+    const socket = net.connect({
+      host,
+      port,
+      lookup,
+      signal,
+      allowHalfOpen: true,
+      noDelay: true,
+      autoSelectFamily: addresses.length > 1,
+      autoSelectFamilyAttemptTimeout: 250,
+    });
+    const onError = (error: Error) => {
+      socket.destroy();
+      reject(error);
+    };
+    socket.once('error', onError);
+    socket.once('connect', () => {
+      socket.removeListener('error', onError);
+      resolve(socket);
+    });
+  });
+}
+
+function firstError(error: unknown): unknown {
+  if (error instanceof AggregateError && error.errors.length > 0) {
+    // Report the most telling failure: a refusal says more than a timeout of a second family.
+    return error.errors.find((e) => classifyDialError(e) === 'refused') ?? error.errors[0];
+  }
+  return error;
+}
+
+/**
+ * Connects directly to `host:port`: resolves the name with `resolver` (IP literals skip it), then tries every
+ * address (IPv6 and IPv4 interleaved, 250 ms per attempt before the next one starts), all within
+ * `timeoutMs`.
+ *
+ * @throws {DialError} with `kind` `dns`, `refused`, `unreachable`, `timeout` or `error`
+ */
+export async function dialDirect(
+  target: { host: string; port: number },
+  resolver: Resolver,
+  timeoutMs: number,
+): Promise<DialResult> {
+  const socket = await withTimeout(
+    async (signal) => {
+      let addresses: readonly string[];
+      if (net.isIP(target.host) !== 0) addresses = [target.host];
+      else {
+        try {
+          addresses = await resolver(target.host);
+        } catch (error) {
+          const kind = classifyDialError(error);
+          throw new DialError(kind === 'error' ? 'dns' : kind, `cannot resolve ${target.host}`, {
+            cause: error,
+          });
+        }
+        if (addresses.length === 0)
+          throw new DialError('dns', `no addresses for ${target.host}`, {
+            cause: Object.assign(new Error(`no addresses for ${target.host}`), { code: 'ENOTFOUND' }),
+          });
+        if (signal.aborted) throw new DialError('timeout', 'dial aborted');
+      }
+      try {
+        return await connectTo(target.host, target.port, addresses, signal);
+      } catch (error) {
+        const cause = firstError(error);
+        if (signal.aborted)
+          throw new DialError('timeout', `connect to ${target.host}:${target.port} timed out`, { cause });
+        throw new DialError(classifyDialError(cause), `connect to ${target.host}:${target.port} failed`, {
+          cause,
+        });
+      }
+    },
+    timeoutMs,
+    `connect to ${target.host}:${target.port}`,
+    (late) => late.destroy(),
+  );
+  return { socket, remoteAddress: socket.remoteAddress };
+}
+
+/** Normalises a relay URL; SOCKS names go to the relay unresolved (`socks5h`, `socks4a`). */
+export function relayUrl(dial: Pick<RelayDial, 'url' | 'username' | 'password'>): URL {
+  let url: URL;
+  try {
+    url = new URL(dial.url);
+  } catch (error) {
+    throw new TunnelError('TUNNEL_INVALID_RELAY', `relay URL is not a URL: ${dial.url}`, { cause: error });
+  }
+  if (url.username !== '' || url.password !== '')
+    throw new TunnelError(
+      'TUNNEL_INVALID_RELAY',
+      'relay URL must not carry user info; pass username/password',
+    );
+  const scheme = url.protocol.slice(0, -1);
+  const mapped = { socks5: 'socks5h', socks: 'socks5h', socks4: 'socks4a' }[scheme] ?? scheme;
+  if (!['http', 'https', 'socks5h', 'socks4a'].includes(mapped))
+    throw new TunnelError('TUNNEL_INVALID_RELAY', `unsupported relay scheme ${scheme}:`);
+  const out = new URL(`${mapped}://${url.host}`);
+  if (dial.username !== undefined) out.username = encodeURIComponent(dial.username);
+  if (dial.password !== undefined) out.password = encodeURIComponent(dial.password);
+  return out;
+}
+
+interface ProxyConnectResponse {
+  statusCode: number;
+  statusText: string;
+}
+
+function classifyRelayError(error: unknown): DialFailureKind {
+  if (isDialError(error)) return error.kind;
+  const message = error instanceof Error ? error.message : String(error);
+  const kind = classifyDialError(error);
+  if (kind !== 'error') return kind === 'timeout' ? 'timeout' : 'relay-unreachable';
+  if (/ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|ECONNRESET/.test(message))
+    return 'relay-unreachable';
+  if (/authentication/i.test(message)) return 'relay-auth-required';
+  if (/timed out|timeout/i.test(message)) return 'timeout';
+  if (/ended before receiving CONNECT response/.test(message)) return 'relay-refused';
+  return 'relay-refused';
+}
+
+/**
+ * Opens a raw tunnel to `host:port` through a relay with proxy-agent's per-protocol agents
+ * (`HttpsProxyAgent` for `http:`/`https:` relays, `SocksProxyAgent` for SOCKS). The target name is sent to
+ * the relay unresolved. A relay's refusal arrives as a `proxyConnect` event, not an error: it is checked
+ * here and turned into `relay-refused` or (407) `relay-auth-required`. Never reads `HTTPS_PROXY`.
+ *
+ * @throws {DialError}
+ */
+export async function dialRelay(
+  dial: RelayDial,
+  target: { host: string; port: number },
+  timeoutMs: number,
+): Promise<DialResult> {
+  const url = relayUrl(dial);
+  const isSocks = url.protocol.startsWith('socks');
+  const socket = await withTimeout(
+    async (signal) => {
+      // agent-base only needs an emitter standing in for the http.ClientRequest.
+      const request = Object.assign(new EventEmitter(), { destroy() {} });
+      let response: ProxyConnectResponse | undefined;
+      request.on('proxyConnect', (connect: ProxyConnectResponse) => {
+        response = connect;
+      });
+      try {
+        let socket: net.Socket;
+        if (isSocks) {
+          const agent = new SocksProxyAgent(url, { timeout: timeoutMs });
+          socket = await agent.connect(request as never, {
+            host: target.host,
+            port: target.port,
+            secureEndpoint: false,
+          });
+        } else {
+          const agent = new HttpsProxyAgent(url, {
+            signal,
+            allowHalfOpen: true,
+            noDelay: true,
+            ...(dial.ca !== undefined ? { ca: dial.ca as string } : {}),
+          } as never);
+          socket = await agent.connect(request as never, {
+            host: target.host,
+            port: target.port,
+            secureEndpoint: false,
+          });
+        }
+        if (response !== undefined && response.statusCode !== 200) {
+          socket.destroy();
+          const kind = response.statusCode === 407 ? 'relay-auth-required' : 'relay-refused';
+          throw new DialError(kind, `relay answered ${response.statusCode} ${response.statusText}`.trim());
+        }
+        return socket;
+      } catch (error) {
+        if (isDialError(error)) throw error;
+        if (signal.aborted) throw new DialError('timeout', 'relay dial timed out', { cause: error });
+        throw new DialError(classifyRelayError(error), `relay ${url.protocol}//${url.host} failed`, {
+          cause: error,
+        });
+      }
+    },
+    timeoutMs,
+    `relay dial through ${url.protocol}//${url.host}`,
+    (late) => late.destroy(),
+  );
+  socket.allowHalfOpen = true;
+  socket.setNoDelay(true);
+  return { socket, remoteAddress: socket.remoteAddress };
+}

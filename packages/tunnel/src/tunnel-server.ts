@@ -1,0 +1,592 @@
+import * as http from 'node:http';
+import * as net from 'node:net';
+import { parseAuthority } from './authority.ts';
+import { dialDirect, dialRelay, systemResolver } from './dial.ts';
+import { type DialError, isDialError } from './errors.ts';
+import { defaultTunnelLimits, mergeLimits } from './limits.ts';
+import { Tunnel, type TunnelOutcome } from './tunnel.ts';
+import type {
+  ConnectRequest,
+  Decision,
+  DialFailureKind,
+  PreambleReader,
+  ProxiedSource,
+  RefusalKind,
+  Resolver,
+  TunnelHooks,
+  TunnelLifecycleEvent,
+  TunnelLimits,
+} from './types.ts';
+
+/** Options of {@link createTunnelServer}. */
+export interface TunnelServerOptions {
+  /** The decide / inspect / event hooks. */
+  readonly hooks: TunnelHooks;
+  /** Limits; missing ones take {@link defaultTunnelLimits}. Change them later with `setLimits`. */
+  readonly limits?: Partial<TunnelLimits>;
+  /** Default resolver of direct dials (a dial target's own `resolve` wins); defaults to `dns.lookup`. */
+  readonly resolve?: Resolver;
+  /** Reads a PROXY protocol header (or other preamble) before the HTTP head; see {@link PreambleReader}. */
+  readonly readPreamble?: PreambleReader;
+}
+
+/** Options of {@link TunnelServer.close}. */
+export interface CloseOptions {
+  /** How long open tunnels may continue before they are closed with a FIN each way [0]. */
+  readonly drainTimeoutMs?: number;
+  /** After the FINs, how long before whatever is left is destroyed [1000]. */
+  readonly graceMs?: number;
+}
+
+const statusText: Record<number, string> = {
+  400: 'Bad Request',
+  403: 'Forbidden',
+  405: 'Method Not Allowed',
+  407: 'Proxy Authentication Required',
+  408: 'Request Timeout',
+  429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+// RFC 9209 Proxy-Status error types for the dial failure kinds.
+const proxyStatusError: Record<DialFailureKind, string> = {
+  dns: 'dns_error',
+  refused: 'connection_refused',
+  unreachable: 'destination_ip_unroutable',
+  timeout: 'connection_timeout',
+  'relay-unreachable': 'proxy_internal_error',
+  'relay-refused': 'proxy_internal_error',
+  'relay-auth-required': 'proxy_internal_error',
+  error: 'proxy_internal_error',
+};
+
+const established = Buffer.from('HTTP/1.1 200 Connection established\r\n\r\n', 'latin1');
+const kState = Symbol('tunnel-connection');
+
+interface ConnectionState {
+  readonly clientAddress: string;
+  readonly clientPort: number;
+  headTimer: NodeJS.Timeout | undefined;
+  proxiedSource: ProxiedSource | undefined;
+  phase: 'head' | 'connect' | 'tunnel' | 'done';
+}
+
+type StatefulSocket = net.Socket & { [kState]?: ConnectionState };
+
+function unmapAddress(address: string | undefined): string {
+  if (address === undefined) return '';
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
+
+function headersOf(request: http.IncomingMessage): Headers {
+  const headers = new Headers();
+  const raw = request.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    try {
+      headers.append(raw[i] as string, raw[i + 1] as string);
+    } catch {
+      // A header Fetch's Headers refuses (e.g. a byte it forbids) is left out rather than failing the request.
+    }
+  }
+  return headers;
+}
+
+/**
+ * The CONNECT tunnel server: owns the listener, parses request heads with Node's llhttp (`node:http`),
+ * asks {@link TunnelHooks.decide}, dials (directly or through a relay) before answering
+ * `200 Connection established`, lets an inspector hold the first client bytes, then splices.
+ *
+ * @example
+ * ```ts
+ * import { createTunnelServer } from '@agent-gateway/tunnel';
+ *
+ * const server = createTunnelServer({ hooks: { decide: () => ({ allow: true, dial: { kind: 'direct' } }) } });
+ * const { port } = await server.listen({ port: 8080, host: '127.0.0.1' });
+ * ```
+ */
+export class TunnelServer {
+  private currentLimits: TunnelLimits;
+  private readonly hooks: TunnelHooks;
+  private readonly resolver: Resolver;
+  private readonly readPreamble: PreambleReader | undefined;
+  private readonly netServer: net.Server;
+  private readonly httpServer: http.Server;
+  private readonly connectionSet = new Set<StatefulSocket>();
+  private readonly tunnelSet = new Set<Tunnel>();
+  private readonly perClient = new Map<string, number>();
+  private pendingTunnels = 0;
+  private nextId = 1;
+  private closing = false;
+  private readonly idleWaiters: Array<() => void> = [];
+
+  constructor(options: TunnelServerOptions) {
+    this.hooks = options.hooks;
+    this.currentLimits = mergeLimits(defaultTunnelLimits, options.limits);
+    this.resolver = options.resolve ?? systemResolver;
+    this.readPreamble = options.readPreamble;
+    this.httpServer = http.createServer({
+      maxHeaderSize: this.currentLimits.maxHeadBytes,
+      requestTimeout: 0,
+      headersTimeout: 0,
+      keepAliveTimeout: 0,
+      noDelay: true,
+    });
+    this.httpServer.on('connect', (request: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
+      void this.onConnect(request, socket as StatefulSocket, head);
+    });
+    this.httpServer.on('request', (request: http.IncomingMessage, response: http.ServerResponse) =>
+      this.onOtherRequest(request, response),
+    );
+    this.httpServer.on('upgrade', (request: http.IncomingMessage, socket: net.Socket) => {
+      this.refuse(
+        socket as StatefulSocket,
+        405,
+        'not-connect',
+        `method ${request.method ?? '?'} with upgrade`,
+      );
+    });
+    this.httpServer.on('clientError', (error: NodeJS.ErrnoException, socket: net.Socket) =>
+      this.onClientError(error, socket as StatefulSocket),
+    );
+    this.netServer = net.createServer(
+      { allowHalfOpen: true, noDelay: true, pauseOnConnect: true },
+      (socket) => this.handleConnection(socket),
+    );
+    this.netServer.on('error', (error) => this.emit({ type: 'error', kind: 'accept', error }));
+  }
+
+  /** The limits in force. */
+  get limits(): TunnelLimits {
+    return this.currentLimits;
+  }
+
+  /**
+   * Changes limits for new connections and tunnels (open tunnels keep theirs).
+   *
+   * @throws {TunnelError} `TUNNEL_INVALID_OPTION`
+   */
+  setLimits(changes: Partial<TunnelLimits>): void {
+    this.currentLimits = mergeLimits(this.currentLimits, changes);
+    (this.httpServer as http.Server & { maxHeaderSize: number }).maxHeaderSize =
+      this.currentLimits.maxHeadBytes;
+  }
+
+  /** Open client connections (any phase). */
+  get connectionCount(): number {
+    return this.connectionSet.size;
+  }
+
+  /** Tunnels from CONNECT received until closed (dialing included). */
+  get tunnelCount(): number {
+    return this.tunnelSet.size + this.pendingTunnels;
+  }
+
+  /** Starts listening; resolves with the bound address (use port 0 for a free port). */
+  listen(options: net.ListenOptions): Promise<net.AddressInfo> {
+    return new Promise((resolve, reject) => {
+      this.netServer.once('error', reject);
+      this.netServer.listen(options, () => {
+        this.netServer.removeListener('error', reject);
+        resolve(this.netServer.address() as net.AddressInfo);
+      });
+    });
+  }
+
+  /** The bound address, or null before `listen`. */
+  address(): net.AddressInfo | null {
+    return this.netServer.address() as net.AddressInfo | null;
+  }
+
+  /**
+   * Takes over an accepted connection (e.g. one a worker received from a primary process). The socket must
+   * be paused and created with `allowHalfOpen: true`.
+   */
+  handleConnection(rawSocket: net.Socket): void {
+    const socket = rawSocket as StatefulSocket;
+    if (this.closing) {
+      socket.destroy();
+      return;
+    }
+    const state: ConnectionState = {
+      clientAddress: unmapAddress(socket.remoteAddress),
+      clientPort: socket.remotePort ?? 0,
+      headTimer: undefined,
+      proxiedSource: undefined,
+      phase: 'head',
+    };
+    socket[kState] = state;
+    this.connectionSet.add(socket);
+    socket.on('error', () => {});
+    socket.once('close', () => {
+      clearTimeout(state.headTimer);
+      state.phase = 'done';
+      this.connectionSet.delete(socket);
+      if (this.hooks.onEvent !== undefined)
+        this.emit({
+          type: 'connection-closed',
+          clientAddress: state.clientAddress,
+          clientPort: state.clientPort,
+          connections: this.connectionSet.size,
+        });
+      this.checkIdle();
+    });
+    if (this.hooks.onEvent !== undefined)
+      this.emit({
+        type: 'connection-opened',
+        clientAddress: state.clientAddress,
+        clientPort: state.clientPort,
+        connections: this.connectionSet.size,
+      });
+    const headTimeoutMs = this.currentLimits.headTimeoutMs;
+    state.headTimer = setTimeout(() => {
+      if (state.phase === 'head')
+        this.refuse(socket, 408, 'head-timeout', `no complete head within ${headTimeoutMs} ms`);
+    }, headTimeoutMs);
+    if (this.readPreamble === undefined) {
+      this.httpServer.emit('connection', socket);
+      socket.resume();
+      return;
+    }
+    this.readPreamble(socket).then(
+      (source) => {
+        if (socket.destroyed || state.phase !== 'head') return;
+        state.proxiedSource = source;
+        this.httpServer.emit('connection', socket);
+        socket.resume();
+      },
+      (error: unknown) => {
+        if (state.phase !== 'head') return;
+        this.refuse(socket, 400, 'preamble', error instanceof Error ? error.message : String(error));
+      },
+    );
+  }
+
+  private emit(event: TunnelLifecycleEvent): void {
+    const onEvent = this.hooks.onEvent;
+    if (onEvent === undefined) return;
+    try {
+      onEvent(event);
+    } catch (error) {
+      if (event.type === 'error') return;
+      try {
+        onEvent({
+          type: 'error',
+          kind: 'hook',
+          error: error instanceof Error ? error : new Error(String(error)),
+        });
+      } catch {
+        // The event hook failed twice; nothing left to tell.
+      }
+    }
+  }
+
+  private refuse(
+    socket: StatefulSocket,
+    status: number,
+    kind: RefusalKind,
+    reason: string,
+    extra?: { id?: number; host?: string; port?: number; dialFailure?: DialFailureKind; error?: Error },
+  ): void {
+    const state = socket[kState];
+    if (state !== undefined) {
+      clearTimeout(state.headTimer);
+      state.phase = 'done';
+    }
+    this.emit({
+      type: 'request-refused',
+      clientAddress: state?.clientAddress ?? '',
+      status,
+      kind,
+      reason,
+      ...extra,
+    });
+    if (socket.destroyed) return;
+    let head = `HTTP/1.1 ${status} ${statusText[status] ?? 'Error'}\r\nConnection: close\r\nContent-Length: 0\r\n`;
+    if (status === 405) head += 'Allow: CONNECT\r\n';
+    if (extra?.dialFailure !== undefined)
+      head += `Proxy-Status: agent-gateway; error=${proxyStatusError[extra.dialFailure]}; details="${extra.dialFailure}"\r\n`;
+    socket.end(`${head}\r\n`);
+    // Discard what the client still sends; give it a moment to read the answer, then let go.
+    socket.resume();
+    socket.setTimeout(1000, () => socket.destroy());
+  }
+
+  private onClientError(error: NodeJS.ErrnoException, socket: StatefulSocket): void {
+    const state = socket[kState];
+    if (state === undefined || state.phase !== 'head') {
+      socket.destroy();
+      return;
+    }
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      clearTimeout(state.headTimer);
+      state.phase = 'done';
+      socket.destroy();
+      return;
+    }
+    if (error.code === 'HPE_HEADER_OVERFLOW')
+      this.refuse(socket, 431, 'head-too-large', `head larger than ${this.currentLimits.maxHeadBytes} bytes`);
+    else this.refuse(socket, 400, 'malformed', error.code ?? error.message);
+  }
+
+  private onOtherRequest(request: http.IncomingMessage, response: http.ServerResponse): void {
+    const socket = request.socket as StatefulSocket;
+    const state = socket[kState];
+    if (state !== undefined) {
+      clearTimeout(state.headTimer);
+      state.phase = 'done';
+      this.emit({
+        type: 'request-refused',
+        clientAddress: state.clientAddress,
+        status: 405,
+        kind: 'not-connect',
+        reason: `method ${request.method ?? '?'}`,
+      });
+    }
+    response.shouldKeepAlive = false;
+    response.writeHead(405, { Allow: 'CONNECT', Connection: 'close', 'Content-Length': '0' });
+    response.end();
+    request.resume();
+  }
+
+  private async onConnect(
+    request: http.IncomingMessage,
+    socket: StatefulSocket,
+    head: Buffer,
+  ): Promise<void> {
+    socket.pause();
+    const state = socket[kState];
+    if (state === undefined || state.phase !== 'head') {
+      socket.destroy();
+      return;
+    }
+    clearTimeout(state.headTimer);
+    state.phase = 'connect';
+    let host: string;
+    let port: number;
+    try {
+      ({ host, port } = parseAuthority(request.url ?? ''));
+    } catch (error) {
+      this.refuse(socket, 400, 'malformed', (error as Error).message);
+      return;
+    }
+    const limits = this.currentLimits;
+    const clientKey = state.proxiedSource?.address ?? state.clientAddress;
+    const perClient = this.perClient.get(clientKey) ?? 0;
+    if (limits.maxTunnels > 0 && this.tunnelCount >= limits.maxTunnels) {
+      this.refuse(socket, 503, 'capacity', `tunnel limit ${limits.maxTunnels} reached`, { host, port });
+      return;
+    }
+    if (limits.maxTunnelsPerClient > 0 && perClient >= limits.maxTunnelsPerClient) {
+      this.refuse(socket, 503, 'capacity', `per-client tunnel limit ${limits.maxTunnelsPerClient} reached`, {
+        host,
+        port,
+      });
+      return;
+    }
+    const id = this.nextId++;
+    const receivedAt = performance.now();
+    this.pendingTunnels += 1;
+    this.perClient.set(clientKey, perClient + 1);
+    let pending = true;
+    const release = () => {
+      if (!pending) return;
+      pending = false;
+      this.pendingTunnels -= 1;
+      this.releaseClient(clientKey);
+    };
+    socket.once('close', release);
+    this.emit({ type: 'connect-received', id, clientAddress: state.clientAddress, host, port });
+
+    let decision: Decision;
+    try {
+      let cachedHeaders: Headers | undefined;
+      const connectRequest: ConnectRequest = {
+        id,
+        clientAddress: state.clientAddress,
+        clientPort: state.clientPort,
+        ...(state.proxiedSource !== undefined ? { proxiedSource: state.proxiedSource } : {}),
+        host,
+        port,
+        get headers() {
+          cachedHeaders ??= headersOf(request);
+          return cachedHeaders;
+        },
+      };
+      decision = await this.hooks.decide(connectRequest);
+    } catch (error) {
+      const err = error instanceof Error ? error : new Error(String(error));
+      this.emit({ type: 'error', kind: 'hook', error: err });
+      this.refuse(socket, 500, 'denied', 'decide hook failed', { id, host, port, error: err });
+      return;
+    }
+    if (socket.destroyed || this.closing) {
+      socket.destroy();
+      return;
+    }
+    if (!decision.allow) {
+      this.refuse(socket, decision.status, 'denied', decision.reason, { id, host, port });
+      return;
+    }
+
+    const dial = decision.dial;
+    let upstream: net.Socket;
+    let remoteAddress: string | undefined;
+    try {
+      const result =
+        dial.kind === 'direct'
+          ? await dialDirect(
+              { host: dial.host ?? host, port: dial.port ?? port },
+              dial.resolve ?? this.resolver,
+              limits.connectTimeoutMs,
+            )
+          : await dialRelay(
+              dial,
+              { host: dial.host ?? host, port: dial.port ?? port },
+              limits.connectTimeoutMs,
+            );
+      upstream = result.socket;
+      remoteAddress = result.remoteAddress;
+    } catch (error) {
+      const dialError = isDialError(error) ? (error as DialError) : undefined;
+      const kind = dialError?.kind ?? 'error';
+      const err = error instanceof Error ? error : new Error(String(error));
+      this.refuse(socket, dialError?.status ?? 502, 'dial-failed', err.message, {
+        id,
+        host,
+        port,
+        dialFailure: kind,
+        error: err,
+      });
+      return;
+    }
+    if (socket.destroyed || this.closing) {
+      upstream.destroy();
+      socket.destroy();
+      return;
+    }
+
+    state.phase = 'tunnel';
+    socket.removeListener('close', release);
+    pending = false;
+    this.pendingTunnels -= 1;
+    socket.write(established);
+    const context = { id, clientAddress: state.clientAddress, host, port, dial };
+    let inspector: ReturnType<NonNullable<TunnelHooks['createInspector']>>;
+    try {
+      inspector = this.hooks.createInspector?.(context);
+    } catch (error) {
+      this.emit({
+        type: 'error',
+        kind: 'hook',
+        error: error instanceof Error ? error : new Error(String(error)),
+      });
+      upstream.destroy();
+      socket.destroy();
+      this.releaseClient(clientKey);
+      return;
+    }
+    this.emit({
+      type: 'tunnel-established',
+      id,
+      clientAddress: state.clientAddress,
+      host,
+      port,
+      ...(remoteAddress !== undefined ? { remoteAddress } : {}),
+      via: dial.kind,
+      setupMs: performance.now() - receivedAt,
+    });
+    const tunnel = new Tunnel(
+      socket,
+      upstream,
+      head,
+      inspector,
+      limits,
+      (t) => this.emit({ type: 'tunnel-released', id, inspectMs: performance.now() - t.startedAt }),
+      (t, outcome: TunnelOutcome) => {
+        this.tunnelSet.delete(t);
+        this.releaseClient(clientKey);
+        this.emit({
+          type: 'tunnel-ended',
+          id,
+          clientAddress: state.clientAddress,
+          host,
+          port,
+          ...outcome,
+          durationMs: performance.now() - receivedAt,
+        });
+        this.checkIdle();
+      },
+    );
+    this.tunnelSet.add(tunnel);
+  }
+
+  private releaseClient(key: string): void {
+    const count = (this.perClient.get(key) ?? 1) - 1;
+    if (count <= 0) this.perClient.delete(key);
+    else this.perClient.set(key, count);
+  }
+
+  private checkIdle(): void {
+    if (this.connectionSet.size > 0 || this.tunnelSet.size > 0) return;
+    for (const waiter of this.idleWaiters.splice(0)) waiter();
+  }
+
+  private waitIdle(timeoutMs: number): Promise<void> {
+    if (this.connectionSet.size === 0 && this.tunnelSet.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.idleWaiters.push(done);
+    });
+  }
+
+  /**
+   * Closes every open tunnel gracefully: a FIN to both the client and the target, queued bytes flushed.
+   * Tunnels still being inspected are aborted.
+   */
+  closeAllTunnels(): void {
+    for (const tunnel of this.tunnelSet) tunnel.closeGracefully();
+  }
+
+  /**
+   * Stops accepting, drops connections that have no tunnel yet, lets tunnels drain for `drainTimeoutMs`,
+   * closes the rest gracefully, and destroys what is still open after `graceMs`.
+   */
+  async close(options: CloseOptions = {}): Promise<void> {
+    this.closing = true;
+    const closed = new Promise<void>((resolve) => {
+      if (!this.netServer.listening) resolve();
+      else this.netServer.close(() => resolve());
+    });
+    for (const socket of this.connectionSet) if (socket[kState]?.phase !== 'tunnel') socket.destroy();
+    if ((options.drainTimeoutMs ?? 0) > 0) await this.waitIdle(options.drainTimeoutMs ?? 0);
+    this.closeAllTunnels();
+    await this.waitIdle(options.graceMs ?? 1000);
+    for (const tunnel of this.tunnelSet) tunnel.abort('shutdown', 'grace period over');
+    for (const socket of this.connectionSet) socket.destroy();
+    await closed;
+  }
+}
+
+/**
+ * Creates a {@link TunnelServer}; call `listen` on it.
+ *
+ * @example
+ * ```ts
+ * const server = createTunnelServer({
+ *   hooks: { decide: ({ port }) => (port === 443 ? { allow: true, dial: { kind: 'direct' } } : { allow: false, status: 403, reason: 'port' }) },
+ *   limits: { idleTimeoutMs: 300_000 },
+ * });
+ * await server.listen({ port: 8080 });
+ * ```
+ */
+export function createTunnelServer(options: TunnelServerOptions): TunnelServer {
+  return new TunnelServer(options);
+}

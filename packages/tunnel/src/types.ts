@@ -1,0 +1,222 @@
+import type * as net from 'node:net';
+
+/** Where the dial goes: directly to the target or through a relay (upstream) proxy. */
+export type DialTarget = DirectDial | RelayDial;
+
+/**
+ * Resolves a host name to the addresses to try, in order. The gateway applies its SSRF guard here; tests
+ * map names without DNS. Throw an error with `code: 'ENOTFOUND'` (or any `EAI_*`/DNS code) for a name that
+ * does not exist.
+ */
+export type Resolver = (host: string) => Promise<readonly string[]>;
+
+/** Connect to the target itself, trying every resolved address in turn. */
+export interface DirectDial {
+  readonly kind: 'direct';
+  /** Host name or IP literal to connect to; defaults to the CONNECT host. */
+  readonly host?: string;
+  /** Port to connect to; defaults to the CONNECT port. */
+  readonly port?: number;
+  /** Name resolution for this dial; defaults to the server's `resolve` option, then `dns.lookup`. */
+  readonly resolve?: Resolver;
+}
+
+/** Reach the target through a relay proxy: `http://`, `https://` (CONNECT) or `socks5://`/`socks4://`. */
+export interface RelayDial {
+  readonly kind: 'relay';
+  /** Relay URL without user info, e.g. `http://proxy.corp:3128` or `socks5://127.0.0.1:1080`. */
+  readonly url: string;
+  /** Basic (HTTP relays) or SOCKS5 user name. */
+  readonly username?: string;
+  /** Basic (HTTP relays) or SOCKS5 password; never logged. */
+  readonly password?: string;
+  /** CA certificates (PEM) trusted for an `https://` relay; defaults to Node's bundled roots. */
+  readonly ca?: string | Buffer | ReadonlyArray<string | Buffer>;
+  /** Host name or IP literal to ask the relay for; defaults to the CONNECT host (sent unresolved). */
+  readonly host?: string;
+  /** Port to ask the relay for; defaults to the CONNECT port. */
+  readonly port?: number;
+}
+
+/** Source address announced by a PROXY protocol header in front of the request. */
+export interface ProxiedSource {
+  readonly address: string;
+  readonly port: number;
+}
+
+/**
+ * Reads a PROXY protocol header (or any preamble) from a fresh connection before the HTTP head is parsed.
+ * It must consume exactly the preamble (unshift anything it read beyond it) and resolve with the announced
+ * source, or `undefined` when there is none; rejecting closes the connection.
+ */
+export type PreambleReader = (socket: net.Socket) => Promise<ProxiedSource | undefined>;
+
+/** The parsed CONNECT request handed to {@link TunnelHooks.decide}. */
+export interface ConnectRequest {
+  /** Tunnel id, unique within the server. */
+  readonly id: number;
+  /** The peer address of the TCP connection (IPv4-mapped IPv6 addresses are unmapped). */
+  readonly clientAddress: string;
+  readonly clientPort: number;
+  /** The source announced by a PROXY protocol header, when a preamble reader is configured. */
+  readonly proxiedSource?: ProxiedSource;
+  /** Host from the authority: a name (as sent), an IPv4 literal, or an IPv6 literal without brackets. */
+  readonly host: string;
+  readonly port: number;
+  /** The request headers (names lower-case). */
+  readonly headers: Headers;
+}
+
+/** The answer of {@link TunnelHooks.decide}. */
+export type Decision =
+  | { readonly allow: true; readonly dial: DialTarget }
+  | { readonly allow: false; readonly status: 400 | 403 | 407 | 429 | 503; readonly reason: string };
+
+/** What an inspector says about the bytes it has seen so far. */
+export type Verdict = 'need-more' | { readonly release: 'all' } | { readonly reject: string };
+
+/**
+ * Sees the first bytes of each direction of one tunnel. Client bytes are held back until a verdict releases
+ * them (then forwarded unchanged, in order); server bytes are shown and forwarded at once. After `release`
+ * the inspector is dropped and the tunnel only splices.
+ */
+export interface TunnelInspector {
+  onClientData(chunk: Uint8Array): Verdict;
+  onServerData(chunk: Uint8Array): Verdict;
+}
+
+/** Context handed to {@link TunnelHooks.createInspector}. */
+export interface TunnelContext {
+  readonly id: number;
+  readonly clientAddress: string;
+  readonly host: string;
+  readonly port: number;
+  readonly dial: DialTarget;
+}
+
+/** Why a dial failed; the response status follows from it (504 for `timeout`, else 502). */
+export type DialFailureKind =
+  | 'dns'
+  | 'refused'
+  | 'unreachable'
+  | 'timeout'
+  | 'relay-unreachable'
+  | 'relay-refused'
+  | 'relay-auth-required'
+  | 'error';
+
+/** How a tunnel ended. */
+export type TunnelResult =
+  | 'closed'
+  | 'reset'
+  | 'idle-timeout'
+  | 'inspection-timeout'
+  | 'rejected'
+  | 'shutdown'
+  | 'error';
+
+/** Why a connection was refused before a tunnel existed. */
+export type RefusalKind =
+  | 'malformed'
+  | 'not-connect'
+  | 'head-too-large'
+  | 'head-timeout'
+  | 'denied'
+  | 'capacity'
+  | 'dial-failed'
+  | 'preamble';
+
+/** Lifecycle events; one object per event, `type` tells which. Bytes are counted once, at the end. */
+export type TunnelLifecycleEvent =
+  | {
+      readonly type: 'connection-opened';
+      readonly clientAddress: string;
+      readonly clientPort: number;
+      readonly connections: number;
+    }
+  | {
+      readonly type: 'connection-closed';
+      readonly clientAddress: string;
+      readonly clientPort: number;
+      readonly connections: number;
+    }
+  | {
+      readonly type: 'connect-received';
+      readonly id: number;
+      readonly clientAddress: string;
+      readonly host: string;
+      readonly port: number;
+    }
+  | {
+      readonly type: 'request-refused';
+      readonly id?: number;
+      readonly clientAddress: string;
+      readonly status: number;
+      readonly kind: RefusalKind;
+      readonly reason: string;
+      readonly host?: string;
+      readonly port?: number;
+      readonly dialFailure?: DialFailureKind;
+      readonly error?: Error;
+    }
+  | {
+      readonly type: 'tunnel-established';
+      readonly id: number;
+      readonly clientAddress: string;
+      readonly host: string;
+      readonly port: number;
+      readonly remoteAddress?: string;
+      readonly via: 'direct' | 'relay';
+      readonly setupMs: number;
+    }
+  | {
+      readonly type: 'tunnel-released';
+      readonly id: number;
+      readonly inspectMs: number;
+    }
+  | {
+      readonly type: 'tunnel-ended';
+      readonly id: number;
+      readonly clientAddress: string;
+      readonly host: string;
+      readonly port: number;
+      readonly result: TunnelResult;
+      readonly reason?: string;
+      /** Bytes from the client delivered toward the target (held bytes included once released). */
+      readonly bytesUpstream: number;
+      /** Bytes from the target delivered toward the client. */
+      readonly bytesDownstream: number;
+      readonly durationMs: number;
+      readonly error?: Error;
+    }
+  | { readonly type: 'error'; readonly kind: 'accept' | 'hook' | 'socket'; readonly error: Error };
+
+/** Limits enforced by the listener and the tunnels (defaults in brackets). */
+export interface TunnelLimits {
+  /** Largest request head (request line + headers) accepted [8192]; beyond it 431. */
+  readonly maxHeadBytes: number;
+  /** Time allowed for the whole request head to arrive [10000 ms]; beyond it 408. */
+  readonly headTimeoutMs: number;
+  /** Time allowed for the upstream dial, all addresses and the relay handshake included [10000 ms]. */
+  readonly connectTimeoutMs: number;
+  /** Close a tunnel after this long without a byte in either direction; 0 = never [0]. */
+  readonly idleTimeoutMs: number;
+  /** Time an inspector has to release a tunnel [10000 ms]. */
+  readonly inspectionTimeoutMs: number;
+  /** Client bytes an inspector may hold back before the tunnel is rejected [131072]. */
+  readonly maxHeldBytes: number;
+  /** Tunnels (from CONNECT to close) open at once; beyond it 503; 0 = unlimited [0]. */
+  readonly maxTunnels: number;
+  /** Tunnels per client address at once; beyond it 503; 0 = unlimited [0]. */
+  readonly maxTunnelsPerClient: number;
+}
+
+/** The hooks the tunnel core calls; only `decide` is required. */
+export interface TunnelHooks {
+  /** Decides on a parsed CONNECT request: where to dial, or which status to refuse with. */
+  decide(request: ConnectRequest): Decision | Promise<Decision>;
+  /** Creates the inspector of a tunnel after its dial succeeded; return `undefined` to splice at once. */
+  createInspector?(context: TunnelContext): TunnelInspector | undefined;
+  /** Receives lifecycle events; exceptions it throws are swallowed (and reported as `error` events). */
+  onEvent?(event: TunnelLifecycleEvent): void;
+}
