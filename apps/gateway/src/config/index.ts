@@ -20,3 +20,4 @@ export {
   updateConfigFile,
 } from './store.ts';
 export { validateConfig } from './validate.ts';
+export { type ConfigWatcher, type ConfigWatchHandlers, watchConfig } from './watch.ts';

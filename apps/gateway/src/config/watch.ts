@@ -1,0 +1,99 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ConfigError } from './errors.ts';
+import type { GatewayConfig } from './schema.ts';
+import { readConfigFile } from './store.ts';
+
+/** Callbacks of {@link watchConfig}. */
+export interface ConfigWatchHandlers {
+  /** A new valid configuration; `generation` counts the configurations applied, starting at 1 for the initial one. */
+  onChange(config: GatewayConfig, generation: number): void;
+  /** The file became invalid (or unreadable): the last good configuration stays in force. */
+  onInvalid(error: ConfigError): void;
+}
+
+/** A running watch: `reload()` re-reads now (SIGHUP does this), `close()` stops watching. */
+export interface ConfigWatcher {
+  reload(): Promise<void>;
+  close(): void;
+  readonly generation: number;
+  readonly current: GatewayConfig;
+}
+
+/**
+ * Watches the configuration file's directory, not the file: editors and `agent-gateway` replace it by
+ * rename, and Kubernetes swaps a ConfigMap's `..data` symlink, both of which a watch on the file itself
+ * would miss. Events are debounced; the file is re-read and applied only when its validated content
+ * changed, so touching it or rewriting it unchanged does nothing.
+ */
+export function watchConfig(
+  file: string,
+  initial: GatewayConfig,
+  handlers: ConfigWatchHandlers,
+  options: { debounceMs?: number } = {},
+): ConfigWatcher {
+  const debounceMs = options.debounceMs ?? 50;
+  let current = initial;
+  let applied = JSON.stringify(initial);
+  let generation = 1;
+  let lastInvalid = '';
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+  let running: Promise<void> = Promise.resolve();
+
+  async function readAndApply(): Promise<void> {
+    if (closed) return;
+    try {
+      const loaded = await readConfigFile(file);
+      if (!loaded) throw new ConfigError('CONFIG_READ_FAILED', `${file} disappeared`);
+      lastInvalid = '';
+      const serialized = JSON.stringify(loaded.config);
+      if (serialized === applied) return;
+      applied = serialized;
+      current = loaded.config;
+      generation += 1;
+      handlers.onChange(loaded.config, generation);
+    } catch (error) {
+      const configError = ConfigError.isInstance(error)
+        ? error
+        : new ConfigError('CONFIG_READ_FAILED', `cannot read ${file}: ${(error as Error).message}`, [], {
+            cause: error,
+          });
+      // One report per distinct problem, not one per file-system event of the same broken file.
+      if (configError.message === lastInvalid) return;
+      lastInvalid = configError.message;
+      handlers.onInvalid(configError);
+    }
+  }
+
+  /** Serializes reloads so two quick edits can never apply out of order. */
+  function reload(): Promise<void> {
+    running = running.then(readAndApply);
+    return running;
+  }
+
+  const directoryWatch = fs.watch(path.dirname(file), { persistent: false }, () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => void reload(), debounceMs);
+  });
+  directoryWatch.on('error', (error) => {
+    handlers.onInvalid(
+      new ConfigError('CONFIG_READ_FAILED', `watching ${path.dirname(file)} failed: ${error.message}`),
+    );
+  });
+
+  return {
+    reload,
+    close() {
+      closed = true;
+      clearTimeout(timer);
+      directoryWatch.close();
+    },
+    get generation() {
+      return generation;
+    },
+    get current() {
+      return current;
+    },
+  };
+}
