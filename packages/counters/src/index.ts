@@ -1,2 +1,18 @@
-/** Entry point of @agent-gateway/counters; the implementation lands with its issue. */
-export const PACKAGE_NAME = '@agent-gateway/counters';
+export { CountersError, type CountersErrorCode } from './counters-error.ts';
+export {
+  DEFAULT_EVENT_IDS,
+  DEFAULT_SETUP_BUCKETS,
+  GatewayCounters,
+  type GatewayCountersOptions,
+} from './gateway-counters.ts';
+export { mergeSnapshots } from './merge-snapshots.ts';
+export { METRICS } from './metric-names.ts';
+export { type CountersSource, type PrometheusOptions, registerPrometheusMetrics } from './prometheus.ts';
+export {
+  BYTE_DIRECTIONS,
+  type ByteDirection,
+  type CountersSnapshot,
+  type HistogramSnapshot,
+  TUNNEL_RESULTS,
+  type TunnelResult,
+} from './snapshot.ts';

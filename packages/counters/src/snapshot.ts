@@ -1,0 +1,48 @@
+/** Results a tunnel attempt ends with (`agent_gateway_tunnels_total{result}`). */
+export const TUNNEL_RESULTS = ['verified', 'refused', 'failed', 'timeout'] as const;
+
+/** One of {@link TUNNEL_RESULTS}. */
+export type TunnelResult = (typeof TUNNEL_RESULTS)[number];
+
+/** Directions of spliced bytes (`agent_gateway_bytes_total{direction}`): client to target is upstream. */
+export const BYTE_DIRECTIONS = ['upstream', 'downstream'] as const;
+
+/** One of {@link BYTE_DIRECTIONS}. */
+export type ByteDirection = (typeof BYTE_DIRECTIONS)[number];
+
+/** A histogram in plain numbers: per-bucket (not cumulative) counts, the last one for `+Inf`. */
+export interface HistogramSnapshot {
+  /** Upper bounds in seconds, ascending, without `+Inf`. */
+  bounds: number[];
+  /** `bounds.length + 1` counts; `counts[i]` holds observations in `(bounds[i-1], bounds[i]]`. */
+  counts: number[];
+  /** Sum of all observed values, in seconds. */
+  sum: number;
+  /** Number of observations. */
+  count: number;
+}
+
+/**
+ * Everything the counters hold, as plain JSON-safe numbers. Workers send these to the primary, which merges
+ * them with {@link mergeSnapshots}: that is why the open connections per client address are included.
+ */
+export interface CountersSnapshot {
+  /** Open TCP connections from clients. */
+  activeClientConnections: number;
+  /** Distinct client addresses with at least one open connection. */
+  connectedClients: number;
+  /** Errors (events 400-403). */
+  errors: number;
+  /** TLS verifications that failed (events 106, 402, and 105 for a client certificate). */
+  rejections: number;
+  /** Tunnel attempts by result. */
+  tunnels: Record<TunnelResult, number>;
+  /** Spliced bytes by direction. */
+  bytes: Record<ByteDirection, number>;
+  /** Events by ID (decimal string keys), including zeros for the IDs the counters were told about. */
+  events: Record<string, number>;
+  /** CONNECT received to verified, in seconds. */
+  tunnelSetupSeconds: HistogramSnapshot;
+  /** Open connections per client address: what makes `connectedClients` mergeable across workers. */
+  openConnectionsByClient: Record<string, number>;
+}
