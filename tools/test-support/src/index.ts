@@ -2,3 +2,4 @@ export { certPath, certsDir, testCerts } from './certs.ts';
 export { openFileDescriptorCount, waitForFileDescriptors } from './fds.ts';
 export { installLoopbackGuard, isLoopbackAddress, LoopbackGuardError } from './loopback-guard.ts';
 export { type LocalTlsServer, type LocalTlsServerOptions, startTlsServer } from './tls-server.ts';
+export { type RecordedChunk, type RecordedSession, type RecordingRelay, startRecordingRelay } from './recording-relay.ts';
