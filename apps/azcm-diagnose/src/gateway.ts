@@ -1,0 +1,159 @@
+import { arcEndpoints, type Cloud, codeForNetworkFailure, type Lang } from '@agent-gateway/azcm-codes';
+import { classifyFailure, classifyProxyAnswer } from './classify-failure.ts';
+import { connectThroughProxy } from './connect-probe.ts';
+import { applyConnectTo, type ConnectToEntry } from './curl-seams.ts';
+import type { NameResolver } from './name-resolution.ts';
+import { redactProxyUrl } from './proxy-route.ts';
+import { runPool } from './run-pool.ts';
+
+/** Options of {@link runGateway}. */
+export interface GatewayOptions {
+  proxy: URL;
+  cloud: Cloud;
+  location?: string | undefined;
+  connectTo: readonly ConnectToEntry[];
+  resolver: NameResolver;
+  ca: string[];
+  timeoutMs: number;
+  parallel: number;
+  lang: Lang;
+  userAgent: string;
+  onProgress?: (done: number, total: number, host: string) => void;
+}
+
+/**
+ * What the proxy did with one endpoint's CONNECT: `allowed` (200), `refused` (403 or another 4xx),
+ * `auth-required` (407), `unreachable` (the proxy allowed it but could not reach the target, 5xx), or
+ * `error` (the proxy itself could not be reached or answered garbage).
+ */
+export type GatewayVerdict = 'allowed' | 'refused' | 'auth-required' | 'unreachable' | 'error';
+
+/** The proxy's decision for one catalog endpoint. */
+export interface GatewayEndpoint {
+  host: string;
+  port: number;
+  purpose: string;
+  required: boolean;
+  /** The host sent in CONNECT (a representative or probe name for wildcard entries). */
+  probedHost: string;
+  verdict: GatewayVerdict;
+  status?: number;
+  evidence: string;
+  ms: number;
+  /** The AZCM code an agent behind this proxy would report, and the fix. */
+  code?: string;
+  fix?: string;
+}
+
+/** Everything `gateway` found, with the allowlist lines that fix the refusals. */
+export interface GatewayReport {
+  proxy: string;
+  cloud: Cloud;
+  location?: string;
+  endpoints: GatewayEndpoint[];
+  /** `agent-gateway allowed-host add HOST` for every refused host (wildcard patterns for wildcard entries). */
+  fixCommands: string[];
+  summary: { allowed: number; refused: number; other: number };
+}
+
+/** First label of the made-up names used for wildcard entries without a representative host. */
+export const probePrefix = 'azcm-diagnose-probe';
+
+/**
+ * The host to put in CONNECT for a catalog entry: the host itself, or for a wildcard entry a made-up name
+ * below it (the proxy's policy decides on the name before it tries to reach it, so this tests exactly the
+ * wildcard rule an agent needs).
+ */
+export function probeHostFor(pattern: string): string {
+  if (!pattern.includes('*')) return pattern;
+  // `azgn*.servicebus.windows.net` becomes `azgnazcm-diagnose-probe.servicebus.windows.net`.
+  return pattern.replace('*', probePrefix);
+}
+
+/**
+ * Asks a proxy (an agent-gateway or any CONNECT proxy) for a tunnel to every Arc endpoint and reports which
+ * it lets through, plus the `agent-gateway allowed-host add` lines for those it refuses.
+ *
+ * @example
+ * ```ts
+ * const report = await runGateway({ proxy: new URL('http://gw:8080'), cloud: 'AzureCloud', connectTo: [],
+ *   resolver: new NameResolver(), ca: [], timeoutMs: 5000, parallel: 8, lang: 'en', userAgent: 'azcm-diagnose' });
+ * console.log(report.fixCommands.join('\n'));
+ * ```
+ */
+export async function runGateway(options: GatewayOptions): Promise<GatewayReport> {
+  const catalog = arcEndpoints(options.cloud, options.location);
+  const endpoints = await runPool(
+    catalog,
+    options.parallel,
+    async (endpoint): Promise<GatewayEndpoint> => {
+      const probedHost = probeHostFor(endpoint.host);
+      const target = applyConnectTo(options.connectTo, probedHost, endpoint.port);
+      const base = {
+        host: endpoint.host,
+        port: endpoint.port,
+        purpose: endpoint.purpose[options.lang],
+        required: endpoint.required,
+        probedHost,
+      };
+      const withCode = (kind: Parameters<typeof codeForNetworkFailure>[0]) => {
+        const { code, fix } = codeForNetworkFailure(kind);
+        return { code: code.code, fix: fix[options.lang] };
+      };
+      const started = performance.now();
+      try {
+        const answer = await connectThroughProxy(options.proxy, target.host, target.port, options);
+        const ms = Math.round(answer.ms);
+        const evidence = `${answer.status} ${answer.reason}`.trim();
+        if (answer.status === 200) return { ...base, verdict: 'allowed', status: 200, evidence, ms };
+        const failure = classifyProxyAnswer(answer.status, answer.reason, answer.headers);
+        const verdict: GatewayVerdict =
+          answer.status === 407
+            ? 'auth-required'
+            : failure.kind === 'proxy-refused-host'
+              ? 'refused'
+              : 'unreachable';
+        // A made-up name below a wildcard cannot be reached; what counts is that the policy let it pass.
+        if (verdict === 'unreachable' && probedHost.includes(probePrefix))
+          return {
+            ...base,
+            verdict: 'allowed',
+            status: answer.status,
+            evidence: `${failure.evidence}; policy allowed the name`,
+            ms,
+          };
+        return {
+          ...base,
+          verdict,
+          status: answer.status,
+          evidence: failure.evidence,
+          ms,
+          ...withCode(failure.kind),
+        };
+      } catch (error) {
+        const failure = classifyFailure(error, 'proxy', true);
+        return {
+          ...base,
+          verdict: 'error',
+          evidence: failure.evidence,
+          ms: Math.round(performance.now() - started),
+          ...withCode(failure.kind),
+        };
+      }
+    },
+    (done, endpoint) => options.onProgress?.(done, catalog.length, endpoint.host),
+  );
+  const refusedHosts = [...new Set(endpoints.filter((e) => e.verdict === 'refused').map((e) => e.host))];
+  return {
+    proxy: redactProxyUrl(options.proxy),
+    cloud: options.cloud,
+    ...(options.location !== undefined ? { location: options.location } : {}),
+    endpoints,
+    fixCommands: refusedHosts.map((host) => `agent-gateway allowed-host add ${host}`),
+    summary: {
+      allowed: endpoints.filter((e) => e.verdict === 'allowed').length,
+      refused: refusedHosts.length === 0 ? 0 : endpoints.filter((e) => e.verdict === 'refused').length,
+      other: endpoints.filter((e) => e.verdict !== 'allowed' && e.verdict !== 'refused').length,
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import { type Finding, type Lang, scanLog } from '@agent-gateway/azcm-codes';
+import { redactSecrets } from './redact.ts';
+
+/** One finding in one input, ready to show: the line is redacted. */
+export interface LogFinding {
+  /** The file name, or `-` for standard input. */
+  source: string;
+  line: number;
+  code: string;
+  family: string;
+  endpoint?: string;
+  proxy?: string;
+  /** The matched part of the line, redacted. */
+  evidence: string;
+  /** The whole line (bounded), redacted. */
+  text: string;
+  meaning: string;
+  cause: string;
+  fix: string;
+}
+
+/** Longest line text a finding quotes. */
+const maxQuoted = 400;
+
+function toLogFinding(source: string, lines: readonly string[], finding: Finding, lang: Lang): LogFinding {
+  const line = finding.line ?? 0;
+  const raw = (lines[line - 1] ?? '').trim();
+  const text = redactSecrets(raw.length > maxQuoted ? `${raw.slice(0, maxQuoted)}…` : raw);
+  const hint = finding.hint?.[lang];
+  const entry = finding.code.text[lang];
+  return {
+    source,
+    line,
+    code: finding.code.code,
+    family: finding.family,
+    ...(finding.endpoint !== undefined ? { endpoint: finding.endpoint } : {}),
+    ...(finding.proxy !== undefined ? { proxy: redactSecrets(finding.proxy) } : {}),
+    evidence: redactSecrets(finding.evidence),
+    text,
+    meaning: entry.meaning,
+    cause: hint?.cause ?? entry.cause,
+    fix: hint?.fix ?? entry.fix,
+  };
+}
+
+/**
+ * Scans the text of one log (or console output) for AZCM codes and known failure messages.
+ *
+ * @example
+ * ```ts
+ * scanLogText('himds.log', 'time="..." level=error msg="..." Error="dial tcp: lookup gbl.his.arc.azure.com: no such host"', 'en');
+ * ```
+ */
+export function scanLogText(source: string, text: string, lang: Lang): LogFinding[] {
+  const lines = text.split(/\r?\n/);
+  return scanLog(text).map((finding) => toLogFinding(source, lines, finding, lang));
+}
