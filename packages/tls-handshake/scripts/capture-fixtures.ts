@@ -337,8 +337,8 @@ async function capture(scenario: Scenario): Promise<Record<string, unknown>> {
       name: scenario.name,
       description: scenario.description,
       client: scenario.client,
-      clientReads: session.readSizes('client'),
-      serverReads: session.readSizes('server'),
+      // Every TCP read in arrival order, [direction, bytes]: replaying them reproduces the session.
+      reads: session.chunks.map((chunk) => [chunk.direction, chunk.bytes.length]),
       serverView: {
         protocol: view.protocol,
         cipher: view.cipher,
@@ -365,7 +365,7 @@ for (const scenario of scenarios()) {
   process.stdout.write(`capturing ${scenario.name} ... `);
   const result = await capture(scenario);
   results.push(result);
-  console.log(`client ${JSON.stringify(result.clientReads)} server ${JSON.stringify(result.serverReads)}`);
+  console.log(JSON.stringify(result.reads));
 }
 results.sort((a, b) => String(a.name).localeCompare(String(b.name)));
 writeFileSync(

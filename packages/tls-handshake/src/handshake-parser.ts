@@ -183,6 +183,14 @@ export class TlsHandshakeParser {
     return this.version === 0 ? undefined : this.version;
   }
 
+  /**
+   * Bytes the parser holds right now across both directions (partial headers and the handshake messages in
+   * progress, allocated at their announced size). Never more than the limits allow.
+   */
+  get bufferedBytes(): number {
+    return this.clientStream.bufferedBytes + this.serverStream.bufferedBytes;
+  }
+
   /** The error that ended parsing, if one did. */
   get error(): TlsHandshakeError | undefined {
     return this.failure;

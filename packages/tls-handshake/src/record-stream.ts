@@ -46,6 +46,11 @@ export class RecordStream {
     this.maxRecordBytes = maxRecordBytes;
   }
 
+  /** Bytes held right now: a partial record header, a partial handshake header, the message in progress. */
+  get bufferedBytes(): number {
+    return this.headerFilled + this.messageHeaderFilled + (this.messageBody?.length ?? 0);
+  }
+
   /** True while a handshake message is partly received (another content type may not interleave). */
   private get midMessage(): boolean {
     return this.messageHeaderFilled > 0 || this.messageBody !== undefined;
