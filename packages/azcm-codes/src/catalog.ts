@@ -2,7 +2,13 @@ import type { AzcmCategory, AzcmCode } from './types.ts';
 
 type Text = readonly [meaning: string, cause: string, fix: string];
 
-function entry(exitCode: number, category: AzcmCategory, en: Text, de: Text, changedInVersions?: string): AzcmCode {
+function entry(
+  exitCode: number,
+  category: AzcmCategory,
+  en: Text,
+  de: Text,
+  changedInVersions?: string,
+): AzcmCode {
   const code: AzcmCode = {
     code: `AZCM${String(exitCode).padStart(4, '0')}`,
     exitCode,
@@ -188,12 +194,12 @@ export const azcmCodes: readonly AzcmCode[] = Object.freeze([
     [
       'The resource tags given to the command are not valid.',
       'The --tags value is not a comma-separated list of Name=Value pairs, or values with spaces are not quoted.',
-      "Pass the tags in double quotes, separated by commas, and put values containing spaces in single quotes, e.g. --tags \"Site='Berlin West',Env=Prod\".",
+      'Pass the tags in double quotes, separated by commas, and put values containing spaces in single quotes, e.g. --tags "Site=\'Berlin West\',Env=Prod".',
     ],
     [
       'Die im Befehl angegebenen Ressourcentags sind ungültig.',
       'Der Wert von --tags ist keine kommagetrennte Liste von Name=Wert-Paaren, oder Werte mit Leerzeichen sind nicht in Anführungszeichen gesetzt.',
-      "Geben Sie die Tags in doppelten Anführungszeichen und durch Kommas getrennt an und setzen Sie Werte mit Leerzeichen in einfache Anführungszeichen, z. B. --tags \"Standort='Berlin West',Umgebung=Prod\".",
+      'Geben Sie die Tags in doppelten Anführungszeichen und durch Kommas getrennt an und setzen Sie Werte mit Leerzeichen in einfache Anführungszeichen, z. B. --tags "Standort=\'Berlin West\',Umgebung=Prod".',
     ],
     'Listed in the 2021 documentation; later revisions fold tag errors into AZCM0023 (invalid argument).',
   ),

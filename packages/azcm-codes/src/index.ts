@@ -5,9 +5,20 @@
  *
  * @packageDocumentation
  */
+export { arcEndpoints, CLOUD_NAMES, normalizeRegion } from './arc-endpoints.ts';
 export { azcmCodes } from './catalog.ts';
+export { type AzcmCodeRange, azcmCodeRanges, codeRangeOf } from './code-ranges.ts';
 export { AzcmCodesError, type AzcmCodesErrorCode } from './errors.ts';
+export {
+  FAILURE_FAMILIES,
+  type FailureFamily,
+  type FamilyContext,
+  type FamilyHint,
+} from './failure-families.ts';
 export { lookupCode, parseCodeNumber } from './lookup.ts';
+export { MAX_EVIDENCE_LENGTH, matchLogLine, scanLog } from './match-log-line.ts';
+export { codeForNetworkFailure, NETWORK_FAILURE_KINDS } from './network-failure.ts';
+export { searchCodes } from './search-codes.ts';
 export type {
   ArcEndpoint,
   AzcmCategory,

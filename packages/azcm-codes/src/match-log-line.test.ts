@@ -1,0 +1,335 @@
+import { describe, expect, it } from 'vitest';
+import { FAILURE_FAMILIES } from './failure-families.ts';
+import { MAX_EVIDENCE_LENGTH, matchLogLine, scanLog } from './match-log-line.ts';
+
+const TIME = 'time="2026-11-22T10:00:00Z"';
+const TENANT = 'fb84ce97-b875-4d12-b031-ef5e7edf9c8e';
+
+/** A logrus text-formatter line as azcmagent writes it; quotes inside values are escaped. */
+function logrus(level: string, msg: string, error?: string): string {
+  const q = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  return `${TIME} level=${level} msg=${q(msg)}${error === undefined ? '' : ` Error=${q(error)}`}`;
+}
+
+interface Case {
+  family: string;
+  code: string;
+  endpoint?: string;
+  proxy?: string;
+  /** Message and error text as the agent reports them. */
+  msg: string;
+  error: string;
+}
+
+const CASES: Case[] = [
+  {
+    family: 'network-unreachable',
+    code: 'AZCM0026',
+    endpoint: 'login.windows.net',
+    msg: 'Failed to acquire authorization token device flow',
+    error: `Error occurred while sending request for Device Authorization Code: Post https://login.windows.net/${TENANT}/oauth2/devicecode?api-version=1.0:  dial tcp 40.126.9.7:443: connect: network is unreachable.`,
+  },
+  {
+    family: 'network-forbidden',
+    code: 'AZCM0026',
+    endpoint: 'login.windows.net',
+    msg: 'Failed to acquire authorization token device flow',
+    error: `Error occurred while sending request for Device Authorization Code: Post https://login.windows.net/${TENANT}/oauth2/devicecode?api-version=1.0:  dial tcp 40.126.9.7:443: connect: network is Forbidden`,
+  },
+  {
+    family: 'dns-no-such-host',
+    code: 'AZCM0026',
+    endpoint: 'login.windows.net',
+    msg: 'Failed to acquire authorization token device flow',
+    error: `Error occurred while sending request for Device Authorization Code: Post https://login.windows.net/${TENANT}/oauth2/devicecode?api-version=1.0:  dial tcp lookup login.windows.net: no such host`,
+  },
+  {
+    family: 'network-forbidden',
+    code: 'AZCM0026',
+    endpoint: 'login.windows.net',
+    msg: 'Failed to acquire authorization token from SPN',
+    error: `Failed to execute the refresh request. Error = 'Post https://login.windows.net/${TENANT}/oauth2/token?api-version=1.0: Forbidden'`,
+  },
+  {
+    family: 'invalid-client-secret',
+    code: 'AZCM0041',
+    msg: 'Failed to acquire authorization token from SPN',
+    error: 'Invalid client secret is provided',
+  },
+  {
+    family: 'application-not-found',
+    code: 'AZCM0041',
+    msg: 'Failed to acquire authorization token from SPN',
+    error:
+      "Application with identifier '0d5e4c41-7a2b-4f8e-9c3d-2b1a0f9e8d7c' was not found in the directory '6a1f0c7e-3b2d-4e5f-8a9b-0c1d2e3f4a5b'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant",
+  },
+  {
+    family: 'authorization-failed',
+    code: 'AZCM0042',
+    msg: 'Get ARM Resource Response',
+    error:
+      "The client 'admin@contoso.com' with object id '1c2d3e4f-5a6b-7c8d-9e0f-1a2b3c4d5e6f' does not have authorization to perform action 'Microsoft.HybridCompute/machines/read' over scope '/subscriptions/2b3c4d5e-6f7a-8b9c-0d1e-2f3a4b5c6d7e/resourcegroups/arc-rg/providers/Microsoft.HybridCompute/machines/SRV01' or the scope is invalid. If access was recently granted, please refresh your credentials.\"}}\" Status Code=403",
+  },
+  {
+    family: 'provider-not-registered',
+    code: 'AZCM0042',
+    msg: 'Failed to AzcmagentConnect ARM resource',
+    error: "The subscription is not registered to use namespace 'Microsoft.HybridCompute'",
+  },
+  {
+    family: 'network-forbidden',
+    code: 'AZCM0026',
+    endpoint: 'management.azure.com',
+    msg: 'Failed to AzcmagentConnect ARM resource',
+    error:
+      'Get https://management.azure.com/subscriptions/2b3c4d5e-6f7a-8b9c-0d1e-2f3a4b5c6d7e/resourcegroups/arc-rg/providers/Microsoft.HybridCompute/machines/SRV01?api-version=2019-03-18-preview:  Forbidden',
+  },
+  {
+    family: 'tls-unknown-authority',
+    code: 'AZCM0026',
+    endpoint: 'gbl.his.arc.azure.com',
+    msg: 'Failed to get MSI certificate from HIS',
+    error:
+      'Post "https://gbl.his.arc.azure.com/discovery?location=westeurope": x509: certificate signed by unknown authority',
+  },
+  {
+    family: 'proxyconnect-refused',
+    code: 'AZCM0026',
+    endpoint: 'login.microsoftonline.com',
+    proxy: '10.20.30.40:3128',
+    msg: 'Failed to acquire authorization token from SPN',
+    error: `Post "https://login.microsoftonline.com/${TENANT}/oauth2/token": proxyconnect tcp: dial tcp 10.20.30.40:3128: connect: connection refused`,
+  },
+  {
+    family: 'proxy-unreachable',
+    code: 'AZCM0026',
+    endpoint: 'management.azure.com',
+    proxy: 'proxy.corp.example',
+    msg: 'Failed to AzcmagentConnect ARM resource',
+    error:
+      'Get "https://management.azure.com/subscriptions?api-version=2020-01-01": proxyconnect tcp: dial tcp: lookup proxy.corp.example: no such host',
+  },
+  {
+    family: 'proxy-auth-required',
+    code: 'AZCM0026',
+    endpoint: 'eus.his.arc.azure.com',
+    msg: 'Failed to download MSI certificate',
+    error: 'Get "https://eus.his.arc.azure.com/agent/msicert": Proxy Authentication Required',
+  },
+  {
+    family: 'timeout',
+    code: 'AZCM0026',
+    endpoint: 'westeurope-gas.guestconfiguration.azure.com',
+    msg: 'Extension manager request failed',
+    error:
+      'Get "https://westeurope-gas.guestconfiguration.azure.com/extensionService/v1/settings": dial tcp 20.50.2.1:443: i/o timeout',
+  },
+  {
+    family: 'timeout',
+    code: 'AZCM0026',
+    endpoint: 'agentserviceapi.guestconfiguration.azure.com',
+    msg: 'Heartbeat failed',
+    error:
+      'Post "https://agentserviceapi.guestconfiguration.azure.com/v1/heartbeat": context deadline exceeded (Client.Timeout exceeded while awaiting headers)',
+  },
+  {
+    family: 'connection-reset',
+    code: 'AZCM0026',
+    endpoint: 'pas.windows.net',
+    msg: 'Token refresh failed',
+    error:
+      'Post "https://pas.windows.net/CheckMyAccess/Linux/.well-known/openid-configuration": read tcp 192.168.1.20:51432->20.190.160.1:443: read: connection reset by peer',
+  },
+  {
+    family: 'connection-refused',
+    code: 'AZCM0026',
+    endpoint: 'guestnotificationservice.azure.com',
+    msg: 'Notification channel failed',
+    error:
+      'Get "https://guestnotificationservice.azure.com/urls": dial tcp 52.1.2.3:443: connect: connection refused',
+  },
+];
+
+describe('matchLogLine on realistic agent lines', () => {
+  it('covers every failure family', () => {
+    expect(new Set(CASES.map((c) => c.family))).toEqual(new Set(FAILURE_FAMILIES.map((f) => f.name)));
+  });
+
+  describe.each(CASES.map((c, i) => [`${c.family} #${i}`, c] as const))('%s', (_, c) => {
+    const check = (line: string) => {
+      const findings = matchLogLine(line);
+      const f = findings.find((x) => x.family === c.family);
+      expect(f, JSON.stringify(findings.map((x) => x.family))).toBeDefined();
+      expect(f?.code.code).toBe(c.code);
+      expect(f?.endpoint).toBe(c.endpoint);
+      expect(f?.proxy).toBe(c.proxy);
+      expect(f?.line).toBeUndefined();
+      expect(f?.hint?.en.fix.length).toBeGreaterThan(10);
+      expect(f?.hint?.de.fix.length).toBeGreaterThan(10);
+      return f!;
+    };
+
+    const bare = (evidence: string) => evidence.replace(/^…|…$/g, '');
+
+    it('in a logrus line (azcmagent.log)', () => {
+      const f = check(logrus('error', c.msg, c.error));
+      // Evidence is the unescaped message and error, not the raw line.
+      expect(`${c.msg} | Error=${c.error}`).toContain(bare(f.evidence));
+      expect(f.evidence.length).toBeLessThanOrEqual(MAX_EVIDENCE_LENGTH + 2);
+    });
+
+    it('in plain console output', () => {
+      const line = `FATAL   ${c.msg}: ${c.error}`;
+      const f = check(line);
+      expect(line).toContain(bare(f.evidence));
+      expect(f.evidence.length).toBeLessThanOrEqual(MAX_EVIDENCE_LENGTH + 2);
+    });
+  });
+});
+
+describe('matchLogLine details', () => {
+  it('takes the host from "dial tcp: lookup HOST: no such host"', () => {
+    const [f] = matchLogLine('dial tcp: lookup login.microsoftonline.com: no such host');
+    expect(f).toMatchObject({
+      family: 'dns-no-such-host',
+      endpoint: 'login.microsoftonline.com',
+      kind: 'dns',
+    });
+  });
+
+  it('takes the looked-up name, not the resolver, from "lookup HOST on RESOLVER"', () => {
+    const [f] = matchLogLine(
+      'Get "https://management.azure.com/x": dial tcp: lookup management.azure.com on 127.0.0.53:53: server misbehaving',
+    );
+    expect(f?.endpoint).toBe('management.azure.com');
+  });
+
+  it('falls back to the dialled address when no URL is present', () => {
+    const [f] = matchLogLine('dial tcp 40.126.9.7:443: connect: network is unreachable');
+    expect(f?.endpoint).toBe('40.126.9.7');
+  });
+
+  it('handles IPv6 literals', () => {
+    const [f] = matchLogLine('dial tcp [2603:1030:7::1]:443: i/o timeout');
+    expect(f?.endpoint).toBe('2603:1030:7::1');
+    const [p] = matchLogLine(
+      'Get "https://gbl.his.arc.azure.com/": proxyconnect tcp: dial tcp [fd00::5]:8080: connect: connection refused',
+    );
+    expect(p?.proxy).toBe('[fd00::5]:8080');
+  });
+
+  it('hands proxyconnect failures to the proxy families only', () => {
+    const families = matchLogLine(
+      'Post "https://login.microsoftonline.com/t": proxyconnect tcp: dial tcp 10.0.0.5:3128: connect: connection refused',
+    ).map((f) => f.family);
+    expect(families).toEqual(['proxyconnect-refused']);
+  });
+
+  it('reports a timeout towards the proxy with the proxy named', () => {
+    const [f] = matchLogLine(
+      'Post "https://login.microsoftonline.com/t": proxyconnect tcp: dial tcp 10.0.0.5:3128: i/o timeout',
+    );
+    expect(f).toMatchObject({
+      family: 'timeout',
+      proxy: '10.0.0.5:3128',
+      endpoint: 'login.microsoftonline.com',
+    });
+  });
+
+  it('does not read a 403 authorization failure as a blocked network', () => {
+    const families = matchLogLine(logrus('error', 'Get ARM Resource Response', CASES[6]!.error)).map(
+      (f) => f.family,
+    );
+    expect(families).toEqual(['authorization-failed']);
+  });
+
+  it('mentions the profile-deleting Group Policy for device-flow DNS failures only', () => {
+    const device = matchLogLine(logrus('error', CASES[2]!.msg, CASES[2]!.error))[0];
+    expect(device?.hint?.en.cause).toMatch(/Group Policy/);
+    expect(device?.hint?.de.cause).toMatch(/Gruppenrichtlinie/);
+    const plain = matchLogLine('dial tcp: lookup management.azure.com: no such host')[0];
+    expect(plain?.hint?.en.cause).not.toMatch(/Group Policy/);
+  });
+
+  it('finds explicit AZCM codes anywhere in a line, once each', () => {
+    const findings = matchLogLine(
+      `${TIME} level=fatal msg="Connect failed" Code=AZCM0062 Inner="AZCM0041: bad credentials (AZCM0041)"`,
+    );
+    expect(findings.map((f) => [f.family, f.code.code])).toEqual([
+      ['explicit-code', 'AZCM0062'],
+      ['explicit-code', 'AZCM0041'],
+    ]);
+    expect(matchLogLine('Error: exit status AZCM0026 network').map((f) => f.code.code)).toEqual(['AZCM0026']);
+    expect(matchLogLine('azcm0018: run as administrator')[0]?.code.code).toBe('AZCM0018');
+  });
+
+  it('ignores codes that are not whole or not documented', () => {
+    expect(matchLogLine('XAZCM0041 AZCM00411 AZCM041 AZCM0134')).toEqual([]);
+  });
+
+  it('strips ANSI colours from console output', () => {
+    const [f] = matchLogLine('\u001b[31mFATAL\u001b[0m   AZCM0044: a resource with that name exists');
+    expect(f?.code.code).toBe('AZCM0044');
+    expect(f?.evidence).not.toContain('\u001b');
+  });
+
+  it('unescapes quoted logrus values before matching', () => {
+    const [f] = matchLogLine(
+      `${TIME} level=error msg="request failed" Error="Get \\"https://pas.windows.net/x\\": read: connection reset by peer"`,
+    );
+    expect(f).toMatchObject({ family: 'connection-reset', endpoint: 'pas.windows.net' });
+    expect(f?.evidence).toContain('Get "https://pas.windows.net/x"');
+  });
+
+  it('still matches malformed or truncated logrus lines as plain text', () => {
+    const truncated = `${TIME} level=error msg="dial tcp: lookup login.microsoftonline.com: no such ho`;
+    expect(matchLogLine(truncated)).toEqual([]);
+    const unclosed = `${TIME} level=error msg="dial tcp: lookup login.microsoftonline.com: no such host`;
+    expect(matchLogLine(unclosed)[0]?.endpoint).toBe('login.microsoftonline.com');
+  });
+
+  it('finds nothing in harmless lines', () => {
+    for (const line of [
+      '',
+      `${TIME} level=info msg="Agent started" version=1.47.02822.1962`,
+      'Connected machine to Azure',
+      'Latency to management.azure.com was 25 ms',
+    ]) {
+      expect(matchLogLine(line)).toEqual([]);
+    }
+  });
+
+  it('bounds the evidence of a very long line around the match', () => {
+    const line = `${'x'.repeat(5000)} dial tcp: lookup login.microsoftonline.com: no such host ${'y'.repeat(5000)}`;
+    const [f] = matchLogLine(line);
+    expect(f?.evidence.length).toBeLessThanOrEqual(MAX_EVIDENCE_LENGTH + 2);
+    expect(f?.evidence).toContain('no such host');
+    expect(f?.evidence.startsWith('…')).toBe(true);
+    expect(f?.evidence.endsWith('…')).toBe(true);
+  });
+});
+
+describe('scanLog', () => {
+  it('reports findings with 1-based line numbers, across LF and CRLF', () => {
+    const text = [
+      logrus('info', 'Onboarding'),
+      logrus('error', CASES[4]!.msg, CASES[4]!.error),
+      'plain line',
+      `FATAL   ${CASES[2]!.msg}: ${CASES[2]!.error}`,
+      '',
+      'exit code AZCM0041',
+    ].join('\r\n');
+    const got = scanLog(text).map((f) => [f.line, f.family, f.code.code]);
+    expect(got).toEqual([
+      [2, 'invalid-client-secret', 'AZCM0041'],
+      [4, 'dns-no-such-host', 'AZCM0026'],
+      [6, 'explicit-code', 'AZCM0041'],
+    ]);
+  });
+
+  it('returns nothing for empty input and counts a trailing line without newline', () => {
+    expect(scanLog('')).toEqual([]);
+    expect(scanLog('\n\n\nAZCM0018')[0]?.line).toBe(4);
+    expect(scanLog(undefined as unknown as string)).toEqual([]);
+  });
+});
