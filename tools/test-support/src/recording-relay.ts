@@ -48,7 +48,13 @@ function concat(chunks: RecordedChunk[], direction: 'client' | 'server'): Uint8A
  * Starts a recording relay on 127.0.0.1 (port 0) in front of `target`: point a real client (curl, openssl,
  * Chromium, Node's tls) at it to capture the exact bytes of a real handshake in both directions.
  */
-export async function startRecordingRelay(target: { host: string; port: number }): Promise<RecordingRelay> {
+export async function startRecordingRelay(
+  target: { host: string; port: number },
+  options: {
+    /** Called for every read as it arrives, before it is forwarded: to drive a parser live. */
+    onChunk?: (session: RecordedSession, chunk: RecordedChunk) => void;
+  } = {},
+): Promise<RecordingRelay> {
   const sessions: RecordedSession[] = [];
   const waiters: Array<(session: RecordedSession) => void> = [];
   let taken = 0;
@@ -74,12 +80,17 @@ export async function startRecordingRelay(target: { host: string; port: number }
     upstream.on('close', onClose(upstream));
     client.on('error', () => upstream.destroy());
     upstream.on('error', () => client.destroy());
+    const record = (direction: 'client' | 'server', data: Buffer) => {
+      const chunk: RecordedChunk = { direction, bytes: new Uint8Array(data), atMs: Date.now() - started };
+      chunks.push(chunk);
+      options.onChunk?.(session, chunk);
+    };
     client.on('data', (data: Buffer) => {
-      chunks.push({ direction: 'client', bytes: new Uint8Array(data), atMs: Date.now() - started });
+      record('client', data);
       upstream.write(data);
     });
     upstream.on('data', (data: Buffer) => {
-      chunks.push({ direction: 'server', bytes: new Uint8Array(data), atMs: Date.now() - started });
+      record('server', data);
       client.write(data);
     });
     client.on('end', () => upstream.end());
