@@ -1,0 +1,66 @@
+import type { EventFieldsById, EventId } from '../event-fields.ts';
+
+/** Every event with every field (required and optional) set: the compiler keeps this list complete. */
+export const SAMPLE_FIELDS: { [I in EventId]: Required<EventFieldsById[I]> } = {
+  100: { detail: 'configuration generation 7 applied' },
+  101: { listen: '0.0.0.0:8080', version: '1.0.0', workers: 2 },
+  102: { reason: 'signal', signal: 'SIGTERM', remainingTunnels: 3 },
+  103: { client: '10.1.2.3:50412', target: 'ods.opinsights.azure.com:443', headers: { host: 'x' } },
+  104: { client: '10.1.2.3:50412', reason: 'method-not-allowed', status: 405, method: 'GET', headers: [] },
+  105: {
+    client: '10.1.2.3:50412',
+    target: 'evil.example:443',
+    reason: 'client-certificate-not-allowed',
+    subject: 'CN=intruder',
+  },
+  106: {
+    client: '10.1.2.3:50412',
+    target: 'a.example:443',
+    reason: 'sni-mismatch',
+    sni: 'b.example',
+    tlsVersion: 'TLS 1.2',
+    ech: true,
+  },
+  107: {
+    client: '10.1.2.3:50412',
+    target: 'a.example:443',
+    tlsVersion: 'TLS 1.3',
+    setupMs: 12,
+    sni: 'a.example',
+    subject: 'CN=agent-1,O=Contoso',
+    ech: false,
+  },
+  108: {
+    client: '10.1.2.3:50412',
+    target: 'a.example:443',
+    result: 'verified',
+    bytesUp: 5120,
+    bytesDown: 81920,
+    durationMs: 30500,
+    closedBy: 'client',
+  },
+  109: { client: '10.1.2.3:50412', limit: 'max-tunnels-per-client', max: 50 },
+  400: { error: 'unexpected state', code: 'ERR_X', context: 'accepting a connection' },
+  401: {
+    problem: 'must be an integer from 1 to 65535',
+    phase: 'reload',
+    key: 'ListenPort',
+    value: 'text',
+    file: '/etc/agent-gateway.json',
+  },
+  402: {
+    client: '10.1.2.3:50412',
+    target: 'a.example:443',
+    error: 'record length 70000 exceeds 16384',
+    offset: 3,
+  },
+  403: {
+    target: 'a.example:443',
+    via: 'relay',
+    error: 'connect ECONNREFUSED 127.0.0.1:3128',
+    client: '10.1.2.3:50412',
+    relay: 'http://relay.corp.example:3128',
+    code: 'ECONNREFUSED',
+    status: 502,
+  },
+};

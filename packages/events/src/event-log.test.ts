@@ -1,0 +1,167 @@
+import { describe, expect, it } from 'vitest';
+import { SAMPLE_FIELDS } from './__fixtures__/sample-fields.ts';
+import { EVENT_IDS } from './catalog.ts';
+import type { EventId } from './event-fields.ts';
+import { createEventLog } from './event-log.ts';
+import type { EventRecord } from './event-record.ts';
+import type { EventSink } from './event-sink.ts';
+import { EventsError } from './events-error.ts';
+import type { EventLanguage } from './language.ts';
+import { en } from './languages/en.ts';
+import { createRecentEvents } from './recent-events.ts';
+
+const fixedClock = () => new Date('2026-11-22T10:00:00.000Z');
+
+describe('createEventLog', () => {
+  it('builds the architecture line for 105', () => {
+    const recent = createRecentEvents();
+    const events = createEventLog({ sinks: [recent], now: fixedClock });
+    events.emit(105, { client: '10.1.2.3:50412', target: 'evil.example:443', reason: 'host-not-allowed' });
+    expect(JSON.stringify(recent.list()[0])).toBe(
+      '{"time":"2026-11-22T10:00:00.000Z","level":"warn","id":105,"name":"target-rejected","message":"Refused CONNECT to evil.example:443: host not allowed","client":"10.1.2.3:50412","target":"evil.example:443","reason":"host-not-allowed"}',
+    );
+  });
+
+  it('writes German when created with de', () => {
+    const recent = createRecentEvents();
+    const events = createEventLog({ language: 'de', sinks: [recent] });
+    events.emit(401, { problem: 'muss eine Zahl sein', phase: 'start', key: 'ListenPort', value: 'text' });
+    expect(recent.list()[0]?.message).toBe(
+      'Ungültige Konfiguration für ListenPort: muss eine Zahl sein; das Gateway startet nicht',
+    );
+    expect(events.language.code).toBe('de');
+  });
+
+  it('takes a language of your own (adding a language is one object)', () => {
+    const shout: EventLanguage = {
+      code: 'en-x-shout',
+      name: 'SHOUT',
+      messages: Object.fromEntries(
+        EVENT_IDS.map((id) => [
+          id,
+          (f: object) => (en.messages[id] as (f: object) => string)(f).toUpperCase(),
+        ]),
+      ) as unknown as EventLanguage['messages'],
+    };
+    const recent = createRecentEvents();
+    createEventLog({ language: shout, sinks: [recent] }).emit(100, { detail: 'hi' });
+    expect(recent.list()[0]?.message).toBe('HI');
+  });
+
+  it('refuses an unknown language or level with a coded error', () => {
+    expect(() => createEventLog({ language: 'fr' as 'en' })).toThrow(
+      expect.objectContaining({ code: 'ERR_EVENTS_UNKNOWN_LANGUAGE' }),
+    );
+    let caught: unknown;
+    try {
+      createEventLog({ level: 'loud' as 'info' });
+    } catch (error) {
+      caught = error;
+    }
+    expect(EventsError.isInstance(caught)).toBe(true);
+    expect((caught as EventsError).code).toBe('ERR_EVENTS_OPTIONS');
+  });
+
+  it('keeps debug events (103) from the sinks at the default level but shows them to onEvent', () => {
+    const recent = createRecentEvents();
+    const seen: EventId[] = [];
+    const events = createEventLog({ sinks: [recent], onEvent: (record) => seen.push(record.id) });
+    events.emit(103, { client: 'c:1', target: 't:443' });
+    events.emit(107, { client: 'c:1', target: 't:443', tlsVersion: 'TLS 1.3', setupMs: 4 });
+    expect(seen).toEqual([103, 107]);
+    expect(recent.list().map((r) => r.id)).toEqual([107]);
+    events.setLevel('debug');
+    events.emit(103, { client: 'c:1', target: 't:443' });
+    expect(recent.list().map((r) => r.id)).toEqual([107, 103]);
+    expect(events.stats()).toMatchObject({ emitted: 3, belowLevel: 1 });
+  });
+
+  it('never throws from emit when a sink or an observer throws, and counts it', () => {
+    const recent = createRecentEvents();
+    const broken: EventSink = {
+      name: 'broken',
+      write() {
+        throw new Error('disk on fire');
+      },
+      stats: () => ({ written: 0, dropped: 0, failed: 0 }),
+    };
+    const sinkErrors: string[] = [];
+    const events = createEventLog({
+      sinks: [broken, recent],
+      onEvent: () => {
+        throw new Error('observer bug');
+      },
+      onSinkError: (name) => sinkErrors.push(name),
+    });
+    for (const id of EVENT_IDS) {
+      expect(() => events.emit(id, SAMPLE_FIELDS[id] as never)).not.toThrow();
+    }
+    expect(recent.list()).toHaveLength(EVENT_IDS.length - 1); // all but the debug 103
+    expect(sinkErrors).toHaveLength(EVENT_IDS.length - 1);
+    expect(events.stats().sinks.broken).toEqual({ written: 0, dropped: 13, failed: 13 });
+    expect(events.stats().dropped).toBe(13);
+  });
+
+  it('reports an unknown ID from an untyped caller as event 400 instead of throwing', () => {
+    const recent = createRecentEvents();
+    const events = createEventLog({ sinks: [recent] });
+    (events.emit as (id: number, fields: object) => void)(999, {});
+    expect(recent.list()[0]).toMatchObject({ id: 400, name: 'error', code: 'ERR_EVENTS_UNKNOWN_ID' });
+  });
+
+  it('turns an Error into its message and code, and drops undefined fields', () => {
+    const recent = createRecentEvents();
+    const events = createEventLog({ sinks: [recent] });
+    const error = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:3128'), { code: 'ECONNREFUSED' });
+    events.emit(403, { target: 'a.example:443', via: 'direct', error, client: undefined });
+    const record = recent.list()[0] as EventRecord;
+    expect(record.error).toBe('connect ECONNREFUSED 127.0.0.1:3128');
+    expect(record.code).toBe('ECONNREFUSED');
+    expect('client' in record).toBe(false);
+    expect(record.message).toBe(
+      'Could not reach a.example:443 directly: connect ECONNREFUSED 127.0.0.1:3128',
+    );
+  });
+
+  it('never lets a field overwrite time, level, id, name or message', () => {
+    const recent = createRecentEvents();
+    const events = createEventLog({ sinks: [recent], now: fixedClock });
+    events.emit(100, { detail: 'x', level: 'error', id: 1, message: 'forged' } as never);
+    expect(recent.list()[0]).toMatchObject({ level: 'info', id: 100, message: 'x' });
+  });
+
+  it('counts events after close as dropped', async () => {
+    const recent = createRecentEvents();
+    const events = createEventLog({ sinks: [recent] });
+    await events.close();
+    events.emit(100, { detail: 'late' });
+    expect(recent.list()).toHaveLength(0);
+    expect(events.stats().dropped).toBe(1);
+  });
+
+  it('refuses two sinks with the same name', () => {
+    expect(() => createEventLog({ sinks: [createRecentEvents(), createRecentEvents()] })).toThrow(
+      expect.objectContaining({ code: 'ERR_EVENTS_OPTIONS' }),
+    );
+  });
+});
+
+describe('createRecentEvents', () => {
+  it('keeps the last N records, oldest first', () => {
+    const recent = createRecentEvents({ capacity: 3 });
+    const events = createEventLog({ sinks: [recent] });
+    for (let i = 0; i < 7; i++) events.emit(100, { detail: `e${i}` });
+    expect(recent.list().map((r) => r.detail)).toEqual(['e4', 'e5', 'e6']);
+    expect(recent.stats().written).toBe(7);
+    recent.clear();
+    expect(recent.list()).toEqual([]);
+    events.emit(100, { detail: 'again' });
+    expect(recent.list().map((r) => r.detail)).toEqual(['again']);
+  });
+
+  it('refuses a capacity that is not a positive integer', () => {
+    expect(() => createRecentEvents({ capacity: 0 })).toThrow(
+      expect.objectContaining({ code: 'ERR_EVENTS_OPTIONS' }),
+    );
+  });
+});

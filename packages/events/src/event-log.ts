@@ -1,0 +1,227 @@
+import { EVENT_CATALOG, EVENT_LEVELS, type EventLevel, isEventId } from './catalog.ts';
+import type { EventFields, EventId } from './event-fields.ts';
+import { type EventRecord, RECORD_KEYS } from './event-record.ts';
+import type { EventSink, SinkStats } from './event-sink.ts';
+import { EventsError } from './events-error.ts';
+import type { EventLanguage } from './language.ts';
+import { LANGUAGES } from './languages/index.ts';
+import { REDACTED, Redactor } from './redact.ts';
+
+/** Options of {@link createEventLog}. */
+export interface EventLogOptions {
+  /** Message language, chosen once [`en`]: `en`, `de`, or your own {@link EventLanguage}. */
+  language?: 'en' | 'de' | EventLanguage;
+  /** Least severe level that reaches the sinks [`info`]; 103 (`connect-received`) is `debug`. */
+  level?: EventLevel;
+  /** Where events go. The `/node` entry adds JSON lines, file and syslog sinks. */
+  sinks?: readonly EventSink[];
+  /** Literal secrets never to write (the relay password); replace them later with `setSecrets`. */
+  secrets?: Iterable<string | undefined | null>;
+  /** Every event, whatever the level, right after it was built (e.g. to count it). Must not throw. */
+  onEvent?: (record: EventRecord) => void;
+  /** Called when a sink throws; the event log itself never throws from `emit`. */
+  onSinkError?: (sink: string, error: unknown) => void;
+  /** Clock [`() => new Date()`]. */
+  now?: () => Date;
+}
+
+/** Counts of an event log and of each of its sinks. */
+export interface EventLogStats {
+  /** Events emitted, whatever their level. */
+  emitted: number;
+  /** Events below the level, not handed to sinks. */
+  belowLevel: number;
+  /** Records dropped by all sinks together (back-pressure or unavailable destination). */
+  dropped: number;
+  /** Per sink name: written, dropped, failed (including throws the log caught). */
+  sinks: Record<string, SinkStats>;
+}
+
+/** The typed event emitter. Create one with {@link createEventLog}. */
+export interface EventLog {
+  /**
+   * Emits event `id` with exactly the fields the catalog defines for it (the compiler checks them). Never
+   * throws and never waits for I/O.
+   */
+  emit<I extends EventId>(id: I, fields: EventFields<I>): void;
+  /** Replaces the literal secrets (e.g. after `relay-proxy set` changed the password). */
+  setSecrets(secrets: Iterable<string | undefined | null>): void;
+  /** Changes the least severe level that reaches the sinks. */
+  setLevel(level: EventLevel): void;
+  /** The language messages are written in. */
+  readonly language: EventLanguage;
+  stats(): EventLogStats;
+  /** Waits until every sink has passed on what it buffered. */
+  flush(): Promise<void>;
+  /** Flushes and closes every sink; later events are counted as dropped. */
+  close(): Promise<void>;
+}
+
+const RANK: Record<EventLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
+
+function resolveLanguage(language: EventLogOptions['language']): EventLanguage {
+  if (language === undefined) return LANGUAGES.en;
+  if (typeof language === 'object') return language;
+  const known = LANGUAGES[language];
+  if (known === undefined) {
+    throw new EventsError(
+      'ERR_EVENTS_UNKNOWN_LANGUAGE',
+      `unknown event language ${JSON.stringify(language)}; known: ${Object.keys(LANGUAGES).join(', ')}`,
+    );
+  }
+  return known;
+}
+
+function checkLevel(level: string): EventLevel {
+  if (!EVENT_LEVELS.includes(level as EventLevel)) {
+    throw new EventsError('ERR_EVENTS_OPTIONS', `unknown level ${JSON.stringify(level)}`);
+  }
+  return level as EventLevel;
+}
+
+/**
+ * Creates an event log: the typed `emit`, redaction, language, and fan-out to sinks.
+ *
+ * @example
+ * ```ts
+ * import { createEventLog, createRecentEvents } from '@agent-gateway/events';
+ *
+ * const recent = createRecentEvents();
+ * const events = createEventLog({ language: 'de', sinks: [recent] });
+ * events.emit(105, { client: '10.1.2.3:50412', target: 'evil.example:443', reason: 'host-not-allowed' });
+ * console.log(recent.list()[0]?.message); // CONNECT zu evil.example:443 abgelehnt: Host nicht erlaubt
+ * ```
+ */
+export function createEventLog(options: EventLogOptions = {}): EventLog {
+  const language = resolveLanguage(options.language);
+  let minRank = RANK[checkLevel(options.level ?? 'info')];
+  const sinks = [...(options.sinks ?? [])];
+  const names = sinks.map((sink) => sink.name);
+  if (new Set(names).size !== names.length) {
+    throw new EventsError('ERR_EVENTS_OPTIONS', `sink names must be unique, got ${names.join(', ')}`);
+  }
+  const thrown = new Array<number>(sinks.length).fill(0);
+  const redactor = new Redactor();
+  redactor.setSecrets(options.secrets ?? []);
+  const now = options.now ?? (() => new Date());
+  const { onEvent, onSinkError } = options;
+  let emitted = 0;
+  let belowLevel = 0;
+  let lost = 0;
+  let closed = false;
+
+  function build(id: EventId, fields: Record<string, unknown>): EventRecord {
+    const definition = EVENT_CATALOG[id];
+    const clean: Record<string, unknown> = {};
+    for (const key of Object.keys(fields)) {
+      const value = fields[key];
+      if (value === undefined || RECORD_KEYS.has(key)) continue;
+      if (redactor.isSensitiveKey(key)) clean[key] = REDACTED;
+      else clean[key] = redactor.value(value);
+      if (key === 'error' && value instanceof Error && fields.code === undefined) {
+        const code = (value as { code?: unknown }).code;
+        if (typeof code === 'string') clean.code = code;
+      }
+    }
+    // A configuration value is as secret as the key it belongs to (event 401 for RelayProxyPassword).
+    if (typeof clean.key === 'string' && redactor.isSensitiveKey(clean.key) && clean.value !== undefined) {
+      clean.value = REDACTED;
+    }
+    let message: string;
+    try {
+      message = redactor.string((language.messages[id] as (f: Record<string, unknown>) => string)(clean));
+    } catch {
+      message = definition.name;
+    }
+    return Object.freeze({
+      time: now().toISOString(),
+      level: definition.level,
+      id,
+      name: definition.name,
+      message,
+      ...clean,
+    });
+  }
+
+  return {
+    language,
+    emit(id, fields) {
+      try {
+        emitted++;
+        let record: EventRecord;
+        if (isEventId(id)) {
+          if (onEvent === undefined && RANK[EVENT_CATALOG[id].level] < minRank) {
+            belowLevel++;
+            return;
+          }
+          record = build(id, (fields ?? {}) as Record<string, unknown>);
+        } else {
+          // Only reachable from untyped callers: report it instead of throwing into the gateway.
+          record = build(400, { error: `unknown event ID ${String(id)}`, code: 'ERR_EVENTS_UNKNOWN_ID' });
+        }
+        if (onEvent !== undefined) {
+          try {
+            onEvent(record);
+          } catch {
+            // An observer's bug must not cost the event.
+          }
+        }
+        if (RANK[record.level] < minRank) {
+          belowLevel++;
+          return;
+        }
+        if (closed) {
+          lost++;
+          return;
+        }
+        for (let i = 0; i < sinks.length; i++) {
+          try {
+            sinks[i]!.write(record);
+          } catch (error) {
+            thrown[i]!++;
+            try {
+              onSinkError?.(sinks[i]!.name, error);
+            } catch {
+              // Same as above.
+            }
+          }
+        }
+      } catch {
+        // Building a record failed (a hostile getter in fields): count it as dropped everywhere.
+        lost++;
+      }
+    },
+    setSecrets(secrets) {
+      redactor.setSecrets(secrets);
+    },
+    setLevel(level) {
+      minRank = RANK[checkLevel(level)];
+    },
+    stats() {
+      const perSink: Record<string, SinkStats> = {};
+      let dropped = lost * sinks.length;
+      sinks.forEach((sink, i) => {
+        let own: SinkStats;
+        try {
+          own = sink.stats();
+        } catch {
+          own = { written: 0, dropped: 0, failed: 0 };
+        }
+        perSink[sink.name] = {
+          written: own.written,
+          dropped: own.dropped + thrown[i]! + lost,
+          failed: own.failed + thrown[i]!,
+        };
+        dropped += own.dropped + thrown[i]!;
+      });
+      return { emitted, belowLevel, dropped, sinks: perSink };
+    },
+    async flush() {
+      await Promise.all(sinks.map((sink) => sink.flush?.().catch(() => undefined)));
+    },
+    async close() {
+      closed = true;
+      await Promise.all(sinks.map((sink) => sink.close?.().catch(() => undefined)));
+    },
+  };
+}

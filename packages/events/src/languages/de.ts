@@ -1,0 +1,98 @@
+import type {
+  CapacityLimit,
+  NotConnectReason,
+  TargetRejectedReason,
+  TlsRejectedReason,
+  TunnelResult,
+} from '../event-fields.ts';
+import { type EventLanguage, show } from '../language.ts';
+
+const notConnect: Record<NotConnectReason, string> = {
+  'method-not-allowed': 'nur CONNECT wird angenommen',
+  'malformed-request-line': 'die Anfragezeile ist fehlerhaft',
+  'malformed-authority': 'das Ziel hat nicht die Form Host:Port',
+  'missing-port': 'beim Ziel fehlt der Port',
+  'malformed-header': 'eine Kopfzeile ist fehlerhaft',
+  'header-too-large': 'der Anfragekopf ist zu groß',
+  'header-timeout': 'der Anfragekopf kam nicht rechtzeitig an',
+  'proxy-protocol-invalid': 'der PROXY-Protokoll-Kopf ist ungültig',
+};
+
+const targetRejected: Record<TargetRejectedReason, string> = {
+  'host-not-allowed': 'Host nicht erlaubt',
+  'host-denied': 'Host steht auf der Sperrliste',
+  'port-not-allowed': 'Port nicht erlaubt',
+  'ip-literal-not-allowed': 'IP-Adressen als Ziel sind nicht erlaubt',
+  'destination-not-allowed': 'der Host löst sich in eine nicht erlaubte Adresse auf',
+  'client-network-not-allowed': 'das Netz des Clients ist nicht erlaubt',
+  'client-certificate-not-allowed': 'Antragsteller des Clientzertifikats nicht erlaubt',
+  'client-certificate-required': 'ein sichtbares Clientzertifikat ist erforderlich',
+};
+
+const tlsRejected: Record<TlsRejectedReason, string> = {
+  'not-tls': 'der Client hat keine TLS-Sitzung begonnen',
+  'sni-missing': 'das ClientHello nennt keinen Servernamen (SNI)',
+  'sni-mismatch': 'der Servername (SNI) weicht vom CONNECT-Host ab',
+  'version-too-low': 'die TLS-Version liegt unter dem Minimum',
+  'handshake-too-large': 'das ClientHello ist zu groß',
+  'handshake-timeout': 'der TLS-Handshake kam nicht rechtzeitig an',
+};
+
+const results: Record<TunnelResult, string> = {
+  verified: 'geprüft',
+  refused: 'abgelehnt',
+  failed: 'fehlgeschlagen',
+  timeout: 'Zeitüberschreitung',
+};
+
+const limits: Record<CapacityLimit, string> = {
+  'max-tunnels': 'die Tunnelgrenze des Gateways',
+  'max-tunnels-per-client': 'die Tunnelgrenze je Client',
+};
+
+/** Deutsche Ereignistexte. */
+export const de: EventLanguage = {
+  code: 'de',
+  name: 'Deutsch',
+  messages: {
+    100: (f) => show(f.detail),
+    101: (f) =>
+      `Lauscht auf ${show(f.listen)}` +
+      (f.version === undefined ? '' : ` (agent-gateway ${f.version})`) +
+      (f.workers === undefined ? '' : ` mit ${f.workers} Workern`),
+    102: (f) =>
+      `Beendet (${f.signal ?? show(f.reason)}); ${show(f.remainingTunnels)} offene Tunnel wurden beim Herunterfahren getrennt`,
+    103: (f) => `CONNECT ${show(f.target)} von ${show(f.client)}`,
+    104: (f) =>
+      `${show(f.status)} an ${show(f.client)} gesendet: ` +
+      (f.reason === 'method-not-allowed' && f.method !== undefined
+        ? `${f.method} ist kein CONNECT`
+        : (notConnect[f.reason] ?? show(f.reason))),
+    105: (f) =>
+      `CONNECT zu ${show(f.target)} abgelehnt: ${targetRejected[f.reason] ?? show(f.reason)}` +
+      (f.subject === undefined ? '' : ` (${f.subject})`),
+    106: (f) =>
+      `Tunnel zu ${show(f.target)} von ${show(f.client)} geschlossen: ${tlsRejected[f.reason] ?? show(f.reason)}` +
+      (f.reason === 'sni-mismatch' && f.sni !== undefined ? ` (SNI ${f.sni})` : '') +
+      (f.reason === 'version-too-low' && f.tlsVersion !== undefined ? ` (${f.tlsVersion})` : ''),
+    107: (f) =>
+      `${show(f.tlsVersion)}-Sitzung zu ${show(f.target)} für ${show(f.client)} in ${show(f.setupMs)} ms geprüft` +
+      (f.subject === undefined ? '' : `, Clientzertifikat ${f.subject}`),
+    108: (f) =>
+      `Tunnel zu ${show(f.target)} für ${show(f.client)} beendet (${results[f.result] ?? show(f.result)}) nach ` +
+      `${show(f.durationMs)} ms: ${show(f.bytesUp)} Bytes hin, ${show(f.bytesDown)} Bytes zurück`,
+    109: (f) =>
+      `${show(f.client)} mit 503 abgewiesen: ${limits[f.limit] ?? show(f.limit)} von ${show(f.max)} Tunneln ist erreicht`,
+    400: (f) =>
+      f.context === undefined ? `Fehler: ${show(f.error)}` : `Fehler bei ${f.context}: ${show(f.error)}`,
+    401: (f) =>
+      `Ungültige Konfiguration${f.key === undefined ? '' : ` für ${f.key}`}: ${show(f.problem)}; ` +
+      (f.phase === 'reload' ? 'die laufende Konfiguration bleibt in Kraft' : 'das Gateway startet nicht'),
+    402: (f) =>
+      `TLS-Handshake von ${show(f.client)} zu ${show(f.target)} ließ sich nicht auswerten: ${show(f.error)}`,
+    403: (f) =>
+      `${show(f.target)} ist ` +
+      (f.via === 'relay' ? `über den Relay-Proxy ${show(f.relay)}` : 'direkt') +
+      ` nicht erreichbar: ${show(f.error)}`,
+  },
+};
