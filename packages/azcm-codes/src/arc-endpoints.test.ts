@@ -109,6 +109,7 @@ describe('arcEndpoints', () => {
       '*.westeurope.arcdataservices.com',
     ]);
     expect(regional[0]).toMatchObject({ required: true, privateLink: true, wildcard: false, port: 443 });
+    expect(regional[1]).toMatchObject({ required: false, privateLink: true, wildcard: false });
     expect(regional[2]).toMatchObject({ required: false, wildcard: true });
   });
 

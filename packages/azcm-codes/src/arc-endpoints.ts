@@ -16,7 +16,8 @@ import type { ArcEndpoint, Cloud, Lang } from './types.ts';
  * - <shard>.his.arc.azure.com regional hybrid identity hosts: the agent talks to a regional HIS host whose
  *   name uses a short shard code that is not the region name (e.g. eastus -> eus). No Microsoft page lists
  *   the codes; the map below comes from a public connectivity-test script whose author verified them by
- *   DNS. Regions not in it get only the *.his.arc wildcard entry.
+ *   DNS. Regions not in it get only the *.his.arc wildcard entry. Because the names are not from Microsoft,
+ *   these entries are `required: false`: a check reports them without failing on them.
  */
 
 interface CloudNames {
@@ -65,8 +66,8 @@ const P = {
     'Globaler Hybrid-Identitätsdienst (Onboarding, Installationsberichte)',
   ],
   hisRegional: [
-    'Regional hybrid identity and metadata service',
-    'Regionaler Hybrid-Identitäts- und Metadatendienst',
+    'Regional hybrid identity and metadata service (shard name from public observation, covered by *.his.arc)',
+    'Regionaler Hybrid-Identitäts- und Metadatendienst (Shard-Name aus öffentlicher Beobachtung, von *.his.arc abgedeckt)',
   ],
   gc: ['Extension management and guest configuration', 'Erweiterungsverwaltung und Gastkonfiguration'],
   gcApi: ['Guest configuration agent service API', 'API des Gastkonfigurations-Agentdiensts'],
@@ -234,7 +235,7 @@ export function normalizeRegion(region: string): string {
  * whether private link applies, and whether every installation needs it. With a `region`, the hosts the
  * agent uses in that region are added as concrete names (`regional: true`): the regional guest
  * configuration service `<region>-gas.guestconfiguration.<suffix>`, the regional hybrid identity service
- * `<shard>.his.arc.<suffix>` where its shard code is known, and `*.<region>.arcdataservices.com` for SQL
+ * `<shard>.his.arc.<suffix>` where its shard code is known (`required: false`, see the source note), and `*.<region>.arcdataservices.com` for SQL
  * Server enabled by Azure Arc. Throws {@link AzcmCodesError} for an unknown cloud or a malformed region.
  *
  * @example
@@ -258,7 +259,8 @@ export function arcEndpoints(cloud: Cloud, region?: string): ArcEndpoint[] {
   const regional = { regional: true, privateLink: true } as const;
   out.push(ep(`${r}-gas.guestconfiguration.${names.suffix}`, ...P.gcRegional, regional));
   const shard = cloud === 'AzureCloud' && Object.hasOwn(HIS_SHARDS, r) ? HIS_SHARDS[r] : undefined;
-  if (shard) out.push(ep(`${shard}.his.arc.${names.suffix}`, ...P.hisRegional, regional));
+  if (shard)
+    out.push(ep(`${shard}.his.arc.${names.suffix}`, ...P.hisRegional, { ...regional, required: false }));
   if (cloud === 'AzureCloud') {
     out.push(ep(`*.${r}.arcdataservices.com`, ...P.sql, { regional: true, required: false }));
   }

@@ -44,7 +44,7 @@ function entry(
  *          127-255 for the installation scripts.
  *
  * Codes in the documented ranges that no public source describes one by one (0127-0129, 0134-0140,
- * 0142, 0144, 0161-0170) are not listed; see `codeRanges` in code-ranges.ts.
+ * 0142, 0144, 0161-0170) are not listed; see `azcmCodeRanges` in code-ranges.ts.
  */
 
 /**

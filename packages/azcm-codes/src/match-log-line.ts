@@ -12,6 +12,13 @@ const MAX_EXPLICIT_CODES = 20;
 const ANSI = /\u001b\[[0-9;]{0,32}[A-Za-z]/g;
 const EXPLICIT_CODE = /\bAZCM(\d{4})(?!\d)/gi;
 
+// Every phrase that can start a finding; a line containing none of them is skipped before any parsing.
+const TRIGGERS: readonly string[] = [...new Set(['azcm', ...FAILURE_FAMILIES.flatMap((f) => f.phrases)])];
+
+// One alternation of literals: irregexp scans a line once instead of once per phrase. Literals only, so
+// there is nothing to backtrack into.
+const TRIGGER = new RegExp(TRIGGERS.map((t) => t.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|'), 'i');
+
 function evidenceAround(text: string, index: number, length: number): string {
   const trimmed = text.trim();
   if (trimmed.length <= MAX_EVIDENCE_LENGTH) return trimmed;
@@ -127,6 +134,7 @@ function matchText(text: string): Finding[] {
  */
 export function matchLogLine(line: string): Finding[] {
   if (typeof line !== 'string' || line.length === 0) return [];
+  if (!TRIGGER.test(line)) return [];
   let text = line.includes('\u001b') ? line.replace(ANSI, '') : line;
   const parsed = text.includes('=') ? parseLogrusLine(text.trim()) : undefined;
   if (parsed) text = logrusText(parsed);

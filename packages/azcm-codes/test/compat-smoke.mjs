@@ -22,8 +22,15 @@ assert.equal(finding?.endpoint, 'login.microsoftonline.com');
 assert.match(finding?.hint?.de.cause ?? '', /Gruppenrichtlinie/);
 
 assert.equal(scanLog('ok\nFATAL AZCM0018 run elevated\n')[0]?.line, 2);
-assert.equal(searchCodes('Schlüssel', 'de').some((c) => c.code === 'AZCM0104'), true);
-assert.ok(arcEndpoints('AzureCloud', 'westeurope').some((e) => e.host === 'westeurope-gas.guestconfiguration.azure.com'));
+assert.equal(
+  searchCodes('Schlüssel', 'de').some((c) => c.code === 'AZCM0104'),
+  true,
+);
+assert.ok(
+  arcEndpoints('AzureCloud', 'westeurope').some(
+    (e) => e.host === 'westeurope-gas.guestconfiguration.azure.com',
+  ),
+);
 assert.equal(codeForNetworkFailure('tls-unknown-ca').code.code, 'AZCM0026');
 // \p{M} in a Unicode regex and Object.hasOwn must work on the oldest supported Node as well.
 assert.equal(matchLogLine('x'.repeat(1 << 20)).length, 0);
