@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { azcmCodes } from './catalog.ts';
+import { FAILURE_FAMILIES } from './failure-families.ts';
 import { lookupCode } from './lookup.ts';
 
 // Every code of the seed's table (German 2021 troubleshooting article).
@@ -105,5 +106,9 @@ describe('README', () => {
     for (const c of azcmCodes.filter((x) => x.changedInVersions)) {
       expect(readme).toMatch(new RegExp(`^- \\*\\*${c.code}\\*\\*:`, 'm'));
     }
+  });
+
+  it('documents every failure family', () => {
+    for (const f of FAILURE_FAMILIES) expect(readme).toContain(`\`${f.name}\``);
   });
 });

@@ -134,6 +134,32 @@ export const FAILURE_FAMILIES: readonly FailureFamily[] = Object.freeze([
     }),
   },
   {
+    name: 'tls-handshake-failed',
+    code: 'AZCM0026',
+    kind: 'tls-error',
+    phrases: [
+      'x509: certificate is valid for',
+      'first record does not look like a tls handshake',
+      'remote error: tls:',
+      'tls: handshake failure',
+      'wrong version number',
+      'certificate has expired or is not yet valid',
+      'x509: certificate has expired',
+    ],
+    hint: () => ({
+      en: {
+        cause:
+          'The TLS session to the endpoint failed: a device in the path presents another certificate (name mismatch), answers without TLS (often an http:// proxy configured as https:// or the reverse), or rejects the TLS version.',
+        fix: 'Check the proxy URL scheme (http:// for a normal forward proxy), make sure TLS 1.2 or later is enabled, and exempt the Arc endpoints from TLS inspection.',
+      },
+      de: {
+        cause:
+          'Die TLS-Sitzung zum Endpunkt ist gescheitert: Ein Gerät auf dem Weg zeigt ein anderes Zertifikat (Namensabweichung), antwortet ohne TLS (oft ein http://-Proxy, der als https:// konfiguriert ist, oder umgekehrt) oder lehnt die TLS-Version ab.',
+        fix: 'Prüfen Sie das Schema der Proxy-URL (http:// für einen normalen Forward-Proxy), stellen Sie sicher, dass TLS 1.2 oder neuer aktiviert ist, und nehmen Sie die Arc-Endpunkte von der TLS-Inspektion aus.',
+      },
+    }),
+  },
+  {
     name: 'proxyconnect-refused',
     code: 'AZCM0026',
     kind: 'proxy-unreachable',
@@ -197,7 +223,14 @@ export const FAILURE_FAMILIES: readonly FailureFamily[] = Object.freeze([
     name: 'network-forbidden',
     code: 'AZCM0026',
     kind: 'proxy-refused-host',
-    phrases: ['network is forbidden', ': forbidden', ':  forbidden', "forbidden'", '403 forbidden'],
+    phrases: [
+      'network is forbidden',
+      ': forbidden',
+      ':  forbidden',
+      "forbidden'",
+      '403 forbidden',
+      'statuscode=403',
+    ],
     unless: ['does not have authorization', 'authorizationfailed'],
     hint: (ctx) => ({
       en: {
@@ -238,7 +271,14 @@ export const FAILURE_FAMILIES: readonly FailureFamily[] = Object.freeze([
     name: 'network-unreachable',
     code: 'AZCM0026',
     kind: 'unreachable',
-    phrases: ['network is unreachable', 'no route to host', 'enetunreach', 'ehostunreach'],
+    phrases: [
+      'network is unreachable',
+      'no route to host',
+      'unreachable network',
+      'unreachable host',
+      'enetunreach',
+      'ehostunreach',
+    ],
     unless: ['proxyconnect'],
     hint: () => ({
       en: {

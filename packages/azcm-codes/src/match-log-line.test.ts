@@ -93,6 +93,13 @@ const CASES: Case[] = [
       'Post "https://gbl.his.arc.azure.com/discovery?location=westeurope": x509: certificate signed by unknown authority',
   },
   {
+    family: 'tls-handshake-failed',
+    code: 'AZCM0026',
+    endpoint: 'login.microsoftonline.com',
+    msg: 'Failed to acquire authorization token from SPN',
+    error: `Post "https://login.microsoftonline.com/${TENANT}/oauth2/token": tls: failed to verify certificate: x509: certificate is valid for proxy.corp.example, not login.microsoftonline.com`,
+  },
+  {
     family: 'proxyconnect-refused',
     code: 'AZCM0026',
     endpoint: 'login.microsoftonline.com',
@@ -147,6 +154,22 @@ const CASES: Case[] = [
     msg: 'Notification channel failed',
     error:
       'Get "https://guestnotificationservice.azure.com/urls": dial tcp 52.1.2.3:443: connect: connection refused',
+  },
+  {
+    family: 'network-unreachable',
+    code: 'AZCM0026',
+    endpoint: 'gbl.his.arc.azure.com',
+    msg: 'Failed to get MSI certificate from HIS',
+    error:
+      'Get "https://gbl.his.arc.azure.com/discovery": dial tcp 20.38.1.1:443: connectex: A socket operation was attempted to an unreachable network.',
+  },
+  {
+    family: 'connection-reset',
+    code: 'AZCM0026',
+    endpoint: 'agentserviceapi.guestconfiguration.azure.com',
+    msg: 'Heartbeat failed',
+    error:
+      'Post "https://agentserviceapi.guestconfiguration.azure.com/v1": read tcp 10.1.1.4:50011->20.1.2.3:443: wsarecv: An existing connection was forcibly closed by the remote host.',
   },
 ];
 
