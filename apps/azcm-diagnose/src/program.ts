@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
-import type { Cloud, Lang } from '@agent-gateway/azcm-codes';
+import { AzcmCodesError, type Cloud, type Lang } from '@agent-gateway/azcm-codes';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import { runCheck } from './check.ts';
@@ -310,6 +310,11 @@ export async function main(
     if (DiagnoseError.isInstance(error)) {
       io.stderr.write(`azcm-diagnose: ${error.message}\n`);
       return error.code === 'DIAGNOSE_INPUT' ? ExitCode.inputError : ExitCode.usage;
+    }
+    if (AzcmCodesError.isInstance(error)) {
+      // An unknown cloud or a malformed region: a usage error.
+      io.stderr.write(`azcm-diagnose: ${error.message}\n`);
+      return ExitCode.usage;
     }
     io.stderr.write(`azcm-diagnose: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
     return ExitCode.inputError;
