@@ -42,6 +42,8 @@ function entry(
  *          0148 (download failed), 0149 (msiexec error), 0150 (default), 0151 (.NET), 0153 (msiexec
  *          1633, x64 only), 0154 (PowerShell version); its comment reserves 0-125 for azcmagent and
  *          127-255 for the installation scripts.
+ * [vmware] Azure Arc-enabled VMware vSphere troubleshooting (public docs): the provisioning error text
+ *          "install_linux_azcmagent.sh: installation error" reported with AZCM0143 (SELinux on RHEL VMs).
  *
  * Codes in the documented ranges that no public source describes one by one (0127-0129, 0134-0140,
  * 0142, 0144, 0161-0170) are not listed; see `azcmCodeRanges` in code-ranges.ts.
@@ -923,12 +925,12 @@ export const azcmCodes: readonly AzcmCode[] = Object.freeze([
     'install',
     [
       'The package manager failed to install the azcmagent package (Linux).',
-      'apt, dnf or zypper returned an error while installing the agent package.',
+      'apt, dnf or zypper returned an error while installing the agent package; on RHEL-family VMs of Arc-enabled VMware vSphere, an SELinux policy can block the package scripts (reported as "install_linux_azcmagent.sh: installation error").',
       'Read the package manager output for the reason (repository, dependency, disk space) and retry.',
     ],
     [
       'Der Paketmanager konnte das Paket azcmagent nicht installieren (Linux).',
-      'apt, dnf oder zypper hat beim Installieren des Agent-Pakets einen Fehler gemeldet.',
+      'apt, dnf oder zypper hat beim Installieren des Agent-Pakets einen Fehler gemeldet; auf VMs der RHEL-Familie in Arc-fähigem VMware vSphere kann eine SELinux-Richtlinie die Paketskripte blockieren (gemeldet als "install_linux_azcmagent.sh: installation error").',
       'Lesen Sie in der Ausgabe des Paketmanagers den Grund nach (Repository, Abhängigkeit, Speicherplatz) und wiederholen Sie den Vorgang.',
     ],
     'Before the 2025 revision only documented as part of the Linux installation range 0127-0146.',

@@ -104,6 +104,19 @@ describe('searchCodes', () => {
     ).toBe('AZCM0042');
   });
 
+  it('narrows down the failed step from the message column of the troubleshooting table', () => {
+    expect(searchCodes('Failed to acquire authorization token from SPN').map((c) => c.code)).toEqual([
+      'AZCM0041',
+      'AZCM0026',
+    ]);
+    expect(searchCodes('Get ARM Resource Response')[0]?.code).toBe('AZCM0042');
+    expect(
+      searchCodes('Failed to AzcmagentConnect ARM resource')
+        .slice(0, 2)
+        .map((c) => c.code),
+    ).toEqual(['AZCM0042', 'AZCM0062']);
+  });
+
   it('returns nothing for text without meaning', () => {
     expect(searchCodes('')).toEqual([]);
     expect(searchCodes('   ')).toEqual([]);

@@ -286,6 +286,12 @@ describe('matchLogLine details', () => {
     expect(matchLogLine('azcm0018: run as administrator')[0]?.code.code).toBe('AZCM0018');
   });
 
+  it('finds the code in a provisioning error as Azure reports it', () => {
+    const line =
+      "Provisioning of the resource failed with Code: 'AZCM0143', Message: 'install_linux_azcmagent.sh: installation error'";
+    expect(matchLogLine(line).map((f) => [f.family, f.code.code])).toEqual([['explicit-code', 'AZCM0143']]);
+  });
+
   it('ignores codes that are not whole or not documented', () => {
     expect(matchLogLine('XAZCM0041 AZCM00411 AZCM041 AZCM0134')).toEqual([]);
   });

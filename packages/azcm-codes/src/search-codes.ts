@@ -3,6 +3,16 @@ import { foldText, lookupCode } from './lookup.ts';
 import { matchLogLine } from './match-log-line.ts';
 import type { AzcmCode, Lang } from './types.ts';
 
+/**
+ * The message column of the agent's connection-failure table: the step that failed, printed before the
+ * error itself. Without the error text it still narrows the code down.
+ */
+const MESSAGE_CONTEXTS: ReadonlyArray<{ prefixes: readonly string[]; codes: readonly number[] }> = [
+  { prefixes: ['failed to acquire authorization token'], codes: [41, 26] },
+  { prefixes: ['get arm resource response'], codes: [42] },
+  { prefixes: ['failed to azcmagentconnect arm resource'], codes: [42, 62] },
+];
+
 const STOP_WORDS = new Set([
   'the',
   'and',
@@ -79,6 +89,10 @@ export function searchCodes(text: string, lang?: Lang): AzcmCode[] {
   if (direct) return [direct];
   for (const m of bounded.matchAll(/\bAZCM[\s_-]?(\d{4})\b/gi)) push(lookupCode(Number(m[1])));
   for (const f of matchLogLine(bounded)) push(f.code);
+  const folded = foldText(bounded);
+  for (const context of MESSAGE_CONTEXTS) {
+    if (context.prefixes.some((p) => folded.includes(p))) for (const n of context.codes) push(lookupCode(n));
+  }
 
   const phrase = foldText(bounded).replace(/\s+/g, ' ').trim();
   const words = tokens(bounded);
