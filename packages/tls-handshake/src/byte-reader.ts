@@ -6,8 +6,8 @@ import { malformed } from './errors.ts';
  */
 export class ByteReader {
   readonly bytes: Uint8Array;
-  readonly end: number;
-  readonly what: string;
+  end: number;
+  what: string;
   offset: number;
 
   constructor(bytes: Uint8Array, start: number, end: number, what: string) {
@@ -65,6 +65,25 @@ export class ByteReader {
     return new ByteReader(this.bytes, start, this.offset, what);
   }
 
+  /** Re-points this reader at `bytes[start, end)` of the same input, so a loop needs no new reader per item. */
+  reset(start: number, end: number, what: string): this {
+    this.offset = start;
+    this.end = end;
+    this.what = what;
+    return this;
+  }
+
+  /** Latin-1 text of the next `count` bytes (one char per byte), without creating a view. */
+  latin1(count: number): string {
+    this.need(count);
+    const { bytes } = this;
+    const start = this.offset;
+    this.offset = start + count;
+    let out = '';
+    for (let i = start; i < start + count; i++) out += String.fromCharCode(bytes[i]!);
+    return out;
+  }
+
   /** Fails unless every byte was consumed: trailing bytes mean an inner length lied. */
   done(): void {
     if (this.offset !== this.end) throw malformed(this.what);
@@ -73,9 +92,13 @@ export class ByteReader {
 
 /** Reads a vector of u16 values whose byte length is `length` (must be even). */
 export function readU16List(reader: ByteReader, length: number): number[] {
-  if (length % 2 !== 0) throw malformed(reader.what);
-  const out = new Array<number>(length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = reader.u16();
+  if (length % 2 !== 0 || reader.remaining < length) throw malformed(reader.what);
+  const { bytes } = reader;
+  const start = reader.offset;
+  const end = start + length;
+  const out: number[] = [];
+  for (let i = start; i < end; i += 2) out.push((bytes[i]! << 8) | bytes[i + 1]!);
+  reader.offset = end;
   return out;
 }
 

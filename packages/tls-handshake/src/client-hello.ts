@@ -1,5 +1,5 @@
-import { ByteReader, latin1, readU16List } from './byte-reader.ts';
-import { ExtensionType, isGrease } from './constants.ts';
+import { ByteReader, readU16List } from './byte-reader.ts';
+import { isGrease } from './constants.ts';
 import { malformed, TlsHandshakeError } from './errors.ts';
 import { assertNoDuplicateExtensions } from './extension-set.ts';
 
@@ -53,18 +53,17 @@ export interface ClientHello {
   grease: boolean;
 }
 
-function hostName(bytes: Uint8Array): string {
-  if (bytes.length === 0) throw new TlsHandshakeError('TLS_INVALID_SNI', 'server_name carries an empty host name');
-  let out = '';
-  for (let i = 0; i < bytes.length; i++) {
-    const byte = bytes[i]!;
+function hostName(reader: ByteReader, length: number): string {
+  if (length === 0) throw new TlsHandshakeError('TLS_INVALID_SNI', 'server_name carries an empty host name');
+  const name = reader.latin1(length);
+  for (let i = 0; i < name.length; i++) {
+    const code = name.charCodeAt(i);
     // Printable ASCII only: a NUL or control byte in a host name is an attempt to confuse a comparison.
-    if (byte < 0x21 || byte > 0x7e) {
+    if (code < 0x21 || code > 0x7e) {
       throw new TlsHandshakeError('TLS_INVALID_SNI', 'server_name host name contains a byte outside printable ASCII');
     }
-    out += String.fromCharCode(byte);
   }
-  return out;
+  return name;
 }
 
 function parseServerName(reader: ByteReader): string | undefined {
@@ -74,12 +73,15 @@ function parseServerName(reader: ByteReader): string | undefined {
   let name: string | undefined;
   while (list.remaining > 0) {
     const type = list.u8();
-    const value = list.take(list.u16());
-    if (type !== 0) continue;
+    const length = list.u16();
+    if (type !== 0) {
+      list.skip(length);
+      continue;
+    }
     if (name !== undefined) {
       throw new TlsHandshakeError('TLS_INVALID_SNI', 'server_name carries more than one host name');
     }
-    name = hostName(value);
+    name = hostName(list, length);
   }
   return name;
 }
@@ -92,7 +94,7 @@ function parseAlpn(reader: ByteReader): string[] {
   while (list.remaining > 0) {
     const length = list.u8();
     if (length === 0) throw malformed('ALPN extension (empty protocol name)');
-    out.push(latin1(list.take(length)));
+    out.push(list.latin1(length));
   }
   return out;
 }
@@ -139,8 +141,8 @@ export function parseClientHelloBody(body: Uint8Array): ClientHello {
   const cipherSuites = readU16List(reader, cipherLength);
   const compressionLength = reader.u8();
   if (compressionLength === 0) throw malformed('ClientHello (no compression methods)');
-  const compressionMethods = new Array<number>(compressionLength);
-  for (let i = 0; i < compressionLength; i++) compressionMethods[i] = reader.u8();
+  const compressionMethods: number[] = [];
+  for (let i = 0; i < compressionLength; i++) compressionMethods.push(reader.u8());
 
   const hello: ClientHello = {
     length: body.length,
@@ -185,50 +187,56 @@ export function parseClientHelloBody(body: Uint8Array): ClientHello {
 
 function parseExtensions(block: ByteReader, hello: ClientHello): void {
   const types = hello.extensions;
+  // One reader, re-pointed at each extension's data in turn.
+  const data = new ByteReader(block.bytes, 0, 0, 'ClientHello extension');
   while (block.remaining > 0) {
     const type = block.u16();
-    const data = block.sub(block.u16(), 'ClientHello extension');
+    const length = block.u16();
+    if (block.remaining < length) throw malformed('ClientHello extension');
+    data.reset(block.offset, block.offset + length, 'ClientHello extension');
+    block.offset += length;
     types.push(type);
+    // Literal case labels (see ExtensionType) let V8 compile this to a jump table: it is the hot path.
     switch (type) {
-      case ExtensionType.serverName:
+      case 0x0000: // server_name
         hello.serverName = parseServerName(data);
         break;
-      case ExtensionType.alpn:
+      case 0x0010: // application_layer_protocol_negotiation
         hello.alpn = parseAlpn(data);
         break;
-      case ExtensionType.supportedVersions: {
-        const length = data.u8();
-        if (length === 0) throw malformed('supported_versions extension (empty)');
-        hello.supportedVersions = readU16List(data, length);
+      case 0x002b: { // supported_versions
+        const listLength = data.u8();
+        if (listLength === 0) throw malformed('supported_versions extension (empty)');
+        hello.supportedVersions = readU16List(data, listLength);
         data.done();
         break;
       }
-      case ExtensionType.supportedGroups:
+      case 0x000a: // supported_groups
         hello.supportedGroups = readU16List(data, data.u16());
         data.done();
         break;
-      case ExtensionType.signatureAlgorithms:
+      case 0x000d: // signature_algorithms
         hello.signatureAlgorithms = readU16List(data, data.u16());
         data.done();
         break;
-      case ExtensionType.keyShare:
+      case 0x0033: // key_share
         hello.keyShares = parseKeyShares(data);
         break;
-      case ExtensionType.ecPointFormats: {
-        const length = data.u8();
-        const formats = new Array<number>(length);
-        for (let i = 0; i < length; i++) formats[i] = data.u8();
+      case 0x000b: { // ec_point_formats
+        const count = data.u8();
+        const formats: number[] = [];
+        for (let i = 0; i < count; i++) formats.push(data.u8());
         data.done();
         hello.ecPointFormats = formats;
         break;
       }
-      case ExtensionType.encryptedClientHello:
+      case 0xfe0d: // encrypted_client_hello
         hello.echOffered = true;
         break;
-      case ExtensionType.preSharedKey:
+      case 0x0029: // pre_shared_key
         hello.pskOffered = true;
         break;
-      case ExtensionType.earlyData:
+      case 0x002a: // early_data
         hello.earlyDataOffered = true;
         break;
       default:

@@ -23,7 +23,9 @@ export class RecordStream {
   /** Set by the sink to stop processing the rest of the input at once. */
   stopped = false;
 
-  private readonly header = new Uint8Array(5);
+  // Header buffers exist only once a header arrives split across reads; a parser that sees whole records
+  // (the common case) never allocates them.
+  private header: Uint8Array | undefined;
   private headerFilled = 0;
   private sawRecord = false;
   private inRecord = false;
@@ -32,7 +34,7 @@ export class RecordStream {
   private small = 0; // the bytes of an alert or change_cipher_spec record so far, big-endian
   private smallFilled = 0;
 
-  private readonly messageHeader = new Uint8Array(4);
+  private messageHeader: Uint8Array | undefined;
   private messageHeaderFilled = 0;
   private messageType = 0;
   private messageBody: Uint8Array | undefined;
@@ -87,7 +89,6 @@ export class RecordStream {
   }
 
   private readHeader(chunk: Uint8Array, offset: number, end: number): number {
-    const header = this.header;
     let type: number;
     let major: number;
     let length: number;
@@ -98,6 +99,8 @@ export class RecordStream {
       length = (chunk[offset + 3]! << 8) | chunk[offset + 4]!;
       offset += 5;
     } else {
+      this.header ??= new Uint8Array(5);
+      const header = this.header;
       while (this.headerFilled < 5 && offset < end) header[this.headerFilled++] = chunk[offset++]!;
       // Decide on what is known as early as that is certain: a first byte that no TLS record starts with is
       // enough to call the stream not TLS.
@@ -194,7 +197,13 @@ export class RecordStream {
       const body = this.messageBody;
       if (body !== undefined) {
         const take = Math.min(body.length - this.messageFilled, end - offset);
-        body.set(chunk.subarray(offset, offset + take), this.messageFilled);
+        if (take < 32) {
+          // Tiny reads (a slow or hostile sender): a plain loop beats allocating a subarray per read.
+          let filled = this.messageFilled;
+          for (let i = offset; i < offset + take; i++) body[filled++] = chunk[i]!;
+        } else {
+          body.set(chunk.subarray(offset, offset + take), this.messageFilled);
+        }
         this.messageFilled += take;
         offset += take;
         if (this.messageFilled === body.length) {
@@ -210,6 +219,7 @@ export class RecordStream {
         length = (chunk[offset + 1]! << 16) | (chunk[offset + 2]! << 8) | chunk[offset + 3]!;
         offset += 4;
       } else {
+        this.messageHeader ??= new Uint8Array(4);
         const header = this.messageHeader;
         while (this.messageHeaderFilled < 4 && offset < end) header[this.messageHeaderFilled++] = chunk[offset++]!;
         if (this.messageHeaderFilled < 4) return;
