@@ -83,6 +83,8 @@ export class Tunnel {
     client.on('end', this.onClientEnd);
     upstream.on('data', this.onServerData);
     upstream.on('end', this.onServerEnd);
+    client.resume();
+    upstream.resume();
     if (head.length > 0) this.onClientData(head);
   }
 
@@ -209,8 +211,14 @@ export class Tunnel {
       return;
     }
     this.outcome ??= { result: 'shutdown', reason: 'server closing' };
-    this.client.end();
-    this.upstream.end();
+    const { client, upstream } = this;
+    // What is already queued toward each side still goes out before the FIN; later input is discarded.
+    client.unpipe(upstream);
+    upstream.unpipe(client);
+    client.end();
+    upstream.end();
+    client.resume();
+    upstream.resume();
   }
 
   private finish(): void {
