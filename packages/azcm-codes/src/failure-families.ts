@@ -347,7 +347,7 @@ export const FAILURE_FAMILIES: readonly FailureFamily[] = Object.freeze([
       'connection reset by peer',
       'forcibly closed by the remote host',
       'econnreset',
-      'connection reset',
+      'socket hang up',
     ],
     hint: () => ({
       en: {

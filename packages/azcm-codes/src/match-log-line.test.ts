@@ -317,8 +317,16 @@ describe('matchLogLine details', () => {
     expect(matchLogLine(unclosed)[0]?.endpoint).toBe('login.microsoftonline.com');
   });
 
+  it('carries the logrus level, and none for console output', () => {
+    expect(
+      matchLogLine(logrus('warning', 'retrying', 'dial tcp: lookup pas.windows.net: no such host'))[0]?.level,
+    ).toBe('warning');
+    expect(matchLogLine('dial tcp: lookup pas.windows.net: no such host')[0]?.level).toBeUndefined();
+  });
+
   it('finds nothing in harmless lines', () => {
     for (const line of [
+      'Applying connection reset policy: none',
       '',
       `${TIME} level=info msg="Agent started" version=1.47.02822.1962`,
       'Connected machine to Azure',

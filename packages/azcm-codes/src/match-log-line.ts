@@ -135,10 +135,13 @@ function matchText(text: string): Finding[] {
 export function matchLogLine(line: string): Finding[] {
   if (typeof line !== 'string' || line.length === 0) return [];
   if (!TRIGGER.test(line)) return [];
-  let text = line.includes('\u001b') ? line.replace(ANSI, '') : line;
+  const text = line.includes('\u001b') ? line.replace(ANSI, '') : line;
   const parsed = text.includes('=') ? parseLogrusLine(text.trim()) : undefined;
-  if (parsed) text = logrusText(parsed);
-  return matchText(text);
+  if (!parsed) return matchText(text);
+  const findings = matchText(logrusText(parsed));
+  const level = parsed.fields.get('level');
+  if (level) for (const f of findings) f.level = level;
+  return findings;
 }
 
 /**

@@ -57,6 +57,8 @@ export interface Finding {
   line?: number;
   /** Network failure class, for families that are network failures. */
   kind?: NetworkFailureKind;
+  /** Level of a logrus line (`error`, `fatal`, `warning`, ...); absent for console output. */
+  level?: string;
   /** The proxy involved (`host:port`), when the message names one. */
   proxy?: string;
   /** Cause and fix specific to this family, more precise than the code's general text. */
