@@ -1,8 +1,17 @@
+import { HASH_MULTIPLIER, HASH_POWERS, scanHost, scanState } from './normalize-host.ts';
+
 /**
- * A reversed-label trie: `www.example.com` is stored under `com` -> `example` -> `www`. A lookup walks one
- * node per label of the asked host, so its cost depends on the host's length, never on the number of rules.
+ * A reversed-label trie over host names, stored flat: each node is keyed by the suffix it stands for
+ * (`com`, `example.com`, `www.example.com`) in one open-addressing hash table. The hashes of all suffixes
+ * of an asked name fall out of the one pass `scanHost` makes to validate it (a polynomial hash: the hash of
+ * a suffix is the whole name's hash minus its prefix's, scaled). A lookup then probes one slot per label
+ * from the right, allocates nothing, touches node objects and compares strings only where a node carries a
+ * rule (or shares its hash with another), and stops at the first suffix no rule mentions: its cost depends
+ * on the host, never on the number of rules.
+ *
  * Each node can hold an exact rule, a wildcard rule (`*.` below it) and label-prefix rules (`azgn*.` below
- * it), each for allow and for deny.
+ * it), each for the allow side and the deny side. Rules are added first; {@link HostTrie.freeze} then lays
+ * the table out for lookups.
  */
 
 interface PrefixEntry<T> {
@@ -11,57 +20,85 @@ interface PrefixEntry<T> {
 }
 
 interface TrieNode<T> {
-  children: Map<string, TrieNode<T>> | undefined;
-  exact: [T | undefined, T | undefined] | undefined;
-  wildcard: [T | undefined, T | undefined] | undefined;
+  readonly suffix: string;
+  readonly hash: number;
+  exactAllow: T | undefined;
+  exactDeny: T | undefined;
+  wildcardAllow: T | undefined;
+  wildcardDeny: T | undefined;
   prefixes: [PrefixEntry<T>[], PrefixEntry<T>[]] | undefined;
+  hasRule: boolean;
 }
 
 /** Which side a rule is on. 0 = allow, 1 = deny. */
 export type TrieSide = 0 | 1;
 
-function newNode<T>(): TrieNode<T> {
-  return { children: undefined, exact: undefined, wildcard: undefined, prefixes: undefined };
+const VERIFY = 1;
+const HAS_RULE = 2;
+
+/** Horner hash of a whole string, as `scanHost` computes it. */
+function hashOf(text: string): number {
+  let hash = 0;
+  for (let i = 0; i < text.length; i++) hash = (Math.imul(hash, HASH_MULTIPLIER) + text.charCodeAt(i)) | 0;
+  return hash;
+}
+
+function slotOf(hash: number, bits: number): number {
+  return Math.imul(hash ^ (hash >>> 15), 0x2c1b3c6d) >>> (32 - bits);
 }
 
 /** Host-name matcher over allow and deny rules; names must already be normalized. */
 export class HostTrie<T> {
-  private readonly root: TrieNode<T> = newNode();
-  /** The most specific allow rule found by the last {@link match}. */
+  private readonly nodes = new Map<string, TrieNode<T>>();
+  private bits = 1;
+  /** Pairs per slot, side by side so one probe touches one cache line: hash, then meta (0 = empty, else
+   * (suffix length << 2) | VERIFY | HAS_RULE). */
+  private slotData = new Int32Array(4);
+  private slotNode: (TrieNode<T> | undefined)[] = [undefined, undefined];
+  /** The most specific allow rule found by the last lookup. */
   allowHit: T | undefined = undefined;
-  /** The most specific deny rule found by the last {@link match}. */
+  /** The most specific deny rule found by the last lookup. */
   denyHit: T | undefined = undefined;
 
+  /** The node for `name`, creating it and every node for its shorter suffixes. */
   private nodeFor(name: string): TrieNode<T> {
-    let node = this.root;
-    let end = name.length;
-    while (end > 0) {
-      const dot = name.lastIndexOf('.', end - 1);
-      const label = name.slice(dot + 1, end);
-      node.children ??= new Map();
-      let child = node.children.get(label);
-      if (child === undefined) {
-        child = newNode();
-        node.children.set(label, child);
+    let node: TrieNode<T> | undefined;
+    let start = name.length;
+    while (start > 0) {
+      start = name.lastIndexOf('.', start - 1) + 1;
+      const suffix = start === 0 ? name : name.slice(start);
+      node = this.nodes.get(suffix);
+      if (node === undefined) {
+        node = {
+          suffix,
+          hash: hashOf(suffix),
+          exactAllow: undefined,
+          exactDeny: undefined,
+          wildcardAllow: undefined,
+          wildcardDeny: undefined,
+          prefixes: undefined,
+          hasRule: false,
+        };
+        this.nodes.set(suffix, node);
       }
-      node = child;
-      end = dot;
+      start -= 1;
     }
-    return node;
+    node!.hasRule = true;
+    return node!;
   }
 
   /** Adds `name` itself. The first value added for a name and side wins. */
   addExact(name: string, side: TrieSide, value: T): void {
     const node = this.nodeFor(name);
-    node.exact ??= [undefined, undefined];
-    node.exact[side] ??= value;
+    if (side === 0) node.exactAllow ??= value;
+    else node.exactDeny ??= value;
   }
 
   /** Adds every name below `suffix` (any depth), not `suffix` itself. */
   addWildcard(suffix: string, side: TrieSide, value: T): void {
     const node = this.nodeFor(suffix);
-    node.wildcard ??= [undefined, undefined];
-    node.wildcard[side] ??= value;
+    if (side === 0) node.wildcardAllow ??= value;
+    else node.wildcardDeny ??= value;
   }
 
   /** Adds every name of exactly one more label, starting with `prefix`, below `suffix`. */
@@ -72,37 +109,88 @@ export class HostTrie<T> {
       node.prefixes[side].push({ prefix, value });
   }
 
+  /** Number of trie nodes (distinct suffixes). */
+  get size(): number {
+    return this.nodes.size;
+  }
+
+  /** Lays the nodes out in the lookup table. Call once, after the last rule was added. */
+  freeze(): void {
+    let bits = 1;
+    while (1 << bits < this.nodes.size * 2) bits++;
+    const size = 1 << bits;
+    const mask = size - 1;
+    const slotData = new Int32Array(size * 2);
+    const slotNode: (TrieNode<T> | undefined)[] = new Array(size).fill(undefined);
+    for (const node of this.nodes.values()) {
+      let meta = (node.suffix.length << 2) | (node.hasRule ? HAS_RULE | VERIFY : 0);
+      let slot = slotOf(node.hash, bits);
+      while (slotData[slot * 2 + 1] !== 0) {
+        if (slotData[slot * 2] === node.hash && slotData[slot * 2 + 1]! >>> 2 === node.suffix.length) {
+          // Same hash and length, different text: lookups must compare strings at both.
+          slotData[slot * 2 + 1] = slotData[slot * 2 + 1]! | VERIFY;
+          meta |= VERIFY;
+        }
+        slot = (slot + 1) & mask;
+      }
+      slotData[slot * 2] = node.hash;
+      slotData[slot * 2 + 1] = meta;
+      slotNode[slot] = node;
+    }
+    this.bits = bits;
+    this.slotData = slotData;
+    this.slotNode = slotNode;
+  }
+
   /**
-   * Walks the trie for a normalized name and sets {@link allowHit} and {@link denyHit} to the most specific
-   * matching rule of each side (or `undefined`). Results are stored on the instance, not returned, so a
-   * lookup allocates nothing but the label slices.
+   * Looks a normalized name up and sets {@link allowHit} and {@link denyHit} to the most specific matching
+   * rule of each side (or `undefined`).
    */
   match(name: string): void {
+    if (typeof scanHost(name) === 'string') this.matchScanned(name);
+    else this.allowHit = this.denyHit = undefined;
+  }
+
+  /**
+   * Like {@link match}, for the name `scanHost` has just returned: uses the label starts and hashes it left
+   * in `scanState` instead of reading the name again. Results are stored on the instance, not returned, so
+   * a lookup allocates nothing.
+   */
+  matchScanned(name: string): void {
     let allow: T | undefined;
     let deny: T | undefined;
-    let node = this.root;
-    let end = name.length;
-    while (end > 0) {
-      const dot = name.lastIndexOf('.', end - 1);
-      const child = node.children?.get(name.slice(dot + 1, end));
-      if (child === undefined) break;
-      node = child;
-      end = dot;
-      if (dot === -1) {
-        const exact = node.exact;
-        if (exact !== undefined) {
-          if (exact[0] !== undefined) allow = exact[0];
-          if (exact[1] !== undefined) deny = exact[1];
+    const { slotData, slotNode, bits } = this;
+    const mask = (1 << bits) - 1;
+    const { starts, prefixHashes, total, length } = scanState;
+    for (let k = scanState.labels - 1; k >= 0; k--) {
+      const start = starts[k]!;
+      const suffixLength = length - start;
+      const hash = (total - Math.imul(prefixHashes[k]!, HASH_POWERS[suffixLength]!)) | 0;
+      let meta = 0;
+      let slot = slotOf(hash, bits);
+      for (; ; slot = (slot + 1) & mask) {
+        meta = slotData[slot * 2 + 1]!;
+        if (meta === 0) break;
+        if (
+          slotData[slot * 2] === hash &&
+          meta >>> 2 === suffixLength &&
+          ((meta & VERIFY) === 0 || name.startsWith(slotNode[slot]!.suffix, start))
+        ) {
+          break;
         }
+      }
+      if (meta === 0) break;
+      if ((meta & HAS_RULE) === 0) continue;
+      const node = slotNode[slot]!;
+      if (k === 0) {
+        if (node.exactAllow !== undefined) allow = node.exactAllow;
+        if (node.exactDeny !== undefined) deny = node.exactDeny;
         break;
       }
-      const wildcard = node.wildcard;
-      if (wildcard !== undefined) {
-        if (wildcard[0] !== undefined) allow = wildcard[0];
-        if (wildcard[1] !== undefined) deny = wildcard[1];
-      }
+      if (node.wildcardAllow !== undefined) allow = node.wildcardAllow;
+      if (node.wildcardDeny !== undefined) deny = node.wildcardDeny;
       const prefixes = node.prefixes;
-      if (prefixes !== undefined && name.lastIndexOf('.', dot - 1) === -1) {
+      if (prefixes !== undefined && k === 1) {
         for (const entry of prefixes[0]) if (name.startsWith(entry.prefix)) allow = entry.value;
         for (const entry of prefixes[1]) if (name.startsWith(entry.prefix)) deny = entry.value;
       }

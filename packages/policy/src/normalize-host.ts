@@ -83,35 +83,77 @@ const MAX_INPUT_LENGTH = 1024;
 /** Internal result: a normalized name, an IP literal, or a rejection. */
 export type HostScan = string | NormalizedHost | HostRejection;
 
+/** Multiplier of the polynomial hash the host matcher uses for suffixes. */
+export const HASH_MULTIPLIER = 0x01000193;
+
+/** `HASH_MULTIPLIER ** n` modulo 2^32, for every length a name can have. */
+export const HASH_POWERS: Int32Array = (() => {
+  const powers = new Int32Array(MAX_INPUT_LENGTH + 2);
+  powers[0] = 1;
+  for (let i = 1; i < powers.length; i++) powers[i] = Math.imul(powers[i - 1]!, HASH_MULTIPLIER);
+  return powers;
+})();
+
 /**
- * The hot path: validates and lower-cases an ASCII name in one pass without allocating unless it must.
- * Returns the normalized name as a plain string (the common case), a {@link NormalizedHost} for IP
+ * Scratch state the ASCII path of {@link scanHost} leaves behind for the matcher, so that validating,
+ * lower-casing and hashing a name take one pass: where each label starts, and the running (Horner) hash of
+ * the lower-cased name up to that start. Valid only right after `scanHost` returned a name string.
+ * @internal
+ */
+export const scanState = {
+  labels: 0,
+  starts: new Int32Array(MAX_INPUT_LENGTH / 2 + 2),
+  prefixHashes: new Int32Array(MAX_INPUT_LENGTH / 2 + 2),
+  total: 0,
+  length: 0,
+};
+
+/**
+ * The hot path: validates, lower-cases and hashes an ASCII name in one pass without allocating unless it
+ * must. Returns the normalized name as a plain string (the common case), a {@link NormalizedHost} for IP
  * literals, or a {@link HostRejection}.
  */
 export function scanHost(input: string): HostScan {
   const length = input.length;
   if (length === 0) return REJECTIONS.empty;
   if (length > MAX_INPUT_LENGTH) return REJECTIONS['too-long'];
+  const state = scanState;
+  const starts = state.starts;
+  const prefixHashes = state.prefixHashes;
+  let labels = 1;
+  starts[0] = 0;
+  prefixHashes[0] = 0;
+  let hash = 0;
   let needsLower = false;
   let labelLength = 0;
   let colons = 0;
   let trailingDot = false;
   for (let i = 0; i < length; i++) {
-    const c = input.charCodeAt(i);
+    let c = input.charCodeAt(i);
     if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 45 || c === 95) {
       labelLength++;
+      hash = (Math.imul(hash, HASH_MULTIPLIER) + c) | 0;
       continue;
     }
     if (c === 46) {
       if (labelLength === 0) return REJECTIONS['empty-label'];
       if (labelLength > MAX_LABEL_LENGTH) return REJECTIONS['label-too-long'];
       labelLength = 0;
-      if (i === length - 1) trailingDot = true;
+      if (i === length - 1) {
+        trailingDot = true;
+        continue;
+      }
+      hash = (Math.imul(hash, HASH_MULTIPLIER) + c) | 0;
+      starts[labels] = i + 1;
+      prefixHashes[labels] = hash;
+      labels++;
       continue;
     }
     if (c >= 65 && c <= 90) {
       needsLower = true;
       labelLength++;
+      c += 32;
+      hash = (Math.imul(hash, HASH_MULTIPLIER) + c) | 0;
       continue;
     }
     if (c >= 0x80) return scanUnicodeHost(input);
@@ -123,15 +165,19 @@ export function scanHost(input: string): HostScan {
   }
   if (colons > 0) return scanIpv6Literal(input);
   if (labelLength > MAX_LABEL_LENGTH) return REJECTIONS['label-too-long'];
-  const name = needsLower ? input.toLowerCase() : input;
   const end = trailingDot ? length - 1 : length;
   if (end > MAX_NAME_LENGTH) return REJECTIONS['too-long'];
-  if (endsInNumber(name)) {
+  const lastFirst = input.charCodeAt(starts[labels - 1]!);
+  const name = needsLower ? input.toLowerCase() : input;
+  if (lastFirst >= 48 && lastFirst <= 57 && endsInNumber(name)) {
     if (trailingDot) return REJECTIONS['ambiguous-ipv4'];
     const v4 = parseIpv4Strict(name);
     if (v4 === undefined) return REJECTIONS['ambiguous-ipv4'];
     return { ok: true, host: formatIpv4(v4), kind: 'ipv4' };
   }
+  state.labels = labels;
+  state.total = hash;
+  state.length = end;
   return trailingDot ? name.slice(0, end) : name;
 }
 
