@@ -40,7 +40,12 @@ function byteByByte(pieces: Uint8Array[]): void {
 const smallHello = parseClientHello(small);
 const cases: Array<{ name: string; bytes: number; chunks: number; run: () => void }> = [
   { name: 'small (curl) one-shot', bytes: small.length, chunks: 1, run: () => oneShot(small) },
-  { name: 'small (curl) 1-byte chunks', bytes: small.length, chunks: small.length, run: () => byteByByte(smallBytes) },
+  {
+    name: 'small (curl) 1-byte chunks',
+    bytes: small.length,
+    chunks: small.length,
+    run: () => byteByByte(smallBytes),
+  },
   { name: 'large (Chromium ML-KEM) one-shot', bytes: large.length, chunks: 1, run: () => oneShot(large) },
   {
     name: 'large (Chromium ML-KEM) 1-byte chunks',
@@ -102,11 +107,15 @@ const rows = results.map((r) => [
   r.mbPerSec === null ? '-' : String(r.mbPerSec),
   `±${r.spreadPct}%`,
 ]);
-const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+const widths = header.map((title, column) =>
+  Math.max(title.length, ...rows.map((row) => row[column]!.length)),
+);
 const line = (cells: string[]) =>
   `| ${cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join(' | ')} |`;
 console.log(line(header));
-console.log(`|${widths.map((width, column) => (column === 0 ? `:${'-'.repeat(width + 1)}` : `${'-'.repeat(width + 1)}:`)).join('|')}|`);
+console.log(
+  `|${widths.map((width, column) => (column === 0 ? `:${'-'.repeat(width + 1)}` : `${'-'.repeat(width + 1)}:`)).join('|')}|`,
+);
 for (const row of rows) console.log(line(row));
 
 const smallOneShot = results[0]!.opsPerSec;
@@ -120,7 +129,11 @@ console.log(
     cpu: os.cpus()[0]?.model ?? 'unknown',
     cores: os.availableParallelism(),
     loadavg1m: Math.round(os.loadavg()[0]! * 100) / 100,
-    goal: { case: results[0]!.case, opsPerSec: GOAL_SMALL_ONE_SHOT, met: smallOneShot >= GOAL_SMALL_ONE_SHOT },
+    goal: {
+      case: results[0]!.case,
+      opsPerSec: GOAL_SMALL_ONE_SHOT,
+      met: smallOneShot >= GOAL_SMALL_ONE_SHOT,
+    },
     results,
     sink: sink > 0,
   }),

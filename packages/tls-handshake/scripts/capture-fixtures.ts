@@ -65,7 +65,12 @@ function scenarios(): Scenario[] {
         'agent.test:{port}:127.0.0.1',
         'https://agent.test:{port}/',
       ],
-      expect: { sni: 'agent.test', alpn: ['h2', 'http/1.1'], highestVersion: 0x0304, negotiatedVersion: 0x0304 },
+      expect: {
+        sni: 'agent.test',
+        alpn: ['h2', 'http/1.1'],
+        highestVersion: 0x0304,
+        negotiatedVersion: 0x0304,
+      },
     },
     {
       name: 'curl-tls12-client-cert',
@@ -189,7 +194,12 @@ function scenarios(): Scenario[] {
       client: 'node',
       server: {},
       node: { servername: 'node.example.test', ALPNProtocols: ['http/1.1'], ca: testCerts.ca },
-      expect: { sni: 'node.example.test', alpn: ['http/1.1'], highestVersion: 0x0304, negotiatedVersion: 0x0304 },
+      expect: {
+        sni: 'node.example.test',
+        alpn: ['http/1.1'],
+        highestVersion: 0x0304,
+        negotiatedVersion: 0x0304,
+      },
     },
     {
       name: 'node-tls12-client-cert',
@@ -214,7 +224,8 @@ function scenarios(): Scenario[] {
     },
     {
       name: 'chromium-mlkem',
-      description: 'headless Chromium 156: ~1.9 KB ClientHello with an X25519MLKEM768 key share, GREASE and GREASE ECH',
+      description:
+        'headless Chromium 156: ~1.9 KB ClientHello with an X25519MLKEM768 key share, GREASE and GREASE ECH',
       client: 'chromium',
       server: {},
       command: [
@@ -270,7 +281,9 @@ async function startServer(scenario: Scenario, views: ServerView[]): Promise<tls
       });
       socket.on('error', () => {});
       socket.once('data', () => {
-        socket.end('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n');
+        socket.end(
+          'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n',
+        );
       });
     },
   );

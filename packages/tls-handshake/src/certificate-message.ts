@@ -6,9 +6,13 @@ import { type CertificateInfo, parseCertificate } from './x509-certificate.ts';
 
 function certificateError(error: unknown, index: number): never {
   if (TlsHandshakeError.isInstance(error) && error.code === 'TLS_BAD_CERTIFICATE') {
-    throw new TlsHandshakeError('TLS_BAD_CERTIFICATE', `certificate ${index} of the chain: ${error.message}`, {
-      cause: error,
-    });
+    throw new TlsHandshakeError(
+      'TLS_BAD_CERTIFICATE',
+      `certificate ${index} of the chain: ${error.message}`,
+      {
+        cause: error,
+      },
+    );
   }
   throw error;
 }
@@ -67,7 +71,9 @@ export function parseCertificateRequestBody(body: Uint8Array, version: number): 
       certificateAuthorities.push(parseName(der, name).text);
     } catch (error) {
       if (TlsHandshakeError.isInstance(error) && error.code === 'TLS_BAD_CERTIFICATE') {
-        throw new TlsHandshakeError('TLS_MALFORMED', 'CertificateRequest names an invalid CA', { cause: error });
+        throw new TlsHandshakeError('TLS_MALFORMED', 'CertificateRequest names an invalid CA', {
+          cause: error,
+        });
       }
       throw error;
     }

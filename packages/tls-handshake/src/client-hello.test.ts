@@ -83,7 +83,9 @@ describe('ClientHello fields', () => {
   });
 
   it('parses a whole record with parseClientHello', () => {
-    expect(parseClientHello(clientHelloRecord({ extensions: [sniExtension('x.test')] })).serverName).toBe('x.test');
+    expect(parseClientHello(clientHelloRecord({ extensions: [sniExtension('x.test')] })).serverName).toBe(
+      'x.test',
+    );
   });
 
   it('says incomplete when the bytes end early', () => {
@@ -97,14 +99,18 @@ describe('ClientHello problems', () => {
     expect(codeOf(() => parse({ extensions: [sniExtension('a.test'), sniExtension('b.test')] }))).toBe(
       'TLS_DUPLICATE_EXTENSION',
     );
-    expect(codeOf(() => parse({ extensions: [extension(0x0017, []), extension(0x0023, []), extension(0x0017, [])] }))).toBe(
-      'TLS_DUPLICATE_EXTENSION',
-    );
+    expect(
+      codeOf(() =>
+        parse({ extensions: [extension(0x0017, []), extension(0x0023, []), extension(0x0017, [])] }),
+      ),
+    ).toBe('TLS_DUPLICATE_EXTENSION');
   });
 
   it('detects duplicates among thousands of tiny extensions in linear time, and forgets them afterwards', () => {
     const many = Array.from({ length: 16000 }, (_, index) => extension(index + 100, []));
-    expect(codeOf(() => parse({ extensions: [...many, extension(100, [])] }))).toBe('TLS_DUPLICATE_EXTENSION');
+    expect(codeOf(() => parse({ extensions: [...many, extension(100, [])] }))).toBe(
+      'TLS_DUPLICATE_EXTENSION',
+    );
     expect(parse({ extensions: many }).extensions).toHaveLength(16000);
   });
 
@@ -141,18 +147,35 @@ describe('ClientHello problems', () => {
   });
 
   it('refuses host names that could confuse a comparison', () => {
-    expect(codeOf(() => parse({ extensions: [sniExtension('good.test\u0000.evil.test')] }))).toBe('TLS_INVALID_SNI');
+    expect(codeOf(() => parse({ extensions: [sniExtension('good.test\u0000.evil.test')] }))).toBe(
+      'TLS_INVALID_SNI',
+    );
     expect(codeOf(() => parse({ extensions: [sniExtension('space .test')] }))).toBe('TLS_INVALID_SNI');
-    expect(codeOf(() => parse({ extensions: [sniExtension([0xc3, 0xa4, 0x2e, 0x74])] }))).toBe('TLS_INVALID_SNI');
+    expect(codeOf(() => parse({ extensions: [sniExtension([0xc3, 0xa4, 0x2e, 0x74])] }))).toBe(
+      'TLS_INVALID_SNI',
+    );
     expect(codeOf(() => parse({ extensions: [sniExtension('')] }))).toBe('TLS_INVALID_SNI');
     expect(codeOf(() => parse({ extensions: [extension(0, [0, 0])] }))).toBe('TLS_INVALID_SNI');
-    const two = [0, 0, 6, ...'a.test'.split('').map((c) => c.charCodeAt(0)), 0, 0, 6, ...'b.test'.split('').map((c) => c.charCodeAt(0))];
-    expect(codeOf(() => parse({ extensions: [extension(0, [...u16(two.length), ...two])] }))).toBe('TLS_INVALID_SNI');
+    const two = [
+      0,
+      0,
+      6,
+      ...'a.test'.split('').map((c) => c.charCodeAt(0)),
+      0,
+      0,
+      6,
+      ...'b.test'.split('').map((c) => c.charCodeAt(0)),
+    ];
+    expect(codeOf(() => parse({ extensions: [extension(0, [...u16(two.length), ...two])] }))).toBe(
+      'TLS_INVALID_SNI',
+    );
   });
 
   it('ignores server_name entries of other name types', () => {
     const entries = [7, 0, 1, 0x41, 0, 0, 6, ...'a.test'.split('').map((c) => c.charCodeAt(0))];
-    expect(parse({ extensions: [extension(0, [...u16(entries.length), ...entries])] }).serverName).toBe('a.test');
+    expect(parse({ extensions: [extension(0, [...u16(entries.length), ...entries])] }).serverName).toBe(
+      'a.test',
+    );
   });
 
   it('refuses empty ALPN lists and empty protocol names', () => {

@@ -60,7 +60,10 @@ function hostName(reader: ByteReader, length: number): string {
     const code = name.charCodeAt(i);
     // Printable ASCII only: a NUL or control byte in a host name is an attempt to confuse a comparison.
     if (code < 0x21 || code > 0x7e) {
-      throw new TlsHandshakeError('TLS_INVALID_SNI', 'server_name host name contains a byte outside printable ASCII');
+      throw new TlsHandshakeError(
+        'TLS_INVALID_SNI',
+        'server_name host name contains a byte outside printable ASCII',
+      );
     }
   }
   return name;
@@ -171,7 +174,8 @@ export function parseClientHelloBody(body: Uint8Array): ClientHello {
 
   let grease = anyGrease(cipherSuites) || anyGrease(hello.extensions) || anyGrease(hello.supportedGroups);
   grease ||= anyGrease(hello.signatureAlgorithms) || anyGrease(hello.supportedVersions);
-  if (!grease && hello.keyShares !== undefined) grease = hello.keyShares.some((share) => isGrease(share.group));
+  if (!grease && hello.keyShares !== undefined)
+    grease = hello.keyShares.some((share) => isGrease(share.group));
   hello.grease = grease;
 
   if (hello.supportedVersions !== undefined) {
@@ -204,7 +208,8 @@ function parseExtensions(block: ByteReader, hello: ClientHello): void {
       case 0x0010: // application_layer_protocol_negotiation
         hello.alpn = parseAlpn(data);
         break;
-      case 0x002b: { // supported_versions
+      case 0x002b: {
+        // supported_versions
         const listLength = data.u8();
         if (listLength === 0) throw malformed('supported_versions extension (empty)');
         hello.supportedVersions = readU16List(data, listLength);
@@ -222,7 +227,8 @@ function parseExtensions(block: ByteReader, hello: ClientHello): void {
       case 0x0033: // key_share
         hello.keyShares = parseKeyShares(data);
         break;
-      case 0x000b: { // ec_point_formats
+      case 0x000b: {
+        // ec_point_formats
         const count = data.u8();
         const formats: number[] = [];
         for (let i = 0; i < count; i++) formats.push(data.u8());

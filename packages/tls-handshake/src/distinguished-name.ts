@@ -43,7 +43,8 @@ function latin1Range(bytes: Uint8Array, element: DerElement): string {
 function bmp(bytes: Uint8Array, element: DerElement): string {
   if ((element.end - element.start) % 2 !== 0) throw badDer('odd BMPString length');
   let out = '';
-  for (let i = element.start; i < element.end; i += 2) out += String.fromCharCode((bytes[i]! << 8) | bytes[i + 1]!);
+  for (let i = element.start; i < element.end; i += 2)
+    out += String.fromCharCode((bytes[i]! << 8) | bytes[i + 1]!);
   return out;
 }
 
@@ -124,7 +125,9 @@ export function parseName(bytes: Uint8Array, element: DerElement): ParsedName {
       const encoded = `#${hex(bytes, valueElement.headerStart, valueElement.end)}`;
       attributes.push({ oid, name, value: decoded ?? encoded });
       // RFC 4514: dotted-OID types (and values that are not strings) are written as # + hex of the DER value.
-      parts.push(`${name ?? oid}=${name !== undefined && decoded !== undefined ? escapeRfc4514(decoded) : encoded}`);
+      parts.push(
+        `${name ?? oid}=${name !== undefined && decoded !== undefined ? escapeRfc4514(decoded) : encoded}`,
+      );
     }
     if (parts.length === 0) throw badDer('empty relative distinguished name');
     rdnTexts.push(parts.join('+'));

@@ -5,13 +5,16 @@
 export const TLS_ERROR_CODES = {
   TLS_NOT_TLS: 'The bytes are not a TLS record stream (for example an HTTP request or random data).',
   TLS_SSLV2_HELLO: 'An SSL 2.0-compatible ClientHello; SSL 2.0 framing is not supported.',
-  TLS_UNSUPPORTED_VERSION: 'A record or hello carries a protocol version below SSL 3.0 or outside the 3.x family.',
-  TLS_RECORD_TOO_LARGE: 'A record header announces more than the record limit (2^14 + 2048 bytes by default).',
+  TLS_UNSUPPORTED_VERSION:
+    'A record or hello carries a protocol version below SSL 3.0 or outside the 3.x family.',
+  TLS_RECORD_TOO_LARGE:
+    'A record header announces more than the record limit (2^14 + 2048 bytes by default).',
   TLS_HANDSHAKE_TOO_LARGE:
     'A handshake message announces more than its limit (ClientHello: maxClientHelloBytes; others: maxHandshakeMessageBytes).',
   TLS_MALFORMED: 'A complete record or message whose lengths or fields do not add up.',
   TLS_DUPLICATE_EXTENSION: 'The same extension type appears twice in one hello.',
-  TLS_INVALID_SNI: 'The server_name extension holds an empty name, several host names, or bytes not allowed in a host name.',
+  TLS_INVALID_SNI:
+    'The server_name extension holds an empty name, several host names, or bytes not allowed in a host name.',
   TLS_UNEXPECTED_MESSAGE: 'A record or handshake message that is not allowed at this point of the handshake.',
   TLS_BAD_CERTIFICATE: 'A certificate in a Certificate message is not valid DER X.509.',
   TLS_INVALID_OPTION: 'A parser option is out of range.',
@@ -40,7 +43,6 @@ export class TlsHandshakeError extends Error {
   readonly code: TlsErrorCode;
   /** Which byte stream the problem was found in, when it came from the handshake parser. */
   direction: 'client' | 'server' | undefined;
-  private readonly [marker] = true;
 
   constructor(
     code: TlsErrorCode,
@@ -51,6 +53,12 @@ export class TlsHandshakeError extends Error {
     this.name = 'TlsHandshakeError';
     this.code = code;
     this.direction = options?.direction;
+  }
+
+  // On the prototype, not the instance: a spread copy of an error must not pass as one.
+  /** @internal Brand for {@link TlsHandshakeError.isInstance}. */
+  get [marker](): boolean {
+    return true;
   }
 
   /** True for errors of this package, also across duplicate copies of it in one bundle. */

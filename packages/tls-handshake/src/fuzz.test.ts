@@ -4,7 +4,12 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { type Fixture, loadFixtures, segments, splitAt } from '../test/support.ts';
-import { TLS_ERROR_CODES, TlsHandshakeError, TlsHandshakeParser, type TlsHandshakeParserOptions } from './index.ts';
+import {
+  TLS_ERROR_CODES,
+  TlsHandshakeError,
+  TlsHandshakeParser,
+  type TlsHandshakeParserOptions,
+} from './index.ts';
 
 const fixtures = loadFixtures();
 
@@ -43,7 +48,11 @@ function feedAll(
 
 const mutation = fc.oneof(
   fc.record({ kind: fc.constant('set' as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }) }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    at: fc.nat(),
+    bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }),
+  }),
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), count: fc.integer({ min: 1, max: 8 }) }),
 );
 
@@ -65,7 +74,13 @@ type MutationSpec =
 
 describe('fuzzing', () => {
   test.prop(
-    [limits, fc.array(fc.tuple(fc.constantFrom('client' as const, 'server' as const), fc.uint8Array({ maxLength: 300 })), { maxLength: 20 })],
+    [
+      limits,
+      fc.array(
+        fc.tuple(fc.constantFrom('client' as const, 'server' as const), fc.uint8Array({ maxLength: 300 })),
+        { maxLength: 20 },
+      ),
+    ],
     { numRuns: 400 },
   )('random bytes from both sides', (options, chunks) => {
     feedAll(options, chunks);
@@ -73,12 +88,17 @@ describe('fuzzing', () => {
 
   test.prop(
     [
-      fc.uint8Array({ maxLength: 400 }).map((tail) => Uint8Array.from([22, 3, 1, tail.length >> 8, tail.length & 0xff, 1, ...tail])),
+      fc
+        .uint8Array({ maxLength: 400 })
+        .map((tail) => Uint8Array.from([22, 3, 1, tail.length >> 8, tail.length & 0xff, 1, ...tail])),
       fc.array(fc.nat(500), { maxLength: 10 }),
     ],
     { numRuns: 400 },
   )('random handshake records that start like a ClientHello', (bytes, cuts) => {
-    feedAll({}, splitAt(bytes, cuts).map((chunk) => ['client', chunk] as ['client', Uint8Array]));
+    feedAll(
+      {},
+      splitAt(bytes, cuts).map((chunk) => ['client', chunk] as ['client', Uint8Array]),
+    );
   });
 
   test.prop(
@@ -90,25 +110,28 @@ describe('fuzzing', () => {
       limits,
     ],
     { numRuns: 500 },
-  )('mutated real handshakes in random chunks', (entry: Fixture, clientMutations, serverMutations, cuts, options) => {
-    const client = mutate(entry.clientBytes, clientMutations);
-    const server = mutate(entry.serverBytes, serverMutations);
-    // Roughly keep the recorded interleaving of the two directions.
-    const order = segments(entry).map(([direction]) => direction);
-    const chunks: Array<['client' | 'server', Uint8Array]> = [];
-    const pieces = { client: splitAt(client, cuts), server: splitAt(server, cuts) };
-    const perSegment = Math.max(pieces.client.length, pieces.server.length);
-    for (const direction of order) {
-      for (let i = 0; i < perSegment; i++) {
-        const next = pieces[direction].shift();
-        if (next !== undefined) chunks.push([direction, next]);
+  )(
+    'mutated real handshakes in random chunks',
+    (entry: Fixture, clientMutations, serverMutations, cuts, options) => {
+      const client = mutate(entry.clientBytes, clientMutations);
+      const server = mutate(entry.serverBytes, serverMutations);
+      // Roughly keep the recorded interleaving of the two directions.
+      const order = segments(entry).map(([direction]) => direction);
+      const chunks: Array<['client' | 'server', Uint8Array]> = [];
+      const pieces = { client: splitAt(client, cuts), server: splitAt(server, cuts) };
+      const perSegment = Math.max(pieces.client.length, pieces.server.length);
+      for (const direction of order) {
+        for (let i = 0; i < perSegment; i++) {
+          const next = pieces[direction].shift();
+          if (next !== undefined) chunks.push([direction, next]);
+        }
       }
-    }
-    for (const direction of ['client', 'server'] as const) {
-      for (const rest of pieces[direction]) chunks.push([direction, rest]);
-    }
-    feedAll(options, chunks);
-  });
+      for (const direction of ['client', 'server'] as const) {
+        for (const rest of pieces[direction]) chunks.push([direction, rest]);
+      }
+      feedAll(options, chunks);
+    },
+  );
 
   test.prop([fc.constantFrom(...fixtures), fc.nat()], { numRuns: 200 })(
     'a truncated client flight never produces more than the untruncated one',

@@ -13,11 +13,11 @@ import {
   u16,
   u24,
 } from '../test/support.ts';
-import { TlsHandshakeError, TlsHandshakeParser } from './index.ts';
+import { type TlsHandshakeError, TlsHandshakeParser } from './index.ts';
 
 const HRR_RANDOM = [
-  0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91, 0xc2, 0xa2, 0x11,
-  0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
+  0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91, 0xc2, 0xa2,
+  0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
 ];
 
 function errorCode(result: { events: readonly { type: string }[] }): string | undefined {
@@ -65,7 +65,10 @@ describe('record layer', () => {
   it('waits on a truncated record and decides only when it is complete', () => {
     const bytes = clientHelloRecord(simpleHello);
     const parser = new TlsHandshakeParser();
-    expect(parser.pushClient(bytes.subarray(0, bytes.length - 1))).toEqual({ status: 'need-more', events: [] });
+    expect(parser.pushClient(bytes.subarray(0, bytes.length - 1))).toEqual({
+      status: 'need-more',
+      events: [],
+    });
     const result = parser.pushClient(bytes.subarray(bytes.length - 1));
     expect(result.events.map((event) => event.type)).toEqual(['client-hello']);
   });
@@ -78,14 +81,16 @@ describe('record layer', () => {
   it('accepts a record of exactly 2^14 + 2048 bytes', () => {
     const parser = new TlsHandshakeParser();
     // A handshake message header announcing more than fits, inside a maximal record: still need-more.
-    expect(parser.pushClient(Uint8Array.from([22, 3, 1, ...u16(16384 + 2048), 1, ...u24(20000)])).status).toBe(
-      'need-more',
-    );
+    expect(
+      parser.pushClient(Uint8Array.from([22, 3, 1, ...u16(16384 + 2048), 1, ...u24(20000)])).status,
+    ).toBe('need-more');
   });
 
   it('honours a smaller configured record limit', () => {
     const parser = new TlsHandshakeParser({ maxRecordBytes: 512 });
-    expect(errorCode(parser.pushClient(Uint8Array.from([22, 3, 1, ...u16(513)])))).toBe('TLS_RECORD_TOO_LARGE');
+    expect(errorCode(parser.pushClient(Uint8Array.from([22, 3, 1, ...u16(513)])))).toBe(
+      'TLS_RECORD_TOO_LARGE',
+    );
   });
 
   it('refuses an empty handshake record', () => {
@@ -93,8 +98,12 @@ describe('record layer', () => {
   });
 
   it('refuses application data and heartbeats in place of a ClientHello', () => {
-    expect(errorCode(clientHelloEvents(Uint8Array.from(record(23, [1, 2, 3]))).result)).toBe('TLS_UNEXPECTED_MESSAGE');
-    expect(errorCode(clientHelloEvents(Uint8Array.from(record(24, [1, 2, 3]))).result)).toBe('TLS_UNEXPECTED_MESSAGE');
+    expect(errorCode(clientHelloEvents(Uint8Array.from(record(23, [1, 2, 3]))).result)).toBe(
+      'TLS_UNEXPECTED_MESSAGE',
+    );
+    expect(errorCode(clientHelloEvents(Uint8Array.from(record(24, [1, 2, 3]))).result)).toBe(
+      'TLS_UNEXPECTED_MESSAGE',
+    );
   });
 
   it('refuses an unknown content type after the first record', () => {
@@ -113,7 +122,10 @@ describe('handshake reassembly', () => {
     ]);
     const { result } = clientHelloEvents(bytes);
     expect(result.events).toHaveLength(1);
-    expect(result.events[0]).toMatchObject({ type: 'client-hello', hello: { serverName: 'agent.test', alpn: ['h2'] } });
+    expect(result.events[0]).toMatchObject({
+      type: 'client-hello',
+      hello: { serverName: 'agent.test', alpn: ['h2'] },
+    });
   });
 
   it('reads several handshake messages from one record (a whole TLS 1.2 server flight)', () => {
@@ -125,7 +137,11 @@ describe('handshake reassembly', () => {
       ...handshake(14, []),
     ];
     const result = parser.pushServer(Uint8Array.from(record(22, flight)));
-    expect(result.events.map((event) => event.type)).toEqual(['server-hello', 'certificate', 'server-hello-done']);
+    expect(result.events.map((event) => event.type)).toEqual([
+      'server-hello',
+      'certificate',
+      'server-hello-done',
+    ]);
     expect(result.events[0]).toMatchObject({ hello: { negotiatedVersion: 0x0303, alpn: 'h2' } });
   });
 
@@ -145,13 +161,22 @@ describe('handshake reassembly', () => {
     const limit = 20000;
     const padding = limit - base.length - 4; // padding extension header is 4 bytes
     const body = clientHelloBody({
-      extensions: [sniExtension('agent.test'), [...u16(0x0015), ...u16(padding), ...new Array<number>(padding).fill(0)]],
+      extensions: [
+        sniExtension('agent.test'),
+        [...u16(0x0015), ...u16(padding), ...new Array<number>(padding).fill(0)],
+      ],
     });
     expect(body.length).toBe(limit);
     const message = handshake(1, body);
-    const bytes = Uint8Array.from([...record(22, message.slice(0, 16384)), ...record(22, message.slice(16384))]);
+    const bytes = Uint8Array.from([
+      ...record(22, message.slice(0, 16384)),
+      ...record(22, message.slice(16384)),
+    ]);
     const parser = new TlsHandshakeParser({ maxClientHelloBytes: limit });
-    expect(parser.pushClient(bytes).events[0]).toMatchObject({ type: 'client-hello', hello: { length: limit } });
+    expect(parser.pushClient(bytes).events[0]).toMatchObject({
+      type: 'client-hello',
+      hello: { length: limit },
+    });
     const tight = new TlsHandshakeParser({ maxClientHelloBytes: limit - 1 });
     expect(errorCode(tight.pushClient(bytes))).toBe('TLS_HANDSHAKE_TOO_LARGE');
   });
@@ -176,7 +201,8 @@ describe('handshake reassembly', () => {
     const parser = new TlsHandshakeParser();
     // Announce a 60,000-byte ClientHello and send it one small record at a time: held bytes stay bounded.
     parser.pushClient(Uint8Array.from([22, 3, 1, 0, 4, 1, ...u24(60000)]));
-    for (let i = 0; i < 10; i++) parser.pushClient(Uint8Array.from(record(22, new Array<number>(1000).fill(0))));
+    for (let i = 0; i < 10; i++)
+      parser.pushClient(Uint8Array.from(record(22, new Array<number>(1000).fill(0))));
     expect(parser.bufferedBytes).toBeLessThanOrEqual(60000);
     expect(parser.status).toBe('need-more');
   });
@@ -211,11 +237,16 @@ describe('state machine', () => {
 
   it('ends TLS 1.2 parsing only after both ChangeCipherSpecs', () => {
     const parser = tls12Parser();
-    const client = parser.pushClient(Uint8Array.from([...record(22, handshake(16, [1, 0])), ...record(20, [1])]));
+    const client = parser.pushClient(
+      Uint8Array.from([...record(22, handshake(16, [1, 0])), ...record(20, [1])]),
+    );
     expect(client.events.map((event) => event.type)).toEqual(['change-cipher-spec']);
     expect(client.status).toBe('need-more');
     // After its ChangeCipherSpec the client's bytes are encrypted and ignored.
-    expect(parser.pushClient(Uint8Array.from(record(22, [9, 9, 9, 9, 9])))).toEqual({ status: 'need-more', events: [] });
+    expect(parser.pushClient(Uint8Array.from(record(22, [9, 9, 9, 9, 9])))).toEqual({
+      status: 'need-more',
+      events: [],
+    });
     const server = parser.pushServer(Uint8Array.from(record(20, [1])));
     expect(server).toEqual({ status: 'done', events: [{ type: 'change-cipher-spec', sender: 'server' }] });
     expect(parser.pushServer(Uint8Array.from([1, 2, 3]))).toEqual({ status: 'done', events: [] });
@@ -234,9 +265,15 @@ describe('state machine', () => {
   it('skips the TLS 1.3 compatibility ChangeCipherSpec and early data of a client that offered them', () => {
     const parser = new TlsHandshakeParser();
     const hello = clientHelloRecord({
-      extensions: [sniExtension('a.test'), supportedVersionsExtension([0x0304, 0x0303]), [...u16(0x002a), 0, 0]],
+      extensions: [
+        sniExtension('a.test'),
+        supportedVersionsExtension([0x0304, 0x0303]),
+        [...u16(0x002a), 0, 0],
+      ],
     });
-    const result = parser.pushClient(Uint8Array.from([...hello, ...record(20, [1]), ...record(23, [1, 2, 3, 4])]));
+    const result = parser.pushClient(
+      Uint8Array.from([...hello, ...record(20, [1]), ...record(23, [1, 2, 3, 4])]),
+    );
     expect(result.events.map((event) => event.type)).toEqual(['client-hello']);
     expect(result.status).toBe('need-more');
   });
@@ -254,10 +291,16 @@ describe('state machine', () => {
     const hrr = serverHelloBody({
       random: HRR_RANDOM,
       cipher: 0x1301,
-      extensions: [[...u16(0x002b), 0, 2, 3, 4], [...u16(0x0033), 0, 2, 0, 0x17]],
+      extensions: [
+        [...u16(0x002b), 0, 2, 3, 4],
+        [...u16(0x0033), 0, 2, 0, 0x17],
+      ],
     });
     const first = parser.pushServer(Uint8Array.from([...record(22, handshake(2, hrr)), ...record(20, [1])]));
-    expect(first.events[0]).toMatchObject({ type: 'server-hello', hello: { helloRetryRequest: true, keyShareGroup: 0x17 } });
+    expect(first.events[0]).toMatchObject({
+      type: 'server-hello',
+      hello: { helloRetryRequest: true, keyShareGroup: 0x17 },
+    });
     expect(parser.negotiatedVersion).toBeUndefined();
     const second = parser.pushClient(Uint8Array.from([...record(20, [1]), ...clientHelloRecord(tls13)]));
     expect(second.events[0]).toMatchObject({ type: 'client-hello', retry: true });
@@ -272,7 +315,10 @@ describe('state machine', () => {
     const parser = new TlsHandshakeParser();
     const tls13 = { extensions: [supportedVersionsExtension([0x0304])] };
     const hrr = Uint8Array.from(
-      record(22, handshake(2, serverHelloBody({ random: HRR_RANDOM, extensions: [[...u16(0x002b), 0, 2, 3, 4]] }))),
+      record(
+        22,
+        handshake(2, serverHelloBody({ random: HRR_RANDOM, extensions: [[...u16(0x002b), 0, 2, 3, 4]] })),
+      ),
     );
     parser.pushClient(clientHelloRecord(tls13));
     parser.pushServer(hrr);

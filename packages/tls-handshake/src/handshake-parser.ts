@@ -82,7 +82,10 @@ type Phase =
 function limit(name: string, value: number | undefined, fallback: number, max: number): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < 1 || value > max) {
-    throw new TlsHandshakeError('TLS_INVALID_OPTION', `${name} must be an integer from 1 to ${max}, got ${value}`);
+    throw new TlsHandshakeError(
+      'TLS_INVALID_OPTION',
+      `${name} must be an integer from 1 to ${max}, got ${value}`,
+    );
   }
   return value;
 }
@@ -138,7 +141,12 @@ export class TlsHandshakeParser {
       DEFAULT_LIMITS.maxHandshakeMessageBytes,
       0xffffff,
     );
-    const maxRecordBytes = limit('maxRecordBytes', options.maxRecordBytes, MAX_RECORD_BYTES, MAX_RECORD_BYTES);
+    const maxRecordBytes = limit(
+      'maxRecordBytes',
+      options.maxRecordBytes,
+      MAX_RECORD_BYTES,
+      MAX_RECORD_BYTES,
+    );
     this.clientStream = new RecordStream(
       {
         checkHandshake: (type, length) => this.checkClientMessage(type, length),
@@ -240,7 +248,8 @@ export class TlsHandshakeParser {
 
   private checkClientMessage(type: number, length: number): void {
     if (type === HandshakeType.clientHello) {
-      if (this.phase !== 'client-hello' && this.phase !== 'retry-client-hello') throw unexpected('second ClientHello');
+      if (this.phase !== 'client-hello' && this.phase !== 'retry-client-hello')
+        throw unexpected('second ClientHello');
       if (length > this.maxClientHelloBytes) {
         throw new TlsHandshakeError(
           'TLS_HANDSHAKE_TOO_LARGE',

@@ -1,9 +1,8 @@
 // JA3 test vectors from the JA3 README by Salesforce (https://github.com/salesforce/ja3, section "How it
 // works"): the two example strings and their MD5 fingerprints.
 import { describe, expect, it } from 'vitest';
-import { extension, sniExtension, u16ListExtension } from '../test/support.ts';
+import { clientHelloBody, extension, sniExtension, u16ListExtension } from '../test/support.ts';
 import { ja3, ja3Hash, parseClientHelloBody } from './index.ts';
-import { clientHelloBody } from '../test/support.ts';
 
 describe('JA3 (Salesforce README vectors)', () => {
   it('hashes the README strings to the README fingerprints', () => {
@@ -19,7 +18,11 @@ describe('JA3 (Salesforce README vectors)', () => {
         clientHelloBody({
           version: 769,
           ciphers: [47, 53, 5, 10, 49161, 49162, 49171, 49172, 50, 56, 19, 4],
-          extensions: [sniExtension('example.test'), u16ListExtension(10, [23, 24, 25]), extension(11, [1, 0])],
+          extensions: [
+            sniExtension('example.test'),
+            u16ListExtension(10, [23, 24, 25]),
+            extension(11, [1, 0]),
+          ],
         }),
       ),
     );
@@ -33,7 +36,10 @@ describe('JA3 (Salesforce README vectors)', () => {
     const hello = parseClientHelloBody(
       Uint8Array.from(clientHelloBody({ version: 769, ciphers: [4, 5, 10, 9, 100, 98, 3, 6, 19, 18, 99] })),
     );
-    expect(ja3(hello)).toEqual({ string: '769,4-5-10-9-100-98-3-6-19-18-99,,,', hash: 'de350869b8c85de67a350c8d186f11e6' });
+    expect(ja3(hello)).toEqual({
+      string: '769,4-5-10-9-100-98-3-6-19-18-99,,,',
+      hash: 'de350869b8c85de67a350c8d186f11e6',
+    });
   });
 
   it('ignores GREASE values completely, as the README says', () => {

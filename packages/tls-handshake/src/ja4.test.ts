@@ -14,11 +14,19 @@ import {
 import { type ClientHello, ja4, parseClientHelloBody } from './index.ts';
 
 // The spec's example ClientHello: ciphers and extensions in the original (wire) order of its JA4_ro output.
-const ciphers = [0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9, 0xcca8, 0xc013, 0xc014, 0x009c, 0x009d, 0x002f, 0x0035];
-const extensionOrder = [0x001b, 0x0000, 0x0033, 0x0010, 0x4469, 0x0017, 0x002d, 0x000d, 0x0005, 0x0023, 0x0012, 0x002b, 0xff01, 0x000b, 0x000a, 0x0015];
+const ciphers = [
+  0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9, 0xcca8, 0xc013, 0xc014, 0x009c, 0x009d,
+  0x002f, 0x0035,
+];
+const extensionOrder = [
+  0x001b, 0x0000, 0x0033, 0x0010, 0x4469, 0x0017, 0x002d, 0x000d, 0x0005, 0x0023, 0x0012, 0x002b, 0xff01,
+  0x000b, 0x000a, 0x0015,
+];
 const signatures = [0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601];
 
-function exampleHello(options: { grease?: boolean; signatures?: number[]; alpn?: Array<string | number[]> } = {}): ClientHello {
+function exampleHello(
+  options: { grease?: boolean; signatures?: number[]; alpn?: Array<string | number[]> } = {},
+): ClientHello {
   const extensions = extensionOrder.map((type) => {
     switch (type) {
       case 0x0000:
@@ -41,7 +49,9 @@ function exampleHello(options: { grease?: boolean; signatures?: number[]; alpn?:
   });
   if (options.grease) extensions.unshift(extension(0x0a0a, []));
   return parseClientHelloBody(
-    Uint8Array.from(clientHelloBody({ ciphers: options.grease ? [0xdada, ...ciphers] : ciphers, extensions })),
+    Uint8Array.from(
+      clientHelloBody({ ciphers: options.grease ? [0xdada, ...ciphers] : ciphers, extensions }),
+    ),
   );
 }
 
@@ -81,7 +91,9 @@ describe('JA4 (FoxIO spec vectors)', () => {
   });
 
   it('writes 00 for no ALPN, i for no SNI, the legacy version without supported_versions, zeros for empty lists', () => {
-    const bare = parseClientHelloBody(Uint8Array.from(clientHelloBody({ version: 0x0301, ciphers: [0x002f] })));
+    const bare = parseClientHelloBody(
+      Uint8Array.from(clientHelloBody({ version: 0x0301, ciphers: [0x002f] })),
+    );
     expect(ja4(bare)).toMatch(/^t10i010000_[0-9a-f]{12}_000000000000$/);
     expect(ja4(bare, { raw: true })).toBe('t10i010000_002f_');
   });

@@ -1,7 +1,12 @@
 // The gateway's situation, live: a real TLS client and server on loopback, this parser fed each TCP read of
 // both directions as the recording relay forwards it.
 import * as tls from 'node:tls';
-import { type RecordedSession, startRecordingRelay, startTlsServer, testCerts } from '@agent-gateway/test-support';
+import {
+  type RecordedSession,
+  startRecordingRelay,
+  startTlsServer,
+  testCerts,
+} from '@agent-gateway/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type TlsHandshakeEvent, TlsHandshakeParser } from './index.ts';
 
@@ -25,7 +30,8 @@ async function handshakeThroughParser(
         parser = new TlsHandshakeParser();
         parsers.set(session, parser);
       }
-      const result = chunk.direction === 'client' ? parser.pushClient(chunk.bytes) : parser.pushServer(chunk.bytes);
+      const result =
+        chunk.direction === 'client' ? parser.pushClient(chunk.bytes) : parser.pushServer(chunk.bytes);
       events.push(...result.events);
     },
   });
@@ -69,7 +75,11 @@ describe('live handshakes on loopback', () => {
       { servername: 'login.microsoftonline.com', ca: testCerts.ca, ALPNProtocols: ['h2'] },
     );
     expect(status).toBe('done');
-    expect(events.map((event) => event.type)).toEqual(['client-hello', 'server-hello', 'tls13-encrypted-from-here']);
+    expect(events.map((event) => event.type)).toEqual([
+      'client-hello',
+      'server-hello',
+      'tls13-encrypted-from-here',
+    ]);
     expect(events[0]).toMatchObject({ hello: { serverName: 'login.microsoftonline.com', alpn: ['h2'] } });
   });
 });

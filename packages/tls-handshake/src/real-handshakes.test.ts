@@ -4,7 +4,15 @@
 import { X509Certificate } from 'node:crypto';
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { chunksOf, type Fixture, loadFixtures, replay, segments, splitAt, summarize } from '../test/support.ts';
+import {
+  chunksOf,
+  type Fixture,
+  loadFixtures,
+  replay,
+  segments,
+  splitAt,
+  summarize,
+} from '../test/support.ts';
 import { isGrease, type TlsHandshakeEvent, TlsHandshakeParser } from './index.ts';
 
 const fixtures = loadFixtures();
@@ -27,7 +35,9 @@ function only<T extends TlsHandshakeEvent['type']>(
 
 describe('recorded fixtures', () => {
   it('covers every client the task names', () => {
-    expect(new Set(fixtures.map((entry) => entry.client))).toEqual(new Set(['curl', 'openssl', 'node', 'chromium']));
+    expect(new Set(fixtures.map((entry) => entry.client))).toEqual(
+      new Set(['curl', 'openssl', 'node', 'chromium']),
+    );
     expect(fixtures.length).toBeGreaterThanOrEqual(8);
   });
 
@@ -56,14 +66,19 @@ describe('recorded fixtures', () => {
       expect(finalHello?.negotiatedVersion).toBe(entry.expect.negotiatedVersion);
       expect(finalHello?.negotiatedVersion).toBe(protocolVersions[entry.serverView.protocol]);
       expect(finalHello?.cipherSuite).toBe(cipherCodes[entry.serverView.cipher]);
-      if (entry.expect.cipherSuite !== undefined) expect(finalHello?.cipherSuite).toBe(entry.expect.cipherSuite);
+      if (entry.expect.cipherSuite !== undefined)
+        expect(finalHello?.cipherSuite).toBe(entry.expect.cipherSuite);
     });
 
     it('ends parsing where encryption starts', () => {
       if (finalHello?.negotiatedVersion === 0x0304) {
         expect(events.at(-1)).toEqual({ type: 'tls13-encrypted-from-here', version: 0x0304 });
       } else {
-        expect(only(events, 'change-cipher-spec').map((event) => event.sender).sort()).toEqual(['client', 'server']);
+        expect(
+          only(events, 'change-cipher-spec')
+            .map((event) => event.sender)
+            .sort(),
+        ).toEqual(['client', 'server']);
       }
     });
 
@@ -91,8 +106,12 @@ describe('recorded fixtures', () => {
         return;
       }
       const reference = new X509Certificate(leaf.der);
-      expect(leaf.subjectAltNames.map(({ type, value }) => `${type === 'dns' ? 'DNS' : 'IP Address'}:${value}`)).toEqual(
-        reference.subjectAltName?.split(', ').map((name) => name.replace('IP Address:0:0:0:0:0:0:0:1', 'IP Address:::1')),
+      expect(
+        leaf.subjectAltNames.map(({ type, value }) => `${type === 'dns' ? 'DNS' : 'IP Address'}:${value}`),
+      ).toEqual(
+        reference.subjectAltName
+          ?.split(', ')
+          .map((name) => name.replace('IP Address:0:0:0:0:0:0:0:1', 'IP Address:::1')),
       );
       expect(leaf.serialNumber.toUpperCase()).toBe(reference.serialNumber);
       expect(leaf.notBefore.getTime()).toBe(new Date(reference.validFrom).getTime());
@@ -149,7 +168,10 @@ describe('chunking never changes the result', () => {
   );
 
   test.prop(
-    [fc.constantFrom(...fixtures), fc.array(fc.array(fc.nat(4000), { maxLength: 12 }), { minLength: 10, maxLength: 10 })],
+    [
+      fc.constantFrom(...fixtures),
+      fc.array(fc.array(fc.nat(4000), { maxLength: 12 }), { minLength: 10, maxLength: 10 }),
+    ],
     { numRuns: 150 },
   )('any cut points within the recorded reads', (entry, cuts) => {
     const expected = summarize(replay(entry).events);

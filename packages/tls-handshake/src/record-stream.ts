@@ -173,7 +173,10 @@ export class RecordStream {
         this.sink.onApplicationData();
         break;
       default:
-        throw new TlsHandshakeError('TLS_UNEXPECTED_MESSAGE', `unexpected record type ${type} in a handshake`);
+        throw new TlsHandshakeError(
+          'TLS_UNEXPECTED_MESSAGE',
+          `unexpected record type ${type} in a handshake`,
+        );
     }
     this.recordType = type;
     this.recordRemaining = length;
@@ -221,7 +224,8 @@ export class RecordStream {
       } else {
         this.messageHeader ??= new Uint8Array(4);
         const header = this.messageHeader;
-        while (this.messageHeaderFilled < 4 && offset < end) header[this.messageHeaderFilled++] = chunk[offset++]!;
+        while (this.messageHeaderFilled < 4 && offset < end)
+          header[this.messageHeaderFilled++] = chunk[offset++]!;
         if (this.messageHeaderFilled < 4) return;
         this.messageHeaderFilled = 0;
         type = header[0]!;

@@ -28,7 +28,10 @@ function attribute(type: number[], value: number[]): number[] {
 }
 
 function name(...rdns: number[][][]): number[] {
-  return tlv(0x30, rdns.flatMap((members) => tlv(0x31, members.flat())));
+  return tlv(
+    0x30,
+    rdns.flatMap((members) => tlv(0x31, members.flat())),
+  );
 }
 
 /** A structurally valid certificate around the given subject (and optional extra TBS tail). */
@@ -60,18 +63,23 @@ function codeOf(action: () => unknown): string | undefined {
 }
 
 describe('the shared test certificates, checked against node:crypto', () => {
-  it.each(['server.crt', 'client-agent.crt', 'client-intruder.crt', 'ca.crt', 'intercepted-server.crt'])('%s', (file) => {
-    const bytes = der(file);
-    const reference = new X509Certificate(bytes);
-    const info = parseCertificate(bytes);
-    expect(info.subject).toBe(reference.subject.split('\n').reverse().join(','));
-    expect(info.issuer).toBe(reference.issuer.split('\n').reverse().join(','));
-    expect(info.serialNumber.toUpperCase()).toBe(reference.serialNumber);
-    expect(info.notBefore.getTime()).toBe(new Date(reference.validFrom).getTime());
-    expect(info.notAfter.getTime()).toBe(new Date(reference.validTo).getTime());
-    const sans = info.subjectAltNames.map(({ type, value }) => `${type === 'dns' ? 'DNS' : 'IP Address'}:${value}`);
-    expect(sans.join(', ')).toBe((reference.subjectAltName ?? '').replace('0:0:0:0:0:0:0:1', '::1'));
-  });
+  it.each(['server.crt', 'client-agent.crt', 'client-intruder.crt', 'ca.crt', 'intercepted-server.crt'])(
+    '%s',
+    (file) => {
+      const bytes = der(file);
+      const reference = new X509Certificate(bytes);
+      const info = parseCertificate(bytes);
+      expect(info.subject).toBe(reference.subject.split('\n').reverse().join(','));
+      expect(info.issuer).toBe(reference.issuer.split('\n').reverse().join(','));
+      expect(info.serialNumber.toUpperCase()).toBe(reference.serialNumber);
+      expect(info.notBefore.getTime()).toBe(new Date(reference.validFrom).getTime());
+      expect(info.notAfter.getTime()).toBe(new Date(reference.validTo).getTime());
+      const sans = info.subjectAltNames.map(
+        ({ type, value }) => `${type === 'dns' ? 'DNS' : 'IP Address'}:${value}`,
+      );
+      expect(sans.join(', ')).toBe((reference.subjectAltName ?? '').replace('0:0:0:0:0:0:0:1', '::1'));
+    },
+  );
 
   it('gives the client subjects in the RFC 4514 form the policy compares', () => {
     expect(parseCertificate(der('client-agent.crt')).subject).toBe('CN=agent-1,O=Contoso');
@@ -90,7 +98,9 @@ describe('distinguished names', () => {
     const nul = name([attribute(CN, tlv(0x0c, [0x61, 0x00, 0x62]))]);
     expect(parseCertificate(certificate(nul)).subject).toBe('CN=a\\00b');
     const subject = name([attribute(CN, tlv(0x0c, utf8(' #Doe, John+Co; <x> "q" \\ ')))]);
-    expect(parseCertificate(certificate(subject)).subject).toBe('CN=\\ #Doe\\, John\\+Co\\; \\<x\\> \\"q\\" \\\\\\ ');
+    expect(parseCertificate(certificate(subject)).subject).toBe(
+      'CN=\\ #Doe\\, John\\+Co\\; \\<x\\> \\"q\\" \\\\\\ ',
+    );
   });
 
   it('joins multi-valued RDNs with + and reverses RDN order', () => {
@@ -110,7 +120,11 @@ describe('distinguished names', () => {
     );
     const info = parseCertificate(certificate(subject));
     expect(info.subject).toBe('1.2.840.113549.1.9.1=#16086140622e74657374,CN=A😀,OU=Süd,O=Müller GmbH');
-    expect(info.subjectAttributes.at(-1)).toEqual({ oid: '1.2.840.113549.1.9.1', name: undefined, value: 'a@b.test' });
+    expect(info.subjectAttributes.at(-1)).toEqual({
+      oid: '1.2.840.113549.1.9.1',
+      name: undefined,
+      value: 'a@b.test',
+    });
   });
 
   it('refuses invalid UTF-8 and non-ASCII in a PrintableString', () => {
@@ -133,7 +147,9 @@ describe('distinguished names', () => {
       ...tlv(0xa0, [1, 2]),
     ];
     const san = tlv(0x30, [...oid([0x55, 0x1d, 0x11]), ...tlv(0x04, tlv(0x30, general))]);
-    const info = parseCertificate(certificate(name([attribute(CN, tlv(0x0c, utf8('x')))]), tlv(0xa3, tlv(0x30, san))));
+    const info = parseCertificate(
+      certificate(name([attribute(CN, tlv(0x0c, utf8('x')))]), tlv(0xa3, tlv(0x30, san))),
+    );
     expect(info.subjectAltNames).toEqual([
       { type: 'dns', value: 'agent.test' },
       { type: 'ip', value: '10.0.0.1' },
@@ -163,9 +179,15 @@ describe('hostile DER', () => {
     expect(codeOf(() => parseCertificate(Uint8Array.from([0x30, 0x81, 0x05, 1, 2, 3, 4, 5])))).toBe(
       'TLS_BAD_CERTIFICATE',
     );
-    expect(codeOf(() => parseCertificate(Uint8Array.from([0x30, 0x82, 0x00, 0x90])))).toBe('TLS_BAD_CERTIFICATE');
-    expect(codeOf(() => parseCertificate(Uint8Array.from([0x1f, 0x81, 0x01, 0x00])))).toBe('TLS_BAD_CERTIFICATE');
-    expect(codeOf(() => parseCertificate(Uint8Array.from([0x30, 0x85, 1, 0, 0, 0, 0])))).toBe('TLS_BAD_CERTIFICATE');
+    expect(codeOf(() => parseCertificate(Uint8Array.from([0x30, 0x82, 0x00, 0x90])))).toBe(
+      'TLS_BAD_CERTIFICATE',
+    );
+    expect(codeOf(() => parseCertificate(Uint8Array.from([0x1f, 0x81, 0x01, 0x00])))).toBe(
+      'TLS_BAD_CERTIFICATE',
+    );
+    expect(codeOf(() => parseCertificate(Uint8Array.from([0x30, 0x85, 1, 0, 0, 0, 0])))).toBe(
+      'TLS_BAD_CERTIFICATE',
+    );
   });
 
   it('refuses a 100,000-deep nesting without touching the stack', () => {
@@ -178,17 +200,23 @@ describe('hostile DER', () => {
     expect(codeOf(() => parseCertificate(bytes))).toBe('TLS_BAD_CERTIFICATE');
   });
 
-  test.prop([fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 })], {
-    numRuns: 400,
-  })('mutated certificates parse or fail with TLS_BAD_CERTIFICATE, nothing else', (mutations) => {
+  test.prop(
+    [fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 })],
+    {
+      numRuns: 400,
+    },
+  )('mutated certificates parse or fail with TLS_BAD_CERTIFICATE, nothing else', (mutations) => {
     const bytes = Uint8Array.from(good);
     for (const [position, value] of mutations) bytes[position % bytes.length] = value;
     const code = codeOf(() => parseCertificate(bytes));
     expect(code === undefined || code === 'TLS_BAD_CERTIFICATE').toBe(true);
   });
 
-  test.prop([fc.uint8Array({ maxLength: 600 })], { numRuns: 300 })('random bytes never throw anything else', (bytes) => {
-    const code = codeOf(() => parseCertificate(bytes));
-    expect(code === undefined || code === 'TLS_BAD_CERTIFICATE').toBe(true);
-  });
+  test.prop([fc.uint8Array({ maxLength: 600 })], { numRuns: 300 })(
+    'random bytes never throw anything else',
+    (bytes) => {
+      const code = codeOf(() => parseCertificate(bytes));
+      expect(code === undefined || code === 'TLS_BAD_CERTIFICATE').toBe(true);
+    },
+  );
 });

@@ -1,5 +1,5 @@
 import { badDer, type DerElement, DerReader, hex } from './der-reader.ts';
-import { type NameAttribute, decodeDirectoryString, parseName } from './distinguished-name.ts';
+import { decodeDirectoryString, type NameAttribute, parseName } from './distinguished-name.ts';
 
 /** One subjectAltName entry. */
 export interface SubjectAltName {

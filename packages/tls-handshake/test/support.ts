@@ -1,7 +1,12 @@
 // Shared helpers for the tests: the recorded fixtures, replaying them into a parser, a comparable summary of
 // events, and builders for hand-made records and hellos.
 import { readFileSync } from 'node:fs';
-import { type PushResult, type TlsHandshakeEvent, TlsHandshakeParser, type TlsHandshakeParserOptions } from '../src/index.ts';
+import {
+  type PushResult,
+  type TlsHandshakeEvent,
+  TlsHandshakeParser,
+  type TlsHandshakeParserOptions,
+} from '../src/index.ts';
 
 const fixturesDir = new URL('../src/__fixtures__/', import.meta.url);
 
@@ -10,7 +15,12 @@ export interface Fixture {
   description: string;
   client: string;
   reads: Array<['client' | 'server', number]>;
-  serverView: { protocol: string; cipher: string; servername: string | null; clientCertificateSubject: string | null };
+  serverView: {
+    protocol: string;
+    cipher: string;
+    servername: string | null;
+    clientCertificateSubject: string | null;
+  };
   expect: Record<string, unknown>;
   clientBytes: Uint8Array;
   serverBytes: Uint8Array;
@@ -68,7 +78,8 @@ export function replay(
 export function chunksOf(size: number): (bytes: Uint8Array) => Uint8Array[] {
   return (bytes) => {
     const out: Uint8Array[] = [];
-    for (let offset = 0; offset < bytes.length; offset += size) out.push(bytes.subarray(offset, offset + size));
+    for (let offset = 0; offset < bytes.length; offset += size)
+      out.push(bytes.subarray(offset, offset + size));
     return out;
   };
 }
@@ -76,7 +87,9 @@ export function chunksOf(size: number): (bytes: Uint8Array) => Uint8Array[] {
 /** Splits at the given cut points (taken modulo the length, sorted, deduplicated). */
 export function splitAt(bytes: Uint8Array, cuts: readonly number[]): Uint8Array[] {
   if (bytes.length === 0) return [bytes];
-  const points = [...new Set(cuts.map((cut) => cut % bytes.length))].filter((cut) => cut > 0).sort((a, b) => a - b);
+  const points = [...new Set(cuts.map((cut) => cut % bytes.length))]
+    .filter((cut) => cut > 0)
+    .sort((a, b) => a - b);
   const out: Uint8Array[] = [];
   let start = 0;
   for (const point of points) {
@@ -142,7 +155,11 @@ export function supportedVersionsExtension(versions: number[]): number[] {
 }
 
 export function keyShareExtension(shares: Array<[number, number]>): number[] {
-  const list = shares.flatMap(([group, length]) => [...u16(group), ...u16(length), ...new Array<number>(length).fill(7)]);
+  const list = shares.flatMap(([group, length]) => [
+    ...u16(group),
+    ...u16(length),
+    ...new Array<number>(length).fill(7),
+  ]);
   return extension(0x0033, [...u16(list.length), ...list]);
 }
 
@@ -176,8 +193,19 @@ export function clientHelloBody(spec: HelloSpec = {}): number[] {
   return body;
 }
 
-export function serverHelloBody(spec: { version?: number; random?: number[]; cipher?: number; extensions?: number[][] }): number[] {
-  const body = [...u16(spec.version ?? 0x0303), ...(spec.random ?? new Array<number>(32).fill(0x22)), 0, ...u16(spec.cipher ?? 0xc02b), 0];
+export function serverHelloBody(spec: {
+  version?: number;
+  random?: number[];
+  cipher?: number;
+  extensions?: number[][];
+}): number[] {
+  const body = [
+    ...u16(spec.version ?? 0x0303),
+    ...(spec.random ?? new Array<number>(32).fill(0x22)),
+    0,
+    ...u16(spec.cipher ?? 0xc02b),
+    0,
+  ];
   if (spec.extensions !== undefined) {
     const block = spec.extensions.flat();
     body.push(...u16(block.length), ...block);
