@@ -1,8 +1,10 @@
 /** Thrown when a probe's time budget runs out; `phase` is the step that was running. */
 export class DeadlineError extends Error {
   readonly code = 'ETIMEDOUT';
-  constructor(readonly timeoutMs: number) {
+  readonly timeoutMs: number;
+  constructor(timeoutMs: number) {
     super(`no answer within ${timeoutMs} ms`);
+    this.timeoutMs = timeoutMs;
     this.name = 'DeadlineError';
   }
 }

@@ -51,8 +51,15 @@ export interface GatewayReport {
   cloud: Cloud;
   location?: string;
   endpoints: GatewayEndpoint[];
-  /** `agent-gateway allowed-host add HOST` for every refused host (wildcard patterns for wildcard entries). */
+  /**
+   * `agent-gateway allowed-host add HOST` for every refused endpoint every agent needs (wildcard patterns for
+   * wildcard entries; hosts a listed wildcard already covers are left out).
+   */
   fixCommands: string[];
+  /** The same for refused optional endpoints (install-time downloads, Windows Admin Center, ESU, ...). */
+  optionalFixCommands: string[];
+  /** Refused endpoints on ports other than 443: agent-gateway allows only `AllowedPorts` and tunnels TLS. */
+  otherPorts: string[];
   summary: { allowed: number; refused: number; other: number };
 }
 
@@ -68,6 +75,31 @@ export function probeHostFor(pattern: string): string {
   if (!pattern.includes('*')) return pattern;
   // `azgn*.servicebus.windows.net` becomes `azgnazcm-diagnose-probe.servicebus.windows.net`.
   return pattern.replace('*', probePrefix);
+}
+
+/**
+ * The allowlist form of a catalog host: agent-gateway matches `*.suffix` (any depth), so a pattern such as
+ * `azgn*.servicebus.windows.net` becomes `*.servicebus.windows.net`.
+ */
+export function allowlistForm(host: string): string {
+  if (!host.includes('*') || host.startsWith('*.')) return host;
+  return `*.${host.slice(host.indexOf('.') + 1)}`;
+}
+
+function coveredBy(host: string, patterns: readonly string[]): boolean {
+  return patterns.some(
+    (pattern) => pattern !== host && pattern.startsWith('*.') && host.endsWith(pattern.slice(1)),
+  );
+}
+
+/**
+ * The allowlist entries for refused hosts: in allowlist form, without duplicates, without hosts a wildcard
+ * in the list (or in `already`) covers.
+ */
+export function allowlistEntries(hosts: readonly string[], already: readonly string[] = []): string[] {
+  const forms = [...new Set(hosts.map(allowlistForm))].filter((host) => !already.includes(host));
+  const patterns = [...forms, ...already];
+  return forms.filter((host) => !coveredBy(host, patterns));
 }
 
 /**
@@ -105,6 +137,8 @@ export async function runGateway(options: GatewayOptions): Promise<GatewayReport
         const answer = await connectThroughProxy(options.proxy, target.host, target.port, options);
         const ms = Math.round(answer.ms);
         const evidence = `${answer.status} ${answer.reason}`.trim();
+        // The table already says it was the CONNECT answer.
+        const shortEvidence = (text: string) => text.replace(/^proxy answered CONNECT with /, '');
         if (answer.status === 200) return { ...base, verdict: 'allowed', status: 200, evidence, ms };
         const failure = classifyProxyAnswer(answer.status, answer.reason, answer.headers);
         const verdict: GatewayVerdict =
@@ -119,14 +153,14 @@ export async function runGateway(options: GatewayOptions): Promise<GatewayReport
             ...base,
             verdict: 'allowed',
             status: answer.status,
-            evidence: `${failure.evidence}; policy allowed the name`,
+            evidence: `${shortEvidence(failure.evidence)}; policy allowed the name`,
             ms,
           };
         return {
           ...base,
           verdict,
           status: answer.status,
-          evidence: failure.evidence,
+          evidence: shortEvidence(failure.evidence),
           ms,
           ...withCode(failure.kind),
         };
@@ -143,16 +177,23 @@ export async function runGateway(options: GatewayOptions): Promise<GatewayReport
     },
     (done, endpoint) => options.onProgress?.(done, catalog.length, endpoint.host),
   );
-  const refusedHosts = [...new Set(endpoints.filter((e) => e.verdict === 'refused').map((e) => e.host))];
+  const refused = endpoints.filter((e) => e.verdict === 'refused');
+  const required = allowlistEntries(refused.filter((e) => e.required).map((e) => e.host));
+  const optional = allowlistEntries(
+    refused.filter((e) => !e.required).map((e) => e.host),
+    required,
+  );
   return {
     proxy: redactProxyUrl(options.proxy),
     cloud: options.cloud,
     ...(options.location !== undefined ? { location: options.location } : {}),
     endpoints,
-    fixCommands: refusedHosts.map((host) => `agent-gateway allowed-host add ${host}`),
+    fixCommands: required.map((host) => `agent-gateway allowed-host add ${host}`),
+    optionalFixCommands: optional.map((host) => `agent-gateway allowed-host add ${host}`),
+    otherPorts: [...new Set(refused.filter((e) => e.port !== 443).map((e) => `${e.host}:${e.port}`))],
     summary: {
       allowed: endpoints.filter((e) => e.verdict === 'allowed').length,
-      refused: refusedHosts.length === 0 ? 0 : endpoints.filter((e) => e.verdict === 'refused').length,
+      refused: refused.length,
       other: endpoints.filter((e) => e.verdict !== 'allowed' && e.verdict !== 'refused').length,
     },
   };

@@ -44,7 +44,10 @@ const en = {
   },
   gatewaySummary: (allowed: number, refused: number, other: number) =>
     `${allowed} allowed, ${refused} refused, ${other} other`,
-  toAllow: 'To allow the refused hosts on an agent-gateway:',
+  toAllow: 'To allow the refused hosts every agent needs on an agent-gateway:',
+  toAllowOptional: 'Optional endpoints, only for the features they serve (review broad wildcards first):',
+  otherPorts: (list: string[]) =>
+    `Not on port 443: ${list.join(', ')}. agent-gateway tunnels TLS on its AllowedPorts only; let these take another path.`,
   allAllowed: 'The proxy lets every Arc endpoint through.',
   progress: (done: number, total: number, host: string) => `checking ${done}/${total} ${host}`,
   phase: { dns: 'DNS', tcp: 'TCP', proxy: 'CONNECT', tls: 'TLS', http: 'HTTPS' },
@@ -96,7 +99,11 @@ const de: Messages = {
     error: 'Fehler',
   },
   gatewaySummary: (allowed, refused, other) => `${allowed} erlaubt, ${refused} abgelehnt, ${other} andere`,
-  toAllow: 'So erlauben Sie die abgelehnten Hosts auf einem agent-gateway:',
+  toAllow: 'So erlauben Sie die abgelehnten Hosts, die jeder Agent braucht, auf einem agent-gateway:',
+  toAllowOptional:
+    'Optionale Endpunkte, nur für die jeweiligen Funktionen (breite Platzhalter vorher prüfen):',
+  otherPorts: (list) =>
+    `Nicht auf Port 443: ${list.join(', ')}. agent-gateway tunnelt nur TLS auf seinen AllowedPorts; diese Ziele brauchen einen anderen Weg.`,
   allAllowed: 'Der Proxy lässt jeden Arc-Endpunkt durch.',
   progress: (done, total, host) => `prüfe ${done}/${total} ${host}`,
   phase: { dns: 'DNS', tcp: 'TCP', proxy: 'CONNECT', tls: 'TLS', http: 'HTTPS' },

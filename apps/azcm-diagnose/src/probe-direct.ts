@@ -47,10 +47,12 @@ async function connectAny(
 }
 
 /** Exposes the verification result as an error with OpenSSL's code (after a handshake that let it pass). */
-export function verificationError(code: string, issuer: string | undefined): Error {
+export function verificationError(code: string, issuer: string | undefined, host?: string): Error {
   const trust = isUnknownCaError(code)
     ? `certificate issued by ${issuer ?? 'an unknown issuer'}, which is not trusted here`
-    : `certificate not accepted (issuer ${issuer ?? 'unknown'})`;
+    : code === 'ERR_TLS_CERT_ALTNAME_INVALID' && host !== undefined
+      ? `the certificate (issuer ${issuer ?? 'unknown'}) is not valid for ${host}`
+      : `certificate not accepted (issuer ${issuer ?? 'unknown'})`;
   return Object.assign(new Error(`${code}: ${trust}`), { code });
 }
 
@@ -117,7 +119,7 @@ export async function probeDirect(target: ProbeTarget, ctx: ProbeContext): Promi
       const facts = tlsFacts(secure);
       result.tls = facts;
       if (!facts.authorized)
-        throw verificationError(facts.authorizationError ?? 'CERT_UNTRUSTED', facts.issuer);
+        throw verificationError(facts.authorizationError ?? 'CERT_UNTRUSTED', facts.issuer, target.host);
       end(`${facts.version ?? '?'}, issuer ${facts.issuer ?? '?'}`);
       channel = secure;
     }

@@ -100,7 +100,7 @@ export function probeProxied(target: ProbeTarget, proxy: URL, ctx: ProbeContext)
         const facts = tlsFacts(secure);
         result.tls = facts;
         if (!facts.authorized) {
-          finish(verificationError(facts.authorizationError ?? 'CERT_UNTRUSTED', facts.issuer));
+          finish(verificationError(facts.authorizationError ?? 'CERT_UNTRUSTED', facts.issuer, target.host));
           return;
         }
         end(`${facts.version ?? '?'}, issuer ${facts.issuer ?? '?'}`);

@@ -212,7 +212,7 @@ export function renderGateway(report: GatewayReport, lang: Lang, colors: Colors)
           ? colors.red(verdict)
           : colors.yellow(verdict);
     return [
-      e.port === 443 ? e.host : `${e.host}:${e.port}`,
+      (e.port === 443 ? e.host : `${e.host}:${e.port}`) + (e.required ? '' : colors.dim(` (${t.optional})`)),
       e.probedHost === e.host ? '' : colors.dim(e.probedHost),
       cell,
       truncate(e.evidence, 60),
@@ -230,7 +230,10 @@ export function renderGateway(report: GatewayReport, lang: Lang, colors: Colors)
   ];
   if (report.fixCommands.length > 0)
     parts.push(`${colors.bold(t.toAllow)}\n${indent(report.fixCommands.join('\n'))}`);
-  else if (report.summary.other === 0) parts.push(colors.green(t.allAllowed));
+  if (report.optionalFixCommands.length > 0)
+    parts.push(`${colors.bold(t.toAllowOptional)}\n${indent(report.optionalFixCommands.join('\n'))}`);
+  if (report.otherPorts.length > 0) parts.push(colors.yellow(t.otherPorts(report.otherPorts)));
+  if (report.summary.refused === 0 && report.summary.other === 0) parts.push(colors.green(t.allAllowed));
   const other = report.endpoints.filter((e) => e.verdict === 'auth-required' || e.verdict === 'error');
   const fixes = new Map<string, string>();
   for (const e of other)

@@ -67,15 +67,23 @@ describe('azcm-diagnose gateway (child process, squid as the filtering proxy)', 
       code: 'AZCM0026',
     });
     expect(report.fixCommands).toContain('agent-gateway allowed-host add pas.windows.net');
+    // The wildcard covers the concrete guest configuration hosts; optional endpoints are listed apart.
+    expect(report.fixCommands).not.toContain(
+      'agent-gateway allowed-host add agentserviceapi.guestconfiguration.azure.com',
+    );
+    expect(report.fixCommands).not.toContain('agent-gateway allowed-host add download.microsoft.com');
+    expect(report.optionalFixCommands).toContain('agent-gateway allowed-host add download.microsoft.com');
     expect(report.fixCommands).toContain('agent-gateway allowed-host add *.guestconfiguration.azure.com');
     expect(report.fixCommands).not.toContain('agent-gateway allowed-host add management.azure.com');
     expect(new Set(report.fixCommands).size).toBe(report.fixCommands.length);
 
     const human = await runCli(['gateway', '--proxy', partial.url, '--location', 'westeurope', ...mapping()]);
-    expect(human.stdout).toMatch(/pas\.windows\.net\s+REFUSED\s+proxy answered CONNECT with 403/);
+    expect(human.stdout).toMatch(/pas\.windows\.net\s+REFUSED\s+403 Forbidden \(ERR_ACCESS_DENIED/);
     expect(human.stdout).toContain(
-      'To allow the refused hosts on an agent-gateway:\n  agent-gateway allowed-host add',
+      'To allow the refused hosts every agent needs on an agent-gateway:\n  agent-gateway allowed-host add',
     );
+    expect(human.stdout).toContain('Optional endpoints, only for the features they serve');
+    expect(human.stdout).toContain('Not on port 443: www.microsoft.com:80.');
   });
 
   it('exits 0 when the proxy lets every Arc endpoint through', async () => {
