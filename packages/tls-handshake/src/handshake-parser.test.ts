@@ -252,6 +252,42 @@ describe('state machine', () => {
     expect(parser.pushServer(Uint8Array.from([1, 2, 3]))).toEqual({ status: 'done', events: [] });
   });
 
+  it('follows an abbreviated (resumed) TLS 1.2 handshake: no certificates at all', () => {
+    const parser = new TlsHandshakeParser();
+    parser.pushClient(
+      clientHelloRecord({ sessionId: new Array<number>(32).fill(9), extensions: [sniExtension('a.test')] }),
+    );
+    // ServerHello, then straight to ChangeCipherSpec and the (encrypted) Finished.
+    const server = parser.pushServer(
+      Uint8Array.from([
+        ...record(22, handshake(2, serverHelloBody({}))),
+        ...record(20, [1]),
+        ...record(22, [7, 7, 7]),
+      ]),
+    );
+    expect(server.events.map((event) => event.type)).toEqual(['server-hello', 'change-cipher-spec']);
+    const client = parser.pushClient(Uint8Array.from([...record(20, [1]), ...record(22, [8, 8, 8])]));
+    expect(client).toEqual({ status: 'done', events: [{ type: 'change-cipher-spec', sender: 'client' }] });
+  });
+
+  it('refuses a later record with a version outside 3.x', () => {
+    const bytes = Uint8Array.from([...clientHelloRecord(simpleHello), 22, 2, 0, 0, 1, 0]);
+    expect(errorCode(clientHelloEvents(bytes).result)).toBe('TLS_UNSUPPORTED_VERSION');
+  });
+
+  it('refuses application data from the server during the handshake', () => {
+    const parser = new TlsHandshakeParser();
+    parser.pushClient(clientHelloRecord(simpleHello));
+    expect(errorCode(parser.pushServer(Uint8Array.from(record(23, [1, 2]))))).toBe('TLS_UNEXPECTED_MESSAGE');
+  });
+
+  it('refuses a ServerHelloDone with a body', () => {
+    const parser = tls12Parser();
+    expect(errorCode(parser.pushServer(Uint8Array.from(record(22, handshake(14, [0])))))).toBe(
+      'TLS_MALFORMED',
+    );
+  });
+
   it('reports an empty client Certificate (no certificate to show)', () => {
     const parser = tls12Parser();
     const result = parser.pushClient(Uint8Array.from(record(22, handshake(11, u24(0)))));

@@ -1,5 +1,10 @@
 export { certPath, certsDir, testCerts } from './certs.ts';
 export { openFileDescriptorCount, waitForFileDescriptors } from './fds.ts';
 export { installLoopbackGuard, isLoopbackAddress, LoopbackGuardError } from './loopback-guard.ts';
+export {
+  type RecordedChunk,
+  type RecordedSession,
+  type RecordingRelay,
+  startRecordingRelay,
+} from './recording-relay.ts';
 export { type LocalTlsServer, type LocalTlsServerOptions, startTlsServer } from './tls-server.ts';
-export { type RecordedChunk, type RecordedSession, type RecordingRelay, startRecordingRelay } from './recording-relay.ts';
