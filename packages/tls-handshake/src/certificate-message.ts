@@ -4,39 +4,53 @@ import { parseName } from './distinguished-name.ts';
 import { malformed, TlsHandshakeError } from './errors.ts';
 import { type CertificateInfo, parseCertificate } from './x509-certificate.ts';
 
-function certificateError(error: unknown, index: number): never {
-  if (TlsHandshakeError.isInstance(error) && error.code === 'TLS_BAD_CERTIFICATE') {
-    throw new TlsHandshakeError(
-      'TLS_BAD_CERTIFICATE',
-      `certificate ${index} of the chain: ${error.message}`,
-      {
-        cause: error,
-      },
-    );
-  }
-  throw error;
+/** A TLS <= 1.2 Certificate message: the DER chain, leaf first, and what could be read from each entry. */
+export interface CertificateChain {
+  /** DER of each certificate, leaf first (views into the parsed input). Empty: the peer has none to show. */
+  chain: Uint8Array[];
+  /**
+   * What was read from each entry of `chain`, same order. `undefined` marks an entry that is not valid DER
+   * X.509; that happens only in lenient mode (a server's chain), strict mode throws instead.
+   */
+  certificates: Array<CertificateInfo | undefined>;
 }
 
 /**
- * Parses the body of a TLS <= 1.2 Certificate message: the chain, leaf first. An empty chain is valid (a
- * client without a certificate answers a CertificateRequest with one).
+ * Parses the body of a TLS <= 1.2 Certificate message. An empty chain is valid (a client without a
+ * certificate answers a CertificateRequest with one). With `strict` (the default, and what the parser uses
+ * for the client's chain, whose subject a policy checks) a certificate that is not valid DER X.509 throws
+ * `TLS_BAD_CERTIFICATE`; without it (the server's chain, which is only informational) it becomes `undefined`.
  */
-export function parseCertificateMessageBody(body: Uint8Array): CertificateInfo[] {
+export function parseCertificateMessageBody(
+  body: Uint8Array,
+  options: { strict?: boolean } = {},
+): CertificateChain {
+  const strict = options.strict ?? true;
   const reader = new ByteReader(body, 0, body.length, 'Certificate message');
   const list = reader.sub(reader.u24());
   reader.done();
-  const out: CertificateInfo[] = [];
+  const chain: Uint8Array[] = [];
+  const certificates: Array<CertificateInfo | undefined> = [];
   while (list.remaining > 0) {
     const length = list.u24();
     if (length === 0) throw malformed('Certificate message (empty certificate)');
     const der = list.take(length);
+    chain.push(der);
     try {
-      out.push(parseCertificate(der));
+      certificates.push(parseCertificate(der));
     } catch (error) {
-      certificateError(error, out.length);
+      if (!TlsHandshakeError.isInstance(error) || error.code !== 'TLS_BAD_CERTIFICATE') throw error;
+      if (strict) {
+        throw new TlsHandshakeError(
+          'TLS_BAD_CERTIFICATE',
+          `certificate ${certificates.length} of the chain: ${error.message}`,
+          { cause: error },
+        );
+      }
+      certificates.push(undefined);
     }
   }
-  return out;
+  return { chain, certificates };
 }
 
 /** A parsed TLS <= 1.2 CertificateRequest: the server asks the client for a certificate. */

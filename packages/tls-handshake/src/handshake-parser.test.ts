@@ -291,7 +291,25 @@ describe('state machine', () => {
   it('reports an empty client Certificate (no certificate to show)', () => {
     const parser = tls12Parser();
     const result = parser.pushClient(Uint8Array.from(record(22, handshake(11, u24(0)))));
-    expect(result.events).toEqual([{ type: 'certificate', sender: 'client', certificates: [] }]);
+    expect(result.events).toEqual([{ type: 'certificate', sender: 'client', chain: [], certificates: [] }]);
+  });
+
+  it("refuses an unreadable client certificate but only marks an unreadable one in the server's chain", () => {
+    const garbage = [0x30, 0x03, 1, 2, 3];
+    const message = handshake(11, [...u24(garbage.length + 3), ...u24(garbage.length), ...garbage]);
+    const parser = new TlsHandshakeParser();
+    parser.pushClient(clientHelloRecord(simpleHello));
+    const server = parser.pushServer(
+      Uint8Array.from(record(22, [...handshake(2, serverHelloBody({})), ...message])),
+    );
+    expect(server.events[1]).toMatchObject({
+      type: 'certificate',
+      sender: 'server',
+      certificates: [undefined],
+    });
+    expect(server.status).toBe('need-more');
+    const client = parser.pushClient(Uint8Array.from(record(22, message)));
+    expect(errorCode(client)).toBe('TLS_BAD_CERTIFICATE');
   });
 
   it('refuses a ChangeCipherSpec with a value other than 1', () => {

@@ -20,8 +20,17 @@ export type TlsHandshakeEvent =
   | { type: 'client-hello'; hello: ClientHello; retry: boolean }
   /** A ServerHello or a HelloRetryRequest (`hello.helloRetryRequest`), with the negotiated version. */
   | { type: 'server-hello'; hello: ServerHello }
-  /** A TLS <= 1.2 Certificate message in clear: the server's chain, or the client's (possibly empty). */
-  | { type: 'certificate'; sender: Sender; certificates: CertificateInfo[] }
+  /**
+   * A TLS <= 1.2 Certificate message in clear: the server's chain, or the client's (possibly empty). The
+   * client's chain is read strictly (an unreadable certificate is a `TLS_BAD_CERTIFICATE` error); in the
+   * server's, which is only informational, an unreadable entry is `undefined` in `certificates`.
+   */
+  | {
+      type: 'certificate';
+      sender: Sender;
+      chain: Uint8Array[];
+      certificates: Array<CertificateInfo | undefined>;
+    }
   /** The server asks the client for a certificate (TLS <= 1.2). */
   | { type: 'certificate-request'; request: CertificateRequest }
   /** The server finished its TLS <= 1.2 hello flight. */
@@ -288,7 +297,11 @@ export class TlsHandshakeParser {
       return;
     }
     if (type === HandshakeType.certificate) {
-      this.emit({ type: 'certificate', sender: 'client', certificates: parseCertificateMessageBody(body) });
+      this.emit({
+        type: 'certificate',
+        sender: 'client',
+        ...parseCertificateMessageBody(body, { strict: true }),
+      });
     }
     // ClientKeyExchange and CertificateVerify carry nothing the gateway needs.
   }
@@ -346,7 +359,11 @@ export class TlsHandshakeParser {
         this.onServerHello(parseServerHelloBody(body));
         return;
       case HandshakeType.certificate:
-        this.emit({ type: 'certificate', sender: 'server', certificates: parseCertificateMessageBody(body) });
+        this.emit({
+          type: 'certificate',
+          sender: 'server',
+          ...parseCertificateMessageBody(body, { strict: false }),
+        });
         return;
       case HandshakeType.certificateRequest:
         this.emit({ type: 'certificate-request', request: parseCertificateRequestBody(body, this.version) });

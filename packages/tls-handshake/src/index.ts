@@ -1,5 +1,10 @@
 export { alertName } from './alert.ts';
-export { type CertificateRequest, parseCertificateMessageBody } from './certificate-message.ts';
+export {
+  type CertificateChain,
+  type CertificateRequest,
+  parseCertificateMessageBody,
+  parseCertificateRequestBody,
+} from './certificate-message.ts';
 export { type ClientHello, type KeyShareEntry, parseClientHelloBody } from './client-hello.ts';
 export {
   ContentType,
