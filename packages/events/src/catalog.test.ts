@@ -11,7 +11,7 @@ const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 /** Rows of the README's event table: `| 105 | `target-rejected` | warn | `client`, ... | when |`. */
 function readmeRows() {
   const rows = new Map<number, { name: string; level: string; fields: string }>();
-  for (const match of readme.matchAll(/^\| (\d{3}) \| `([a-z-]+)` \| (\w+) \| ([^|]*) \|/gm)) {
+  for (const match of readme.matchAll(/^\|\s*(\d{3})\s*\|\s*`([a-z-]+)`\s*\|\s*(\w+)\s*\|([^|]*)\|/gm)) {
     const id = Number(match[1]);
     if (rows.has(id)) throw new Error(`README documents ${id} twice`);
     rows.set(id, { name: match[2]!, level: match[3]!, fields: match[4]! });
