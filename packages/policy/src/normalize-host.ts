@@ -45,6 +45,9 @@ const MESSAGES: Record<HostRejectionReason, string> = {
   'idna-ip-literal': 'the internationalized host name maps to an IP address; write the address in ASCII',
 };
 
+/** Every host rejection reason, for documentation checks. */
+export const HOST_REJECTION_REASONS = Object.freeze(Object.keys(MESSAGES) as HostRejectionReason[]);
+
 /** A host name or IP literal in the one form the policy compares. */
 export interface NormalizedHost {
   readonly ok: true;

@@ -35,6 +35,9 @@ const AUTHORITY_MESSAGES = {
   'ipv6-unbracketed': 'an IPv6 address in an authority must be written in brackets: [v6]:port',
 } as const;
 
+/** The authority-specific rejection reasons (in addition to the host ones), for documentation checks. */
+export const AUTHORITY_REJECTION_REASONS = Object.freeze(Object.keys(AUTHORITY_MESSAGES));
+
 function reject(reason: keyof typeof AUTHORITY_MESSAGES): AuthorityRejection {
   return { ok: false, reason, message: AUTHORITY_MESSAGES[reason] };
 }
