@@ -46,14 +46,15 @@ Try:
   node dist/cli.js gateway --proxy ${squid.url} --location westeurope --connect-to :443::${azure.port} --connect-to :80::${azure.port}
 `);
 
-process.on('SIGINT', async () => {
-  await Promise.all([
-    azure.close(),
-    intercepting.close(),
-    silent.close(),
-    authProxy.close(),
-    dns.close(),
-    squid.close(),
-  ]);
-  process.exit(0);
-});
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.on(signal, async () => {
+    await Promise.all([
+      azure.close(),
+      intercepting.close(),
+      silent.close(),
+      authProxy.close(),
+      dns.close(),
+      squid.close(),
+    ]);
+    process.exit(0);
+  });

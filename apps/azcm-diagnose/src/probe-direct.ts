@@ -2,6 +2,7 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { classifyFailure, isUnknownCaError } from './classify-failure.ts';
 import { raceSignal, startDeadline } from './deadline.ts';
+import { elapsed } from './elapsed.ts';
 import { requestStatus } from './http-status.ts';
 import type { NameResolver } from './name-resolution.ts';
 import type { Phase, PhaseName, ProbeResult, ProbeTarget } from './probe-types.ts';
@@ -73,7 +74,7 @@ export async function probeDirect(target: ProbeTarget, ctx: ProbeContext): Promi
     phaseStart = performance.now();
   };
   const end = (detail?: string) => {
-    phases.push({ name: phase, ok: true, ms: performance.now() - phaseStart, ...(detail ? { detail } : {}) });
+    phases.push({ name: phase, ok: true, ms: elapsed(phaseStart), ...(detail ? { detail } : {}) });
   };
   let socket: net.Socket | undefined;
   try {
@@ -129,7 +130,7 @@ export async function probeDirect(target: ProbeTarget, ctx: ProbeContext): Promi
     result.httpStatus = status;
     end(`HTTP ${status}`);
   } catch (error) {
-    phases.push({ name: phase, ok: false, ms: performance.now() - phaseStart });
+    phases.push({ name: phase, ok: false, ms: elapsed(phaseStart) });
     result.failure = classifyFailure(error, phase);
   } finally {
     deadline.clear();

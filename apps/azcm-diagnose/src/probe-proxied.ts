@@ -5,6 +5,7 @@ import type * as tls from 'node:tls';
 import { ProxyAgent } from 'proxy-agent';
 import { classifyFailure, classifyProxyAnswer } from './classify-failure.ts';
 import { startDeadline } from './deadline.ts';
+import { elapsed } from './elapsed.ts';
 import { type ProbeContext, verificationError } from './probe-direct.ts';
 import type { Phase, PhaseName, ProbeResult, ProbeTarget } from './probe-types.ts';
 import { tlsFacts } from './tls-facts.ts';
@@ -34,7 +35,7 @@ export function probeProxied(target: ProbeTarget, proxy: URL, ctx: ProbeContext)
   let phase: PhaseName = 'proxy';
   let phaseStart = started;
   const end = (detail?: string) => {
-    phases.push({ name: phase, ok: true, ms: performance.now() - phaseStart, ...(detail ? { detail } : {}) });
+    phases.push({ name: phase, ok: true, ms: elapsed(phaseStart), ...(detail ? { detail } : {}) });
   };
   const next = (name: PhaseName) => {
     phase = name;
@@ -55,7 +56,7 @@ export function probeProxied(target: ProbeTarget, proxy: URL, ctx: ProbeContext)
       settled = true;
       deadline.clear();
       if (error !== undefined && result.failure === undefined) {
-        phases.push({ name: phase, ok: false, ms: performance.now() - phaseStart });
+        phases.push({ name: phase, ok: false, ms: elapsed(phaseStart) });
         result.failure = classifyFailure(error, phase, true);
       }
       request.destroy();
@@ -80,7 +81,7 @@ export function probeProxied(target: ProbeTarget, proxy: URL, ctx: ProbeContext)
     request.on('proxyConnect', (answer: ProxyConnectAnswer) => {
       result.proxyStatus = answer.statusCode;
       if (answer.statusCode !== 200) {
-        phases.push({ name: 'proxy', ok: false, ms: performance.now() - phaseStart });
+        phases.push({ name: 'proxy', ok: false, ms: elapsed(phaseStart) });
         result.failure = classifyProxyAnswer(answer.statusCode, answer.statusText, answer.headers);
         finish();
         return;
@@ -112,7 +113,7 @@ export function probeProxied(target: ProbeTarget, proxy: URL, ctx: ProbeContext)
       const status = response.statusCode ?? 0;
       // Plain HTTP goes to the proxy as an absolute-URI request: its refusals come back as the response.
       if (!target.tls && (status === 407 || response.headers['x-squid-error'] !== undefined)) {
-        phases.push({ name: 'proxy', ok: false, ms: performance.now() - phaseStart });
+        phases.push({ name: 'proxy', ok: false, ms: elapsed(phaseStart) });
         result.proxyStatus = status;
         result.failure = classifyProxyAnswer(status, response.statusMessage ?? '', response.headers);
         response.resume();

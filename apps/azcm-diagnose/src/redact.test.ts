@@ -30,6 +30,12 @@ describe('redactSecrets', () => {
     expect(redacted).toContain(REDACTED);
   });
 
+  it('leaves URL paths that end in a secret-like word alone', () => {
+    const line =
+      'Post https://login.windows.net/t/oauth2/token: proxyconnect tcp: dial tcp 10.0.0.5:3128: connect: connection refused';
+    expect(redactSecrets(line)).toBe(line);
+  });
+
   it('leaves ordinary log lines alone', () => {
     const line =
       'time="2026-11-22T10:00:00Z" level=error msg="Failed to AzcmagentConnect ARM resource" Error="dial tcp: lookup management.azure.com: no such host"';

@@ -21,7 +21,7 @@ const rules: ReadonlyArray<{ pattern: RegExp; replace: string }> = [
   // key=value and "key":"value" pairs whose key names a secret (client_secret, password, token, sig, ...).
   {
     pattern:
-      /((?:client_secret|clientsecret|secret|password|passwd|pwd|access_token|refresh_token|id_token|token|sig|signature|assertion|client_assertion)\s*(?:=|:)\s*)("[^"]*"|'[^']*'|[^\s&",;')]+)/gi,
+      /((?<![\w/.-])(?:client_secret|clientsecret|secret|password|passwd|pwd|access_token|refresh_token|id_token|token|sig|signature|assertion|client_assertion)\s*(?:=|:)\s*)("[^"]*"|'[^']*'|[^\s&",;')]+)/gi,
     replace: `$1${REDACTED}`,
   },
   {

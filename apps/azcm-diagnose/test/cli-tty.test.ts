@@ -17,7 +17,7 @@ function runOnTty(
   const command = [process.execPath, '--import', guard, join(cliUnderTestDir, 'cli.js'), ...args]
     .map(quote)
     .join(' ');
-  const base = { ...process.env, TERM: 'xterm-256color' };
+  const base: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm-256color' };
   delete base.NO_COLOR;
   delete base.FORCE_COLOR;
   const child = spawn('script', ['-qefc', command, '/dev/null'], {
