@@ -243,6 +243,29 @@ describe('syslog over a Unix stream socket', () => {
     for (const frame of receiver.frames) parseRfc5424(frame);
   });
 
+  it('closes even when the daemon keeps its half of the connection open', async () => {
+    const path = join(tempDir(), 'half-open.sock');
+    const frames: string[] = [];
+    const accepted: net.Socket[] = [];
+    const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+      accepted.push(socket);
+      socket.on('data', (chunk: Buffer) => frames.push(chunk.toString('utf8')));
+      socket.on('end', () => {}); // never ends its side
+    });
+    server.listen(path);
+    await once(server, 'listening');
+    cleanups.push(() => {
+      for (const socket of accepted) socket.destroy();
+      return new Promise((resolve) => server.close(resolve));
+    });
+    const sink = syslogUnixSink({ path, framing: 'octet-counting' });
+    createEventLog({ sinks: [sink] }).emit(100, { detail: 'bye' });
+    await until(() => sink.connected, 'the connection');
+    await sink.close();
+    await until(() => frames.join('').includes('bye'), 'the last frame');
+    expect(sink.stats()).toMatchObject({ written: 1, dropped: 0 });
+  });
+
   it('refuses a missing path with a coded error', () => {
     expect(() => syslogUnixSink({ path: '' })).toThrow(
       expect.objectContaining({ code: 'ERR_EVENTS_OPTIONS' }),

@@ -185,10 +185,18 @@ export class SyslogUnixSink implements EventSink {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     const socket = this.#socket;
     if (socket === undefined || socket.destroyed) return;
+    // Done once our side is flushed and shut: a daemon that keeps its half open must not hold us up.
     await new Promise<void>((resolve) => {
-      socket.once('close', () => resolve());
-      socket.end();
-      setTimeout(() => socket.destroy(), 2000).unref();
+      const timer = setTimeout(() => {
+        socket.destroy();
+        resolve();
+      }, 2000);
+      timer.unref();
+      socket.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      socket.end(() => socket.destroy());
     });
   }
 }
