@@ -84,6 +84,19 @@ describe('GatewayCounters', () => {
     expect(sum).toBeCloseTo(30.65);
   });
 
+  it('ignores negative and NaN amounts, so counters stay monotonic and the sum stays a number', () => {
+    const counters = new GatewayCounters();
+    counters.addBytes(-5, Number.NaN);
+    counters.addBytes(10, 20);
+    counters.observeTunnelSetup(Number.NaN);
+    counters.observeTunnelSetup(-0.5);
+    counters.observeTunnelSetup(0.2);
+    const snapshot = counters.snapshot();
+    expect(snapshot.bytes).toEqual({ upstream: 10, downstream: 20 });
+    expect(snapshot.tunnelSetupSeconds.count).toBe(1);
+    expect(snapshot.tunnelSetupSeconds.sum).toBe(0.2);
+  });
+
   it.each([[[1, 1]], [[2, 1]], [[Number.NaN]], [[1, Number.POSITIVE_INFINITY]]])(
     'refuses bucket bounds %j with ERR_COUNTERS_BUCKETS',
     (bounds) => {

@@ -141,14 +141,21 @@ export class GatewayCounters {
     }
   }
 
-  /** Adds spliced bytes: `upstream` from client to target, `downstream` back. */
+  /**
+   * Adds spliced bytes: `upstream` from client to target, `downstream` back. Negative or NaN amounts are
+   * ignored: a Prometheus counter never goes down.
+   */
   addBytes(upstream: number, downstream: number): void {
-    this.bytesUpstream += upstream;
-    this.bytesDownstream += downstream;
+    if (upstream > 0) this.bytesUpstream += upstream;
+    if (downstream > 0) this.bytesDownstream += downstream;
   }
 
-  /** Observes one tunnel set-up time (CONNECT received to verified), in seconds. */
+  /**
+   * Observes one tunnel set-up time (CONNECT received to verified), in seconds. Negative or NaN values (a
+   * clock step) are ignored rather than poisoning the sum.
+   */
   observeTunnelSetup(seconds: number): void {
+    if (!(seconds >= 0)) return;
     const bounds = this.#bounds;
     let index = 0;
     while (index < bounds.length && seconds > bounds[index]!) index++;
