@@ -80,11 +80,12 @@ export function classifyProxyAnswer(
   status: number,
   statusText: string,
   headers: Record<string, string | string[] | undefined>,
+  method = 'CONNECT',
 ): ProbeFailure {
   const squid = headers['x-squid-error'];
   const squidError = Array.isArray(squid) ? squid[0] : squid;
   const evidence =
-    `proxy answered CONNECT with ${status} ${statusText}`.trim() + (squidError ? ` (${squidError})` : '');
+    `proxy answered ${method} with ${status} ${statusText}`.trim() + (squidError ? ` (${squidError})` : '');
   const kind = ((): NetworkFailureKind => {
     if (status === 407) return 'proxy-auth-required';
     if (squidError !== undefined) {

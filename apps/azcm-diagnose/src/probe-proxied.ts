@@ -78,11 +78,21 @@ export function probeProxied(target: ProbeTarget, proxy: URL, ctx: ProbeContext)
       ALPNProtocols: ['http/1.1'],
     } as https.RequestOptions);
 
-    request.on('proxyConnect', (answer: ProxyConnectAnswer) => {
+    request.on('proxyConnect', (answer: Partial<ProxyConnectAnswer>) => {
+      if (answer.statusCode === undefined) {
+        // http-proxy-agent (plain HTTP) reports only that the proxy accepted the connection.
+        end('connected to the proxy');
+        next('http');
+        return;
+      }
       result.proxyStatus = answer.statusCode;
       if (answer.statusCode !== 200) {
         phases.push({ name: 'proxy', ok: false, ms: elapsed(phaseStart) });
-        result.failure = classifyProxyAnswer(answer.statusCode, answer.statusText, answer.headers);
+        result.failure = classifyProxyAnswer(
+          answer.statusCode,
+          answer.statusText ?? '',
+          answer.headers ?? {},
+        );
         finish();
         return;
       }
@@ -115,12 +125,12 @@ export function probeProxied(target: ProbeTarget, proxy: URL, ctx: ProbeContext)
       if (!target.tls && (status === 407 || response.headers['x-squid-error'] !== undefined)) {
         phases.push({ name: 'proxy', ok: false, ms: elapsed(phaseStart) });
         result.proxyStatus = status;
-        result.failure = classifyProxyAnswer(status, response.statusMessage ?? '', response.headers);
+        result.failure = classifyProxyAnswer(status, response.statusMessage ?? '', response.headers, 'GET');
         response.resume();
         finish();
         return;
       }
-      if (!target.tls) next('http');
+      if (phase !== 'http') next('http');
       result.httpStatus = status;
       end(`HTTP ${result.httpStatus}`);
       response.resume();

@@ -46,7 +46,7 @@ export async function startSquid(options: {
   await writeFile(join(dir, 'hosts'), `${hostsFile}\n`, { mode: 0o644 });
   const acl =
     options.allow.length > 0
-      ? `acl allowed dstdomain ${options.allow.join(' ')}\nhttp_access allow CONNECT allowed\n`
+      ? `acl allowed dstdomain ${options.allow.join(' ')}\nhttp_access allow allowed\n`
       : '';
   await writeFile(
     join(dir, 'squid.conf'),

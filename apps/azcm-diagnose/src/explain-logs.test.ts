@@ -1,0 +1,87 @@
+import { existsSync } from 'node:fs';
+import { lookupCode } from '@agent-gateway/azcm-codes';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../test/support/run-cli.ts';
+import { explain, maxSearchHits } from './explain.ts';
+import { defaultLogFiles } from './log-locations.ts';
+import { scanLogText } from './logs.ts';
+
+describe('explain', () => {
+  it('looks codes up by name, number and exit code', () => {
+    for (const input of ['AZCM0041', 'azcm41', '41', ' 0041 ']) {
+      const result = explain(input, 'en');
+      expect(result.kind, input).toBe('code');
+      expect(result.codes.map((c) => c.code)).toEqual(['AZCM0041']);
+    }
+    expect(explain('41', 'de').codes[0]?.fix).toBe(lookupCode(41)?.text.de.fix);
+  });
+
+  it('treats an unknown number as text and finds nothing', () => {
+    const result = explain('9999', 'en');
+    expect(result.kind).toBe('text');
+    expect(result.matches).toEqual([]);
+  });
+
+  it('recognises a message, prefers the family hint, and redacts the input it echoes', () => {
+    const result = explain(
+      'azcmagent connect --service-principal-secret Hunter2 failed: Invalid client secret is provided',
+      'en',
+    );
+    expect(result.matches[0]).toMatchObject({ code: 'AZCM0041', family: 'invalid-client-secret' });
+    expect(JSON.stringify(result)).not.toContain('Hunter2');
+    expect(result.codes.length).toBeLessThanOrEqual(maxSearchHits);
+    expect(result.codes.some((c) => c.code === 'AZCM0041')).toBe(false); // already a match
+  });
+
+  it('searches the catalog texts for words', () => {
+    const result = explain('elevated', 'en');
+    expect(result.kind).toBe('text');
+    expect(result.codes.length).toBeGreaterThan(0);
+  });
+});
+
+describe('scanLogText', () => {
+  it('numbers lines, quotes them redacted and bounded', () => {
+    const long = `Error: dial tcp: lookup management.azure.com: no such host token=abcdef ${'x'.repeat(1000)}`;
+    const [finding] = scanLogText('a.log', `ok\r\n${long}\n`, 'de');
+    expect(finding).toMatchObject({
+      source: 'a.log',
+      line: 2,
+      code: 'AZCM0026',
+      endpoint: 'management.azure.com',
+    });
+    expect(finding?.text).not.toContain('abcdef');
+    expect(finding?.text.length).toBeLessThan(450);
+    expect(finding?.fix).toMatch(/[äöüß]|DNS/);
+  });
+
+  it('finds nothing in an empty or binary input', () => {
+    expect(scanLogText('-', '', 'en')).toEqual([]);
+    expect(scanLogText('-', '\u0000\u0001\u00ff'.repeat(100), 'en')).toEqual([]);
+  });
+});
+
+describe('default log locations', () => {
+  it('knows the Linux and Windows paths', () => {
+    expect(defaultLogFiles('linux', {})).toEqual([
+      '/var/opt/azcmagent/log/himds.log',
+      '/var/opt/azcmagent/log/azcmagent.log',
+    ]);
+    expect(defaultLogFiles('win32', { ProgramData: 'D:\\PD' })).toEqual([
+      'D:\\PD\\AzureConnectedMachineAgent\\Log\\himds.log',
+      'D:\\PD\\AzureConnectedMachineAgent\\Log\\azcmagent.log',
+    ]);
+    expect(defaultLogFiles('win32', {})[0]).toBe(
+      'C:\\ProgramData\\AzureConnectedMachineAgent\\Log\\himds.log',
+    );
+  });
+
+  it('reads them when no file is given, and says where it looked when they are missing', async () => {
+    const run = await runCli(['logs']);
+    if (defaultLogFiles().some((file) => existsSync(file))) expect([0, 1]).toContain(run.code);
+    else {
+      expect(run.code).toBe(3);
+      expect(run.stderr).toContain('/var/opt/azcmagent/log/himds.log');
+    }
+  });
+});
