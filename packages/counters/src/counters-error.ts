@@ -1,5 +1,8 @@
+/** Every code a {@link CountersError} can carry (each one documented in the README). */
+export const COUNTERS_ERROR_CODES = ['ERR_COUNTERS_BUCKETS', 'ERR_COUNTERS_ARGUMENT'] as const;
+
 /** Stable codes of {@link CountersError}. */
-export type CountersErrorCode = 'ERR_COUNTERS_BUCKETS' | 'ERR_COUNTERS_ARGUMENT';
+export type CountersErrorCode = (typeof COUNTERS_ERROR_CODES)[number];
 
 const marker = Symbol.for('@agent-gateway/counters/error');
 

@@ -1,4 +1,4 @@
-export { CountersError, type CountersErrorCode } from './counters-error.ts';
+export { COUNTERS_ERROR_CODES, CountersError, type CountersErrorCode } from './counters-error.ts';
 export {
   DEFAULT_EVENT_IDS,
   DEFAULT_SETUP_BUCKETS,

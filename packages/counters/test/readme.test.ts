@@ -28,3 +28,11 @@ describe('README', () => {
     for (const { name } of Object.values(METRICS)) expect(readme).toContain(`\`${name}`);
   });
 });
+
+describe('README error table', () => {
+  it('documents every error code and no code that does not exist', async () => {
+    const { COUNTERS_ERROR_CODES } = await import('../src/counters-error.ts');
+    const documented = [...readme.matchAll(/^\|\s*`(ERR_[A-Z_]+)`\s*\|/gm)].map((m) => m[1]);
+    expect(documented.sort()).toEqual([...COUNTERS_ERROR_CODES].sort());
+  });
+});

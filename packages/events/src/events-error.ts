@@ -1,5 +1,12 @@
+/** Every code an {@link EventsError} can carry (each one documented in the README). */
+export const EVENTS_ERROR_CODES = [
+  'ERR_EVENTS_UNKNOWN_LANGUAGE',
+  'ERR_EVENTS_OPTIONS',
+  'ERR_EVENTS_SINK_CLOSED',
+] as const;
+
 /** Stable codes of {@link EventsError}. */
-export type EventsErrorCode = 'ERR_EVENTS_UNKNOWN_LANGUAGE' | 'ERR_EVENTS_OPTIONS' | 'ERR_EVENTS_SINK_CLOSED';
+export type EventsErrorCode = (typeof EVENTS_ERROR_CODES)[number];
 
 const marker = Symbol.for('@agent-gateway/events/error');
 

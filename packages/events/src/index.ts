@@ -23,7 +23,7 @@ export type {
 export { createEventLog, type EventLog, type EventLogOptions, type EventLogStats } from './event-log.ts';
 export type { EventRecord } from './event-record.ts';
 export type { EventSink, SinkStats } from './event-sink.ts';
-export { EventsError, type EventsErrorCode } from './events-error.ts';
+export { EVENTS_ERROR_CODES, EventsError, type EventsErrorCode } from './events-error.ts';
 export type { EventLanguage, MessageTemplate } from './language.ts';
 export { de, en, LANGUAGES } from './languages/index.ts';
 export { createRecentEvents, type RecentEvents } from './recent-events.ts';

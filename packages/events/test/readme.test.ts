@@ -30,3 +30,14 @@ describe('README', () => {
     expect(text).toBe(documentedMessage);
   });
 });
+
+describe('README error table', () => {
+  it('documents every error code, and no thrown code that does not exist', async () => {
+    const { EVENTS_ERROR_CODES } = await import('../src/events-error.ts');
+    const documented = [...readme.matchAll(/^\|\s*`(ERR_[A-Z_]+)`\s*\|/gm)].map((m) => m[1]);
+    // ERR_EVENTS_UNKNOWN_ID is documented as the code of an event, not of a thrown error.
+    expect(documented.filter((code) => code !== 'ERR_EVENTS_UNKNOWN_ID').sort()).toEqual(
+      [...EVENTS_ERROR_CODES].sort(),
+    );
+  });
+});
