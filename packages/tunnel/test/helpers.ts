@@ -92,15 +92,22 @@ export function rawRequest(
       const answer = buffered.subarray(0, end + 4).toString('latin1');
       resolve({ socket, status: Number(answer.slice(9, 12)), answer, rest: buffered.subarray(end + 4) });
     };
-    const onEnd = () => reject(new Error(`connection ended after ${JSON.stringify(buffered.toString('latin1'))}`));
+    const onEnd = () =>
+      reject(new Error(`connection ended after ${JSON.stringify(buffered.toString('latin1'))}`));
     socket.on('data', onData);
     socket.on('end', onEnd);
   });
 }
 
 /** Opens a tunnel to `target` and expects 200. */
-export async function openTunnel(port: number, target: string): Promise<{ socket: net.Socket; rest: Buffer }> {
-  const { socket, status, answer, rest } = await rawRequest(port, `CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n\r\n`);
+export async function openTunnel(
+  port: number,
+  target: string,
+): Promise<{ socket: net.Socket; rest: Buffer }> {
+  const { socket, status, answer, rest } = await rawRequest(
+    port,
+    `CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n\r\n`,
+  );
   if (status !== 200) {
     socket.destroy();
     throw new Error(`expected 200, got ${answer}`);

@@ -1,6 +1,16 @@
 import * as net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { closed, drainAndClose, eventsOf, openTunnel, rawRequest, readAll, startEchoTarget, startTunnel, trackResources } from './helpers.ts';
+import {
+  closed,
+  drainAndClose,
+  eventsOf,
+  openTunnel,
+  rawRequest,
+  readAll,
+  startEchoTarget,
+  startTunnel,
+  trackResources,
+} from './helpers.ts';
 
 const resources = trackResources();
 const { cleanup } = resources;
@@ -49,14 +59,18 @@ describe('listener', () => {
   });
 
   it('answers 405 with Allow: CONNECT to other methods', async () => {
-    const { status, answer, events } = await answerTo('GET http://example.test/ HTTP/1.1\r\nHost: example.test\r\n\r\n');
+    const { status, answer, events } = await answerTo(
+      'GET http://example.test/ HTTP/1.1\r\nHost: example.test\r\n\r\n',
+    );
     expect(status).toBe(405);
     expect(answer).toMatch(/\r\nAllow: CONNECT\r\n/i);
     expect(eventsOf(events, 'request-refused')[0]).toMatchObject({ status: 405, kind: 'not-connect' });
   });
 
   it('answers 405 to an upgrade request', async () => {
-    const { status, answer } = await answerTo('GET / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n');
+    const { status, answer } = await answerTo(
+      'GET / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n',
+    );
     expect(status).toBe(405);
     expect(answer).toContain('Allow: CONNECT');
   });
@@ -87,7 +101,10 @@ describe('listener', () => {
     const ok = await rawRequest(port, fits);
     expect(ok.status).toBe(200);
     ok.socket.destroy();
-    const big = await rawRequest(port, `CONNECT a.test:${target.port} HTTP/1.1\r\nX-Pad: ${'p'.repeat(2000)}\r\n\r\n`);
+    const big = await rawRequest(
+      port,
+      `CONNECT a.test:${target.port} HTTP/1.1\r\nX-Pad: ${'p'.repeat(2000)}\r\n\r\n`,
+    );
     expect(big.status).toBe(431);
     await drainAndClose(big.socket);
     const longLine = await rawRequest(port, `CONNECT ${'a'.repeat(3000)}.test:443 HTTP/1.1\r\n\r\n`);
@@ -134,7 +151,10 @@ describe('listener', () => {
       hooks: { decide: async () => ({ allow: false, status: 403, reason: 'host-not-allowed' }) },
     });
     expect(denied.status).toBe(403);
-    expect(eventsOf(denied.events, 'request-refused')[0]).toMatchObject({ kind: 'denied', reason: 'host-not-allowed' });
+    expect(eventsOf(denied.events, 'request-refused')[0]).toMatchObject({
+      kind: 'denied',
+      reason: 'host-not-allowed',
+    });
     const broken = await answerTo('CONNECT any.test:443 HTTP/1.1\r\n\r\n', {
       hooks: {
         decide: () => {
@@ -172,7 +192,9 @@ describe('listener', () => {
 
   it('refuses invalid limits with TUNNEL_INVALID_OPTION', async () => {
     const { server } = await startTunnel(cleanup);
-    expect(() => server.setLimits({ headTimeoutMs: -1 })).toThrow(expect.objectContaining({ code: 'TUNNEL_INVALID_OPTION' }));
+    expect(() => server.setLimits({ headTimeoutMs: -1 })).toThrow(
+      expect.objectContaining({ code: 'TUNNEL_INVALID_OPTION' }),
+    );
     expect(() => server.setLimits({ maxHeadBytes: 1.5 })).toThrow(/maxHeadBytes/);
   });
 
@@ -186,7 +208,8 @@ describe('listener', () => {
           let buffered = Buffer.alloc(0);
           const onReadable = () => {
             let chunk: Buffer | null;
-            while ((chunk = socket.read() as Buffer | null) !== null) buffered = Buffer.concat([buffered, chunk]);
+            while ((chunk = socket.read() as Buffer | null) !== null)
+              buffered = Buffer.concat([buffered, chunk]);
             const end = buffered.indexOf('\r\n');
             if (end < 0) return;
             socket.removeListener('readable', onReadable);

@@ -238,7 +238,11 @@ describe('splice', () => {
     await tunnelServer.close({ graceMs: 3000 });
     for (const got of await Promise.all(reads)) expect(sha256(got)).toBe(sha256(payload));
     await Promise.all(targetEnds);
-    expect(eventsOf(events, 'tunnel-ended').map((e) => e.result)).toEqual(['shutdown', 'shutdown', 'shutdown']);
+    expect(eventsOf(events, 'tunnel-ended').map((e) => e.result)).toEqual([
+      'shutdown',
+      'shutdown',
+      'shutdown',
+    ]);
   });
 });
 
@@ -285,13 +289,17 @@ describe('inspection', () => {
     expect(Buffer.concat(fromClient).toString()).toBe('hold-me-back-then-splice');
     expect(seen).toContain('server:server speaks first');
     // Nothing reached the target while the inspector still held the bytes.
-    expect(seen.filter((s) => s.startsWith('client:'))).toEqual(['client:hold:0', 'client:-me-:0', 'client:back:0']);
+    expect(seen.filter((s) => s.startsWith('client:'))).toEqual([
+      'client:hold:0',
+      'client:-me-:0',
+      'client:back:0',
+    ]);
     await waitFor(() => eventsOf(events, 'tunnel-ended').length === 1);
     expect(eventsOf(events, 'tunnel-released')).toHaveLength(1);
     expect(eventsOf(events, 'tunnel-ended')[0]).toMatchObject({ result: 'closed', bytesUpstream: 24 });
   });
 
-  it('rejects a tunnel on the inspector\'s word: nothing held reaches the target', async () => {
+  it("rejects a tunnel on the inspector's word: nothing held reaches the target", async () => {
     const fromClient: Buffer[] = [];
     const server = net.createServer((socket) => socket.on('data', (chunk: Buffer) => fromClient.push(chunk)));
     const targetPort = await listen(server);
@@ -305,7 +313,11 @@ describe('inspection', () => {
     socket.write('BAD');
     await drainAndClose(socket);
     await waitFor(() => eventsOf(events, 'tunnel-ended').length === 1);
-    expect(eventsOf(events, 'tunnel-ended')[0]).toMatchObject({ result: 'rejected', reason: 'not-tls', bytesUpstream: 0 });
+    expect(eventsOf(events, 'tunnel-ended')[0]).toMatchObject({
+      result: 'rejected',
+      reason: 'not-tls',
+      bytesUpstream: 0,
+    });
     expect(fromClient).toEqual([]);
   });
 
