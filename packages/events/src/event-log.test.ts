@@ -146,6 +146,46 @@ describe('createEventLog', () => {
   });
 });
 
+describe('forward (worker events at the primary)', () => {
+  it('writes a worker record to the primary sinks with its time, re-rendered and re-redacted', () => {
+    const workerRing = createRecentEvents();
+    const worker = createEventLog({ sinks: [workerRing], now: fixedClock });
+    worker.emit(105, { client: '10.1.2.3:50412', target: 'evil.example:443', reason: 'host-not-allowed' });
+    // What arrives over IPC is plain JSON.
+    const wire = JSON.parse(JSON.stringify(workerRing.list()[0]));
+
+    const primaryRing = createRecentEvents();
+    const counted: number[] = [];
+    const primary = createEventLog({
+      language: 'de',
+      sinks: [primaryRing],
+      secrets: ['hunter2'],
+      onEvent: (r) => counted.push(r.id),
+    });
+    expect(primary.forward(wire)).toBe(true);
+    expect(primary.forward({ ...wire, reason: 'password hunter2', time: 'yesterday' })).toBe(true);
+    const [first, second] = primaryRing.list();
+    expect(first).toMatchObject({
+      time: '2026-11-22T10:00:00.000Z',
+      id: 105,
+      message: 'CONNECT zu evil.example:443 abgelehnt: Host nicht erlaubt',
+    });
+    expect(second?.message).toBe('CONNECT zu evil.example:443 abgelehnt: password [REDACTED]');
+    expect(second?.reason).toBe('password [REDACTED]');
+    expect(second?.time).not.toBe('yesterday');
+    expect(counted).toEqual([]); // the worker counted it already
+  });
+
+  it('refuses what is not an event of the catalog, counting it as dropped', () => {
+    const ring = createRecentEvents();
+    const log = createEventLog({ sinks: [ring] });
+    for (const junk of [null, 42, 'x', {}, { id: 999 }, { id: '105' }, []])
+      expect(log.forward(junk)).toBe(false);
+    expect(ring.list()).toEqual([]);
+    expect(log.stats().dropped).toBe(7);
+  });
+});
+
 describe('createRecentEvents', () => {
   it('keeps the last N records, oldest first', () => {
     const recent = createRecentEvents({ capacity: 3 });

@@ -44,6 +44,13 @@ export interface EventLog {
    * throws and never waits for I/O.
    */
   emit<I extends EventId>(id: I, fields: EventFields<I>): void;
+  /**
+   * Writes an event built by another event log (a worker's, received by the primary) to this log's sinks.
+   * The record is checked and redacted again and its message is rendered in this log's language; its time
+   * is kept. `onEvent` is not called: the worker counted it already. Returns false for a record that is
+   * not an event of the catalog (it is then counted as dropped).
+   */
+  forward(record: unknown): boolean;
   /** Replaces the literal secrets (e.g. after `relay-proxy set` changed the password). */
   setSecrets(secrets: Iterable<string | undefined | null>): void;
   /** Changes the least severe level that reaches the sinks. */
@@ -58,6 +65,8 @@ export interface EventLog {
 }
 
 const RANK: Record<EventLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
+
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 
 function resolveLanguage(language: EventLogOptions['language']): EventLanguage {
   if (language === undefined) return LANGUAGES.en;
@@ -110,7 +119,7 @@ export function createEventLog(options: EventLogOptions = {}): EventLog {
   let lost = 0;
   let closed = false;
 
-  function build(id: EventId, fields: Record<string, unknown>): EventRecord {
+  function build(id: EventId, fields: Record<string, unknown>, time?: string): EventRecord {
     const definition = EVENT_CATALOG[id];
     const clean: Record<string, unknown> = {};
     for (const key of Object.keys(fields)) {
@@ -134,13 +143,28 @@ export function createEventLog(options: EventLogOptions = {}): EventLog {
       message = definition.name;
     }
     return Object.freeze({
-      time: now().toISOString(),
+      time: time ?? now().toISOString(),
       level: definition.level,
       id,
       name: definition.name,
       message,
       ...clean,
     });
+  }
+
+  function deliver(record: EventRecord): void {
+    for (let i = 0; i < sinks.length; i++) {
+      try {
+        sinks[i]!.write(record);
+      } catch (error) {
+        thrown[i]!++;
+        try {
+          onSinkError?.(sinks[i]!.name, error);
+        } catch {
+          // A broken error handler must not cost the other sinks their event.
+        }
+      }
+    }
   }
 
   return {
@@ -174,21 +198,35 @@ export function createEventLog(options: EventLogOptions = {}): EventLog {
           lost++;
           return;
         }
-        for (let i = 0; i < sinks.length; i++) {
-          try {
-            sinks[i]!.write(record);
-          } catch (error) {
-            thrown[i]!++;
-            try {
-              onSinkError?.(sinks[i]!.name, error);
-            } catch {
-              // Same as above.
-            }
-          }
-        }
+        deliver(record);
       } catch {
         // Building a record failed (a hostile getter in fields): count it as dropped everywhere.
         lost++;
+      }
+    },
+    forward(record) {
+      try {
+        const candidate = record as Partial<EventRecord> | null;
+        if (typeof candidate !== 'object' || candidate === null || !isEventId(candidate.id)) {
+          lost++;
+          return false;
+        }
+        const time =
+          typeof candidate.time === 'string' && ISO_TIME.test(candidate.time) ? candidate.time : undefined;
+        const built = build(candidate.id, candidate as Record<string, unknown>, time);
+        if (RANK[built.level] < minRank) {
+          belowLevel++;
+          return true;
+        }
+        if (closed) {
+          lost++;
+          return true;
+        }
+        deliver(built);
+        return true;
+      } catch {
+        lost++;
+        return false;
       }
     },
     setSecrets(secrets) {
