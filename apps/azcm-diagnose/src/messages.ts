@@ -34,6 +34,8 @@ const en = {
   failures: 'Failures',
   checkSummary: (ok: number, failed: number, notCheckable: number) =>
     `${ok} ok, ${failed} failed, ${notCheckable} not directly checkable`,
+  requiredFailed: (n: number) => `Of these, every agent needs ${n}.`,
+  noLocation: 'Without --location the regional hosts of the machine are not checked.',
   gatewayHeader: (proxy: string) => `Arc endpoints through ${proxy}`,
   verdict: {
     allowed: 'allowed',
@@ -90,6 +92,8 @@ const de: Messages = {
   failures: 'Fehler',
   checkSummary: (ok, failed, notCheckable) =>
     `${ok} ok, ${failed} fehlgeschlagen, ${notCheckable} nicht direkt prüfbar`,
+  requiredFailed: (n) => `Davon braucht jeder Agent ${n}.`,
+  noLocation: 'Ohne --location werden die regionalen Hosts des Computers nicht geprüft.',
   gatewayHeader: (proxy) => `Arc-Endpunkte über ${proxy}`,
   verdict: {
     allowed: 'erlaubt',

@@ -196,7 +196,16 @@ export function renderCheck(report: CheckReport, lang: Lang, colors: Colors): st
   }
   const { ok, failed: failedCount, notCheckable } = report.summary;
   const summary = t.checkSummary(ok, failedCount, notCheckable);
-  parts.push(failedCount > 0 ? colors.red(colors.bold(summary)) : colors.green(colors.bold(summary)));
+  const required = report.summary.requiredFailed;
+  parts.push(
+    [
+      failedCount > 0 ? colors.red(colors.bold(summary)) : colors.green(colors.bold(summary)),
+      ...(failedCount > 0
+        ? [required > 0 ? colors.red(t.requiredFailed(required)) : colors.dim(t.requiredFailed(0))]
+        : []),
+      ...(report.location === undefined ? [colors.dim(t.noLocation)] : []),
+    ].join('\n'),
+  );
   return parts.join('\n\n');
 }
 
