@@ -3,7 +3,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type LocalTlsServer, testCerts } from '@agent-gateway/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { refusedPort, startAzureLikeServer } from '../test/support/servers.ts';
+import { startAzureLikeServer } from '../test/support/servers.ts';
 import { startSquid, type TestSquid } from '../test/support/squid.ts';
 import { parseResolve } from './curl-seams.ts';
 import { NameResolver } from './name-resolution.ts';
@@ -15,10 +15,9 @@ describe('more probes against real local servers', () => {
   let plain: http.Server;
   let plainPort: number;
   let squid: TestSquid;
-  let closed: number;
 
   beforeAll(async () => {
-    [tlsServer, closed] = await Promise.all([startAzureLikeServer(), refusedPort()]);
+    tlsServer = await startAzureLikeServer();
     plain = http.createServer((_request, response) => response.end('ok'));
     await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
     plainPort = (plain.address() as AddressInfo).port;
