@@ -1,0 +1,374 @@
+// Benchmark of the tunnel core against squid, tinyproxy and a direct connection, all driven by the same
+// load generator in one run. Run from the repository root: node bench/tunnel-bench.ts [--quick]
+// Prints a table and one JSON line; goals are ratios against squid and direct measured in this run.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const root = fileURLToPath(new URL('../', import.meta.url));
+const loadgen = join(root, 'tools/loadgen/src/cli.ts');
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    'setups-ms': { type: 'string' },
+    'bulk-mib': { type: 'string' },
+    'rtt-count': { type: 'string' },
+    idle: { type: 'string' },
+    peers: { type: 'string', default: 'direct,agent-gateway,squid,tinyproxy' },
+    'timeout-s': { type: 'string', default: '900' },
+  },
+});
+const quick = values.quick;
+const setupsMs = Number(values['setups-ms'] ?? (quick ? 1500 : 5000));
+const bulkMiB = Number(values['bulk-mib'] ?? (quick ? 128 : 1024));
+const rttCount = Number(values['rtt-count'] ?? (quick ? 2000 : 10_000));
+const idleCount = Number(values.idle ?? (quick ? 2000 : 9000));
+const peerNames = values.peers.split(',');
+
+// ---- process bookkeeping: everything started here is stopped here, also on timeout or error ----
+const children = new Set<ChildProcess>();
+const tempDirs: string[] = [];
+function cleanupAll(): void {
+  for (const child of children)
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+process.on('exit', cleanupAll);
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.on(signal, () => {
+    cleanupAll();
+    process.exit(130);
+  });
+const watchdog = setTimeout(() => {
+  process.stderr.write(`benchmark exceeded ${values['timeout-s']} s, stopping everything\n`);
+  cleanupAll();
+  process.exit(1);
+}, Number(values['timeout-s']) * 1000);
+watchdog.unref();
+
+function start(command: string, args: string[], options: { stdin?: 'pipe' | 'ignore' } = {}) {
+  const child = spawn(command, args, { stdio: [options.stdin ?? 'ignore', 'pipe', 'inherit'] });
+  children.add(child);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  void exited.then(() => children.delete(child));
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  const queue: string[] = [];
+  const waiters: Array<(line: string) => void> = [];
+  lines.on('line', (line) => {
+    const waiter = waiters.shift();
+    if (waiter !== undefined) waiter(line);
+    else queue.push(line);
+  });
+  const nextJson = <T>(): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const take = (line: string) => {
+        try {
+          resolve(JSON.parse(line) as T);
+        } catch (error) {
+          reject(error);
+        }
+      };
+      const queued = queue.shift();
+      if (queued !== undefined) take(queued);
+      else {
+        waiters.push(take);
+        void exited.then((code) => reject(new Error(`${command} exited (${code}) before answering`)));
+      }
+    });
+  return { child, exited, nextJson };
+}
+
+async function runLoadgen<T>(args: string[]): Promise<T> {
+  const run = start(process.execPath, [loadgen, ...args]);
+  const result = await run.nextJson<T>();
+  await run.exited;
+  return result;
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function waitAccepting(port: number, child: ChildProcess, what: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`${what} did not start on port ${port}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function ensureDebianPackage(binary: string, pkg: string): void {
+  try {
+    execFileSync('sh', ['-c', `command -v ${binary}`], { stdio: 'ignore' });
+  } catch {
+    process.stderr.write(`installing ${pkg} from Debian\n`);
+    execFileSync('apt-get', ['install', '-y', '-o', 'DPkg::Lock::Timeout=600', pkg], { stdio: 'inherit' });
+  }
+}
+
+function fromTemplate(name: string, port: number, dir: string): string {
+  const text = readFileSync(join(root, 'bench', name), 'utf8')
+    .replaceAll('@PORT@', String(port))
+    .replaceAll('@DIR@', dir);
+  const path = join(dir, name);
+  writeFileSync(path, text, { mode: 0o644 });
+  return path;
+}
+
+interface Peer {
+  readonly name: string;
+  readonly port: number | undefined;
+  readonly pid: number | undefined;
+  stop(): Promise<void>;
+}
+
+async function startPeer(name: string): Promise<Peer> {
+  if (name === 'direct') return { name, port: undefined, pid: undefined, stop: async () => {} };
+  if (name === 'agent-gateway') {
+    const run = start(process.execPath, [join(root, 'bench/tunnel-server.ts')]);
+    const { port } = await run.nextJson<{ port: number }>();
+    return {
+      name,
+      port,
+      pid: run.child.pid,
+      stop: async () => {
+        run.child.kill('SIGTERM');
+        await run.exited;
+      },
+    };
+  }
+  const dir = mkdtempSync(join(tmpdir(), `bench-${name}-`));
+  tempDirs.push(dir);
+  chmodSync(dir, 0o777); // squid drops privileges to the proxy user
+  const port = await freePort();
+  let run: ReturnType<typeof start>;
+  if (name === 'squid') {
+    ensureDebianPackage('squid', 'squid');
+    writeFileSync(join(dir, 'hosts'), '127.0.0.1 localhost\n', { mode: 0o644 });
+    run = start('squid', ['-N', '-f', fromTemplate('squid.conf', port, dir)]);
+  } else if (name === 'tinyproxy') {
+    ensureDebianPackage('tinyproxy', 'tinyproxy');
+    run = start('tinyproxy', ['-d', '-c', fromTemplate('tinyproxy.conf', port, dir)]);
+  } else throw new Error(`unknown peer ${name}`);
+  await waitAccepting(port, run.child, name);
+  return {
+    name,
+    port,
+    pid: run.child.pid,
+    stop: async () => {
+      run.child.kill('SIGKILL');
+      await run.exited;
+    },
+  };
+}
+
+/** RSS in KiB of a process and all its descendants. */
+function treeRssKiB(pid: number): number {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++)
+    for (const [child, parent] of parents) if (parent === tree[i]) tree.push(child);
+  let total = 0;
+  for (const member of tree) {
+    try {
+      const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${member}/status`, 'utf8'));
+      total += Number(match?.[1] ?? 0);
+    } catch {
+      // Gone.
+    }
+  }
+  return total;
+}
+
+interface Row {
+  setupsPerSecond: number;
+  setupErrors: number;
+  bulkMiBps: number;
+  rttP50Us: number;
+  rttP99Us: number;
+  idleKiBPerTunnel: number | null;
+  idleOpened: number | null;
+}
+
+async function measureIdle(peer: Peer, target: string): Promise<{ kib: number; opened: number }> {
+  const pid = peer.pid as number;
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const before = treeRssKiB(pid);
+  // Two client processes, each from its own 127.x source network; the target is a third process.
+  const perProcess = Math.ceil(idleCount / 2);
+  const clients = [1, 2].map((net2) =>
+    start(
+      process.execPath,
+      [
+        loadgen,
+        'idle',
+        '--via',
+        `127.0.0.1:${peer.port}`,
+        '--target',
+        target,
+        '--count',
+        String(perProcess),
+        '--source-net',
+        String(net2 + 10),
+      ],
+      { stdin: 'pipe' },
+    ),
+  );
+  const results = await Promise.all(
+    clients.map((c) => c.nextJson<{ opened: number; failed: number; firstError?: string }>()),
+  );
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  const after = treeRssKiB(pid);
+  for (const client of clients) client.child.kill('SIGTERM');
+  await Promise.all(clients.map((c) => c.exited));
+  const opened = results.reduce((sum, r) => sum + r.opened, 0);
+  const failed = results.find((r) => r.failed > 0);
+  if (failed !== undefined)
+    process.stderr.write(`${peer.name}: ${failed.failed} idle tunnels failed: ${failed.firstError}\n`);
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  return { kib: (after - before) / Math.max(1, opened), opened };
+}
+
+async function main(): Promise<void> {
+  const targetRun = start(process.execPath, [loadgen, 'target']);
+  const { port: targetPort } = await targetRun.nextJson<{ port: number }>();
+  const target = `127.0.0.1:${targetPort}`;
+  const rows: Record<string, Row> = {};
+  for (const name of peerNames) {
+    process.stderr.write(`measuring ${name}...\n`);
+    const peer = await startPeer(name);
+    try {
+      const via = peer.port !== undefined ? ['--via', `127.0.0.1:${peer.port}`] : [];
+      const idle = peer.pid !== undefined ? await measureIdle(peer, target) : null;
+      const setups = await runLoadgen<{ perSecond: number; errors: number; firstError?: string }>([
+        'setups',
+        ...via,
+        '--target',
+        target,
+        '--concurrency',
+        '32',
+        '--duration-ms',
+        String(setupsMs),
+      ]);
+      if (setups.errors > 0)
+        process.stderr.write(`${name}: ${setups.errors} set-up errors: ${setups.firstError}\n`);
+      const bulk = await runLoadgen<{ mibPerSecond: number }>([
+        'bulk',
+        ...via,
+        '--target',
+        target,
+        '--bytes',
+        String(bulkMiB * 1024 * 1024),
+      ]);
+      const rtt = await runLoadgen<{ p50Us: number; p99Us: number }>([
+        'rtt',
+        ...via,
+        '--target',
+        target,
+        '--count',
+        String(rttCount),
+      ]);
+      rows[name] = {
+        setupsPerSecond: setups.perSecond,
+        setupErrors: setups.errors,
+        bulkMiBps: bulk.mibPerSecond,
+        rttP50Us: rtt.p50Us,
+        rttP99Us: rtt.p99Us,
+        idleKiBPerTunnel: idle?.kib ?? null,
+        idleOpened: idle?.opened ?? null,
+      };
+    } finally {
+      await peer.stop();
+    }
+  }
+  targetRun.child.kill('SIGTERM');
+  await targetRun.exited;
+
+  const fmt = (value: number | null, digits = 0) =>
+    value === null || Number.isNaN(value) ? 'n/a' : value.toFixed(digits);
+  const header = [
+    'peer',
+    'set-ups/s',
+    'bulk MiB/s',
+    'rtt p50 us',
+    'rtt p99 us',
+    'idle KiB/tunnel',
+    'idle tunnels',
+  ];
+  const table = [
+    header,
+    ...Object.entries(rows).map(([name, r]) => [
+      name,
+      fmt(r.setupsPerSecond),
+      fmt(r.bulkMiBps),
+      fmt(r.rttP50Us, 1),
+      fmt(r.rttP99Us, 1),
+      fmt(r.idleKiBPerTunnel, 1),
+      fmt(r.idleOpened),
+    ]),
+  ];
+  const widths = header.map((_, i) => Math.max(...table.map((line) => (line[i] ?? '').length)));
+  const lines = table.map((line) => `| ${line.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join(' | ')} |`);
+  lines.splice(1, 0, `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`);
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+
+  const gw = rows['agent-gateway'];
+  const squid = rows.squid;
+  const direct = rows.direct;
+  const goals: Record<string, { value: number | null; goal: string; met: boolean | null }> = {};
+  if (gw !== undefined && squid !== undefined) {
+    const setupsRatio = gw.setupsPerSecond / squid.setupsPerSecond;
+    goals.setupsVsSquid = { value: setupsRatio, goal: '>= 1.0', met: setupsRatio >= 1 };
+    const p50Ratio = gw.rttP50Us / squid.rttP50Us;
+    goals.rttP50VsSquid = { value: p50Ratio, goal: '<= 1.0', met: p50Ratio <= 1 };
+  }
+  if (gw !== undefined && direct !== undefined) {
+    const bulkRatio = gw.bulkMiBps / direct.bulkMiBps;
+    goals.bulkVsDirect = { value: bulkRatio, goal: '>= 0.9', met: bulkRatio >= 0.9 };
+  }
+  if (gw !== undefined && gw.idleKiBPerTunnel !== null)
+    goals.idleKiBPerTunnel = { value: gw.idleKiBPerTunnel, goal: '<= 12', met: gw.idleKiBPerTunnel <= 12 };
+  for (const [name, g] of Object.entries(goals))
+    process.stdout.write(
+      `${name.padEnd(18)} ${fmt(g.value, 2).padStart(8)}  goal ${g.goal.padEnd(7)} ${g.met ? 'met' : 'MISSED'}\n`,
+    );
+  process.stdout.write(
+    `${JSON.stringify({ benchmark: 'tunnel', settings: { setupsMs, bulkMiB, rttCount, idleCount, concurrency: 32 }, peers: rows, goals })}\n`,
+  );
+}
+
+try {
+  await main();
+} finally {
+  clearTimeout(watchdog);
+  cleanupAll();
+}

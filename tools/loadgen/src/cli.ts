@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+// agw-loadgen: the load generator as a command. Every command prints one JSON line with its result.
+import { parseArgs } from 'node:util';
+import { parseEndpoint, sourceAddresses } from './client.ts';
+import { openIdle, runBulk, runRoundTrips, runSetups } from './scenarios.ts';
+import { startTarget } from './target.ts';
+
+const usage = `usage: agw-loadgen <command> [options]
+  target  [--host 127.0.0.1] [--port 0]             run the echo/source target; prints {"port":N}, runs until SIGTERM
+  setups  --target H:P [--via H:P] [--concurrency 32] [--duration-ms 3000]
+  bulk    --target H:P [--via H:P] [--bytes 536870912]
+  rtt     --target H:P [--via H:P] [--count 5000]
+  idle    --target H:P [--via H:P] --count N [--source-net 1] [--sources 64]
+          opens N idle tunnels from 127.<source-net>.x.y; prints {"opened":N,...}; holds them until stdin closes or SIGTERM
+  --via absent = connect to the target directly (the baseline).`;
+
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: {
+    host: { type: 'string', default: '127.0.0.1' },
+    port: { type: 'string', default: '0' },
+    target: { type: 'string' },
+    via: { type: 'string' },
+    concurrency: { type: 'string', default: '32' },
+    'duration-ms': { type: 'string', default: '3000' },
+    bytes: { type: 'string', default: String(512 * 1024 * 1024) },
+    count: { type: 'string', default: '5000' },
+    'source-net': { type: 'string', default: '1' },
+    sources: { type: 'string', default: '64' },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
+const command = positionals[0];
+if (values.help || command === undefined) {
+  process.stdout.write(`${usage}\n`);
+  process.exit(command === undefined && !values.help ? 2 : 0);
+}
+
+if (command === 'target') {
+  const target = await startTarget({ host: values.host, port: Number(values.port) });
+  print({ port: target.port });
+  const stop = () => void target.close().then(() => process.exit(0));
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+} else {
+  if (values.target === undefined) {
+    process.stderr.write(`--target is required\n${usage}\n`);
+    process.exit(2);
+  }
+  const route = {
+    target: parseEndpoint(values.target),
+    via: values.via !== undefined ? parseEndpoint(values.via) : undefined,
+  };
+  if (command === 'setups') {
+    print(
+      await runSetups({
+        ...route,
+        concurrency: Number(values.concurrency),
+        durationMs: Number(values['duration-ms']),
+      }),
+    );
+  } else if (command === 'bulk') {
+    print(await runBulk({ ...route, bytes: Number(values.bytes) }));
+  } else if (command === 'rtt') {
+    print(await runRoundTrips({ ...route, count: Number(values.count) }));
+  } else if (command === 'idle') {
+    const idle = await openIdle({
+      ...route,
+      count: Number(values.count),
+      localAddresses: sourceAddresses(Number(values['source-net']), Number(values.sources)),
+    });
+    print({ opened: idle.opened, failed: idle.failed, firstError: idle.firstError });
+    const stop = () => {
+      idle.close();
+      process.exit(0);
+    };
+    process.on('SIGTERM', stop);
+    process.stdin.on('end', stop);
+    process.stdin.on('close', stop);
+    process.stdin.resume();
+  } else {
+    process.stderr.write(`unknown command ${command}\n${usage}\n`);
+    process.exit(2);
+  }
+}

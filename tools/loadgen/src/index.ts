@@ -1,0 +1,22 @@
+export {
+  type Endpoint,
+  formatEndpoint,
+  type OpenConnection,
+  type OpenOptions,
+  openConnection,
+  parseEndpoint,
+  readExactly,
+  sourceAddresses,
+} from './client.ts';
+export {
+  type BulkResult,
+  type IdleTunnels,
+  openIdle,
+  type RoundTripResult,
+  type Route,
+  runBulk,
+  runRoundTrips,
+  runSetups,
+  type SetupsResult,
+} from './scenarios.ts';
+export { startTarget, type Target, targetModes } from './target.ts';

@@ -1,0 +1,106 @@
+import * as net from 'node:net';
+
+/**
+ * The load generator's target protocol: the first byte a connection sends picks the mode.
+ * - `e`: echo every byte, the `e` included, until the client ends.
+ * - `s` + 8-byte big-endian length: the target sends that many bytes, then ends.
+ * - `d`: discard what arrives; on the client's FIN, answer with the byte count (8 bytes) and end.
+ */
+export const targetModes = { echo: 0x65, source: 0x73, discard: 0x64 } as const;
+
+/** A running target. */
+export interface Target {
+  readonly host: string;
+  readonly port: number;
+  /** Connections open now. */
+  readonly connections: number;
+  close(): Promise<void>;
+}
+
+const sourceBlock = Buffer.alloc(256 * 1024, 0x61);
+
+function source(socket: net.Socket, total: bigint): void {
+  let left = total;
+  const pump = () => {
+    while (left > 0n) {
+      const size = left < BigInt(sourceBlock.length) ? Number(left) : sourceBlock.length;
+      left -= BigInt(size);
+      if (!socket.write(size === sourceBlock.length ? sourceBlock : sourceBlock.subarray(0, size))) {
+        socket.once('drain', pump);
+        return;
+      }
+    }
+    socket.end();
+  };
+  pump();
+}
+
+function serve(socket: net.Socket): void {
+  socket.setNoDelay(true);
+  socket.on('error', () => socket.destroy());
+  let header: Buffer = Buffer.alloc(0);
+  const onData = (chunk: Buffer) => {
+    header = header.length === 0 ? chunk : Buffer.concat([header, chunk]);
+    const mode = header[0];
+    if (mode === targetModes.echo) {
+      socket.removeListener('data', onData);
+      socket.write(header);
+      socket.pipe(socket);
+    } else if (mode === targetModes.source) {
+      if (header.length < 9) return;
+      socket.removeListener('data', onData);
+      socket.resume();
+      source(socket, header.readBigUInt64BE(1));
+    } else if (mode === targetModes.discard) {
+      socket.removeListener('data', onData);
+      let count = header.length - 1;
+      socket.on('data', (data: Buffer) => {
+        count += data.length;
+      });
+      socket.on('end', () => {
+        const answer = Buffer.alloc(8);
+        answer.writeBigUInt64BE(BigInt(count));
+        socket.end(answer);
+      });
+    } else socket.destroy();
+  };
+  socket.on('data', onData);
+}
+
+/**
+ * Starts the target on `host:port` (port 0 picks a free one).
+ *
+ * @example
+ * ```ts
+ * const target = await startTarget({ host: '127.0.0.1', port: 0 });
+ * ```
+ */
+export function startTarget(
+  options: { host?: string; port?: number; backlog?: number } = {},
+): Promise<Target> {
+  const host = options.host ?? '127.0.0.1';
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    serve(socket);
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host, port: options.port ?? 0, backlog: options.backlog ?? 4096 }, () => {
+      const { port } = server.address() as net.AddressInfo;
+      resolve({
+        host,
+        port,
+        get connections() {
+          return sockets.size;
+        },
+        close: () =>
+          new Promise<void>((done) => {
+            for (const socket of sockets) socket.destroy();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}
