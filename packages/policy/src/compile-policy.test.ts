@@ -55,6 +55,12 @@ describe('decideTarget: host rules', () => {
     expect(policy.decideTarget('BÜCHER.example', 443).allow).toBe(true);
   });
 
+  it('decides on the name UTS-46 maps to, so invisible or compatibility characters cannot dodge a deny rule', () => {
+    expect(policy.decideTarget('secret.exam\u00adple.com', 443).reason).toBe('host-denied');
+    expect(policy.decideTarget('ｓｅｃｒｅｔ.example.com', 443).reason).toBe('host-denied');
+    expect(policy.decideTarget('secret\u3002example\u3002com', 443).reason).toBe('host-denied');
+  });
+
   it('denies by default, including with no rules at all', () => {
     expect(compilePolicy().decideTarget('example.com', 443)).toEqual({
       allow: false,

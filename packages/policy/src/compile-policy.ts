@@ -164,21 +164,25 @@ export class Policy {
       }
       const listName: RuleList = side === 0 ? 'allowedHosts' : 'deniedHosts';
       const id = source === 'local' ? `${listName}:${parsed.pattern}` : `${source}:${parsed.pattern}`;
-      const existing = this.rules.get(id);
-      const info: RuleInfo = {
-        id,
-        list: listName,
-        pattern: parsed.pattern,
-        ...(source === 'local' ? { written: text as string } : {}),
-        effect: side === 0 ? 'allow' : 'deny',
-        source,
-        match: parsed.kind,
-        ...extra,
-      };
-      const reason: DecisionReason =
-        side === 1 ? 'host-denied' : parsed.kind === 'network' ? 'ip-allowed' : 'host-allowed';
-      const ref: RuleRef = existing ?? { info: Object.freeze(info), decision: decision(reason, id) };
-      if (existing === undefined) this.rules.set(id, ref);
+      let ref = this.rules.get(id);
+      if (ref === undefined) {
+        // One object shape for every rule, built without spreads: 100,000 rules must compile in well under a second.
+        const info: RuleInfo = {
+          id,
+          list: listName,
+          pattern: parsed.pattern,
+          written: source === 'local' ? (text as string) : undefined,
+          effect: side === 0 ? 'allow' : 'deny',
+          source,
+          match: parsed.kind,
+          purpose: extra.purpose,
+          risk: extra.risk,
+        };
+        const reason: DecisionReason =
+          side === 1 ? 'host-denied' : parsed.kind === 'network' ? 'ip-allowed' : 'host-allowed';
+        ref = { info, decision: decision(reason, id) };
+        this.rules.set(id, ref);
+      }
       // The trie holds the decision itself: one pointer less to follow on the hot path.
       switch (parsed.kind) {
         case 'exact':

@@ -20,7 +20,7 @@ interface PrefixEntry<T> {
 }
 
 interface TrieNode<T> {
-  readonly suffix: string;
+  suffix: string;
   readonly hash: number;
   exactAllow: T | undefined;
   exactDeny: T | undefined;
@@ -43,6 +43,26 @@ function hashOf(text: string): number {
   return hash;
 }
 
+/**
+ * A copy of a string in one flat piece. Suffixes are slices of rule texts, and rule texts may be
+ * concatenations; V8 keeps both as pointers into other strings, which costs a cache miss per comparison.
+ */
+function flat(text: string): string {
+  return JSON.parse(JSON.stringify(text)) as string;
+}
+
+/**
+ * True when `name` ends with `suffix`, which starts at `start` and has the remaining length (checked by the
+ * caller). Plain comparisons: measured several times faster here than `startsWith(suffix, position)`.
+ */
+function endsWith(name: string, suffix: string, start: number): boolean {
+  if (start === 0) return name === suffix;
+  for (let i = suffix.length - 1, j = name.length - 1; i >= 0; i--, j--) {
+    if (name.charCodeAt(j) !== suffix.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
 function slotOf(hash: number, bits: number): number {
   return Math.imul(hash ^ (hash >>> 15), 0x2c1b3c6d) >>> (32 - bits);
 }
@@ -60,14 +80,15 @@ export class HostTrie<T> {
   /** The most specific deny rule found by the last lookup. */
   denyHit: T | undefined = undefined;
 
-  /** The node for `name`, creating it and every node for its shorter suffixes. */
+  /** The node for `name`, creating it and every missing node for its shorter suffixes. */
   private nodeFor(name: string): TrieNode<T> {
-    let node: TrieNode<T> | undefined;
-    let start = name.length;
-    while (start > 0) {
-      start = name.lastIndexOf('.', start - 1) + 1;
+    // From the full name rightwards: once a suffix exists, all shorter ones exist too.
+    let target: TrieNode<T> | undefined;
+    let start = 0;
+    for (;;) {
       const suffix = start === 0 ? name : name.slice(start);
-      node = this.nodes.get(suffix);
+      let node = this.nodes.get(suffix);
+      const existed = node !== undefined;
       if (node === undefined) {
         node = {
           suffix,
@@ -81,10 +102,14 @@ export class HostTrie<T> {
         };
         this.nodes.set(suffix, node);
       }
-      start -= 1;
+      target ??= node;
+      if (existed) break;
+      const dot = name.indexOf('.', start);
+      if (dot === -1) break;
+      start = dot + 1;
     }
-    node!.hasRule = true;
-    return node!;
+    target.hasRule = true;
+    return target;
   }
 
   /** Adds `name` itself. The first value added for a name and side wins. */
@@ -123,6 +148,8 @@ export class HostTrie<T> {
     const slotData = new Int32Array(size * 2);
     const slotNode: (TrieNode<T> | undefined)[] = new Array(size).fill(undefined);
     for (const node of this.nodes.values()) {
+      // Only nodes with rules are compared against on lookups.
+      if (node.hasRule) node.suffix = flat(node.suffix);
       let meta = (node.suffix.length << 2) | (node.hasRule ? HAS_RULE | VERIFY : 0);
       let slot = slotOf(node.hash, bits);
       while (slotData[slot * 2 + 1] !== 0) {
@@ -174,7 +201,7 @@ export class HostTrie<T> {
         if (
           slotData[slot * 2] === hash &&
           meta >>> 2 === suffixLength &&
-          ((meta & VERIFY) === 0 || name.startsWith(slotNode[slot]!.suffix, start))
+          ((meta & VERIFY) === 0 || endsWith(name, slotNode[slot]!.suffix, start))
         ) {
           break;
         }

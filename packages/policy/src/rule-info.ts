@@ -17,13 +17,13 @@ export interface RuleInfo {
   /** The canonical pattern (normalized host rule, network, port, or RFC 4514 subject). */
   readonly pattern: string;
   /** What the operator wrote, for local rules. */
-  readonly written?: string;
+  readonly written?: string | undefined;
   readonly effect: 'allow' | 'deny';
   readonly source: RuleSource;
   /** For subject rules: `cn` when the rule is `CN=...` alone and matches on the CN only. */
-  readonly match?: 'exact' | 'wildcard' | 'label-prefix' | 'network' | 'subject' | 'cn';
+  readonly match?: 'exact' | 'wildcard' | 'label-prefix' | 'network' | 'subject' | 'cn' | undefined;
   /** From the preset: what the host is for. */
-  readonly purpose?: string;
+  readonly purpose?: string | undefined;
   /** From the preset: what a broad wildcard also lets through. */
-  readonly risk?: string;
+  readonly risk?: string | undefined;
 }
