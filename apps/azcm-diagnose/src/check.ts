@@ -8,6 +8,7 @@ import {
 } from '@agent-gateway/azcm-codes';
 import { applyConnectTo, type ConnectToEntry } from './curl-seams.ts';
 import { planEndpoints } from './endpoint-plan.ts';
+import { usageError } from './errors.ts';
 import type { NameResolver } from './name-resolution.ts';
 import { type ProbeContext, probeDirect } from './probe-direct.ts';
 import { probeProxied } from './probe-proxied.ts';
@@ -109,9 +110,13 @@ function classify(result: ProbeResult, lang: Lang): ClassifiedFailure | undefine
  */
 export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   const only = options.only?.map((host) => host.toLowerCase());
-  const catalog = arcEndpoints(options.cloud, options.location).filter(
-    (endpoint) => only === undefined || only.includes(endpoint.host.toLowerCase()),
-  );
+  const all = arcEndpoints(options.cloud, options.location);
+  const unknown = only?.filter((host) => !all.some((e) => e.host.toLowerCase() === host)) ?? [];
+  if (unknown.length > 0) {
+    const where = `${options.cloud}${options.location ? ` in ${options.location}` : ''}`;
+    throw usageError(`--only ${unknown.join(', ')}: not an endpoint of ${where}`);
+  }
+  const catalog = all.filter((endpoint) => only === undefined || only.includes(endpoint.host.toLowerCase()));
   const plan = planEndpoints(catalog);
   const context: ProbeContext = {
     resolver: options.resolver,

@@ -275,6 +275,7 @@ describe('azcm-diagnose check (child process, real local servers)', () => {
       ['--location', 'not a/region'],
       ['--proxy', 'ftp://x'],
       ['--timeout', 'soon'],
+      ['--only', 'example.com'],
     ]) {
       const run = await runCli(['check', ...args, '--only', 'management.azure.com']);
       expect(run.code, args.join(' ')).toBe(2);
