@@ -102,6 +102,16 @@ describe('azcm-diagnose logs (child process)', () => {
     });
   });
 
+  it('reads standard input that arrives slowly, split inside lines', async () => {
+    const text =
+      'INFO start\ntime="t" level=error msg="x" Error="x509: certificate signed by unknown authority"\nINFO end\n';
+    const chunks = text.match(/.{1,7}/gs) ?? [];
+    const run = await runCli(['logs', '--json', '-'], { input: chunks });
+    expect(
+      JSON.parse(run.stdout).findings.map((f: { line: number; family: string }) => [f.line, f.family]),
+    ).toEqual([[2, 'tls-unknown-authority']]);
+  });
+
   it('exits 0 on a clean log, 3 on a missing file', async () => {
     const clean = await runCli(['logs', fixture('clean.log')]);
     expect(clean).toMatchObject({ code: 0 });

@@ -16,11 +16,11 @@ export interface CliRun {
 
 /**
  * Runs the built CLI as a child process (`process.execPath`), with the loopback guard preloaded, a clean
- * proxy environment unless `env` sets one, and optional standard input.
+ * proxy environment unless `env` sets one, and optional standard input (an array arrives slowly, chunk by chunk).
  */
 export function runCli(
   args: string[],
-  options: { env?: Record<string, string>; input?: string } = {},
+  options: { env?: Record<string, string>; input?: string | string[] } = {},
 ): Promise<CliRun> {
   const base: NodeJS.ProcessEnv = { ...process.env };
   for (const name of [
@@ -48,7 +48,17 @@ export function runCli(
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
   });
-  child.stdin.end(options.input ?? '');
+  if (Array.isArray(options.input)) {
+    // Slow input: one chunk every 20 ms, split anywhere (even inside a line).
+    const chunks = [...options.input];
+    const timer = setInterval(() => {
+      const chunk = chunks.shift();
+      if (chunk === undefined) {
+        clearInterval(timer);
+        child.stdin.end();
+      } else child.stdin.write(chunk);
+    }, 20);
+  } else child.stdin.end(options.input ?? '');
   return new Promise<CliRun>((resolve, reject) => {
     child.once('error', reject);
     child.once('close', (code) => resolve({ code, stdout, stderr }));
