@@ -3,8 +3,9 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type LocalTlsServer, testCerts } from '@agent-gateway/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAzureLikeServer } from '../test/support/servers.ts';
+import { startAzureLikeServer, startHttpsAuthProxy } from '../test/support/servers.ts';
 import { startSquid, type TestSquid } from '../test/support/squid.ts';
+import { connectThroughProxy } from './connect-probe.ts';
 import { parseResolve } from './curl-seams.ts';
 import { NameResolver } from './name-resolution.ts';
 import { type ProbeContext, probeDirect } from './probe-direct.ts';
@@ -99,5 +100,32 @@ describe('more probes against real local servers', () => {
     );
     bad.close();
     expect(result.failure).toMatchObject({ kind: 'dns', phase: 'dns' });
+  });
+
+  it('speaks TLS to an https:// proxy, trusting it through the same CA list', async () => {
+    const proxy = await startHttpsAuthProxy();
+    const url = new URL(`https://127.0.0.1:${proxy.port}`);
+    try {
+      const target = {
+        host: 'management.azure.com',
+        port: 443,
+        connectHost: 'management.azure.com',
+        connectPort: 443,
+        tls: true,
+      };
+      const result = await probeProxied(target, url, context([]));
+      expect(result.failure).toMatchObject({ kind: 'proxy-auth-required' });
+      const answer = await connectThroughProxy(url, 'management.azure.com', 443, {
+        resolver: new NameResolver(),
+        timeoutMs: 2000,
+        ca: [testCerts.ca],
+      });
+      expect(answer.status).toBe(407);
+      // Without the CA the proxy itself is not trusted.
+      const untrusted = await probeProxied(target, url, { ...context([]), ca: [] });
+      expect(untrusted.failure).toMatchObject({ kind: 'proxy-unreachable', phase: 'proxy' });
+    } finally {
+      await proxy.close();
+    }
   });
 });

@@ -78,3 +78,19 @@ export async function startAuthProxy(): Promise<Listening> {
       }),
   };
 }
+
+/** The `proxy` package on an HTTPS listener (shared test certificate), demanding credentials: 407. */
+export async function startHttpsAuthProxy(): Promise<Listening> {
+  const { createServer } = await import('node:https');
+  const server = createProxy(createServer(testCerts.server)) as ReturnType<typeof createProxy> & HttpServer;
+  server.authenticate = () => false;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
