@@ -89,6 +89,7 @@ const CERT_MISSING = decision('certificate-missing');
 const CERT_INVALID = decision('certificate-subject-invalid');
 const CERT_NOT_ALLOWED = decision('certificate-subject-not-allowed');
 const ADDRESS_INVALID = decision('address-invalid');
+const TLS_OK = decision('tls-version-ok');
 const ADDRESS_PUBLIC = decision('address-public');
 const ADDRESS_CLASS: Record<Exclude<AddressClass, 'public'>, Decision> = {
   unspecified: decision('address-unspecified'),
@@ -414,6 +415,18 @@ export class Policy {
     return this.ipAllow.lookup(address)?.decision ?? IP_NOT_ALLOWED;
   }
 
+  private readonly addressDecisions = new Map<string, Decision>();
+
+  private addressDecision(reason: 'address-denied' | 'address-allowed-network', rule: RuleRef): Decision {
+    const key = `${reason} ${rule.info.id}`;
+    let value = this.addressDecisions.get(key);
+    if (value === undefined) {
+      value = decision(reason, rule.info.id);
+      this.addressDecisions.set(key, value);
+    }
+    return value;
+  }
+
   private portDecision(port: number): Decision | undefined {
     if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) return PORT_INVALID;
     return this.ports[port] === 1 ? undefined : PORT_NOT_ALLOWED;
@@ -443,7 +456,7 @@ export class Policy {
    */
   decideTlsVersion(highestOffered: number): Decision {
     if (typeof highestOffered === 'number' && highestOffered >= this.minTls && highestOffered <= 0x03ff) {
-      return decision('tls-version-ok');
+      return TLS_OK;
     }
     return decision(
       'tls-version-too-low',
@@ -492,11 +505,11 @@ export class Policy {
       inner === undefined ? [address] : [address, { family: 4, value: inner }];
     for (const candidate of alternatives) {
       const deny = this.ipDeny.lookup(candidate);
-      if (deny !== undefined) return decision('address-denied', deny.info.id);
+      if (deny !== undefined) return this.addressDecision('address-denied', deny);
     }
     for (const candidate of alternatives) {
       const allowed = this.destinations.lookup(candidate) ?? this.ipAllow.lookup(candidate);
-      if (allowed !== undefined) return decision('address-allowed-network', allowed.info.id);
+      if (allowed !== undefined) return this.addressDecision('address-allowed-network', allowed);
     }
     const cls = classifyAddress(address);
     return cls === 'public' ? ADDRESS_PUBLIC : ADDRESS_CLASS[cls];
