@@ -13,9 +13,11 @@ const INSTALL: readonly PresetHost[] = [
  * `@agent-gateway/azcm-codes` endpoint catalog and this preset can be checked against each other.
  *
  * Source: Microsoft Learn, "Connected Machine agent network requirements", URLs tables for Azure Cloud,
- * Azure Government and Azure operated by 21Vianet (MicrosoftDocs/azure-docs,
- * articles/azure-arc/servers/includes/network-requirements.md, as of 2024). Taken: what the agent needs
- * always, at installation and when connecting. Left out: endpoints for optional features (Windows Admin
+ * Azure Government and Azure operated by 21Vianet (MicrosoftDocs/azure-management-docs,
+ * articles/azure-arc/servers/includes/network-requirements.md, 2024 revision; earlier revisions in
+ * MicrosoftDocs/azure-docs lack the `*login.microsoft.com` row). That row is written without a dot; we
+ * allow `login.microsoft.com` and `*.login.microsoft.com`, not every name merely ending in the text.
+ * Taken: what the agent needs always, at installation and when connecting. Left out: endpoints for optional features (Windows Admin
  * Center `*.waconazure.com`, SSH `*.servicebus.windows.net`, SQL Server `*.REGION.arcdataservices.com`,
  * ESU certificates `www.microsoft.com`) and agent telemetry not used since agent 1.24
  * (`dc.services.visualstudio.com`).
@@ -25,6 +27,8 @@ export const AZURE_ARC_HOSTS: Readonly<Record<AzureCloud, readonly PresetHost[]>
     ...INSTALL,
     { host: 'login.windows.net', purpose: 'Microsoft Entra ID', when: 'always' },
     { host: 'login.microsoftonline.com', purpose: 'Microsoft Entra ID', when: 'always' },
+    { host: 'login.microsoft.com', purpose: 'Microsoft Entra ID', when: 'always' },
+    { host: '*.login.microsoft.com', purpose: 'Microsoft Entra ID (regional sign-in hosts)', when: 'always' },
     { host: 'pas.windows.net', purpose: 'Microsoft Entra ID', when: 'always' },
     {
       host: 'management.azure.com',
