@@ -434,6 +434,30 @@ describe('sources: local list and presets', () => {
       'preset:file:contoso:CN=contoso-agent',
     );
     expect(fromFile.list('allowedHosts')).toEqual([]);
+    expect(fromFile.presets[0]).toMatchObject({ id: 'file:contoso', name: 'file:contoso' });
+  });
+
+  it('reports malformed preset data as configuration issues, never as a crash', () => {
+    expect(() =>
+      compilePolicy({
+        presets: [
+          {
+            id: 'file:bad',
+            hosts: ['ok.example', null as unknown as string],
+            clientCertificateSubjects: 'CN=x' as unknown as string[],
+          },
+          { nope: true } as unknown as string,
+        ],
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'POLICY_INVALID_CONFIG',
+        issues: [
+          expect.objectContaining({ field: 'presets[0].hosts', index: 1, reason: 'not-a-string' }),
+          expect.objectContaining({ field: 'presets', index: 1, reason: 'POLICY_UNKNOWN_PRESET' }),
+        ],
+      }),
+    );
   });
 });
 
@@ -505,6 +529,14 @@ describe('invalid configuration', () => {
     expect(issuesOf({ minTlsVersion: '1.4' as '1.3' })).toEqual([
       'minTlsVersion[undefined]:invalid-tls-version',
     ]);
+  });
+
+  it('refuses options that are not an object', () => {
+    for (const options of [null, 'x', 5, []]) {
+      expect(() => compilePolicy(options as never)).toThrow(
+        expect.objectContaining({ code: 'POLICY_INVALID_CONFIG' }),
+      );
+    }
   });
 
   it('puts the first issue into the message', () => {

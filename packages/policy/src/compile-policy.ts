@@ -133,6 +133,18 @@ export class Policy {
 
   /** @internal Use {@link compilePolicy}. */
   constructor(options: PolicyOptions) {
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+      throw new PolicyError('POLICY_INVALID_CONFIG', 'policy options must be an object', {
+        issues: [
+          {
+            field: 'options',
+            value: options,
+            reason: 'not-an-object',
+            message: 'policy options must be an object',
+          },
+        ],
+      });
+    }
     const issues: PolicyConfigIssue[] = [];
     const resolved: ResolvedPreset[] = [];
     const list = <T>(field: keyof PolicyOptions, value: unknown): readonly T[] => {
@@ -342,12 +354,15 @@ export class Policy {
             : {};
         addHost(host, 0, `presets[${index}].hosts`, hostIndex, source, extra);
       });
-      (preset.clientCertificateSubjects ?? []).forEach((subject, subjectIndex) => {
+      const subjects = Array.isArray(preset.clientCertificateSubjects)
+        ? preset.clientCertificateSubjects
+        : [];
+      subjects.forEach((subject, subjectIndex) => {
         addSubject(subject, `presets[${index}].clientCertificateSubjects`, subjectIndex, source);
       });
       resolved.push(
-        'name' in preset
-          ? preset
+        typeof reference === 'string'
+          ? (preset as ResolvedPreset)
           : {
               id: preset.id,
               name: preset.id,
@@ -355,7 +370,7 @@ export class Policy {
               hosts: hosts.map((entry) =>
                 typeof entry === 'string' ? { host: entry, purpose: '', when: 'always' as const } : entry,
               ),
-              clientCertificateSubjects: preset.clientCertificateSubjects ?? [],
+              clientCertificateSubjects: subjects,
               sources: [],
             },
       );

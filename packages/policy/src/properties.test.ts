@@ -1,6 +1,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { compilePolicy } from './compile-policy.ts';
+import { PolicyError } from './errors.ts';
 import { normalizeHost } from './normalize-host.ts';
 import { parseAuthority } from './parse-authority.ts';
 
@@ -65,6 +66,29 @@ describe('properties', () => {
     expect(policy.decideTarget(`${extra}-${suffix}`, 443).allow).toBe(false);
     expect(policy.decideTarget(`${extra}.${suffix}`, 443).allow).toBe(true);
     expect(policy.decideTarget(`${extra}.${extra}.${suffix}`, 443).allow).toBe(true);
+  });
+
+  test.prop([
+    fc.record(
+      {
+        allowedHosts: fc.array(fc.oneof(anyHost, fc.anything())),
+        deniedHosts: fc.oneof(fc.array(anyHost), fc.anything()),
+        allowedPorts: fc.oneof(fc.array(fc.oneof(fc.integer(), fc.anything())), fc.anything()),
+        allowedClientCertificateSubjects: fc.array(fc.oneof(fc.string(), fc.anything())),
+        presets: fc.array(
+          fc.oneof(fc.constantFrom('log-analytics', 'azure-arc:AzureCloud', 'x:y'), fc.anything()),
+        ),
+        allowedDestinationNetworks: fc.array(fc.oneof(fc.ipV4(), fc.string(), fc.anything())),
+        minTlsVersion: fc.oneof(fc.constantFrom('1.2', '1.3'), fc.anything()),
+      },
+      { requiredKeys: [] },
+    ),
+  ])('compilePolicy throws nothing but PolicyError, whatever it is given', (options) => {
+    try {
+      compilePolicy(options as never);
+    } catch (error) {
+      expect(PolicyError.isInstance(error)).toBe(true);
+    }
   });
 
   test.prop([
