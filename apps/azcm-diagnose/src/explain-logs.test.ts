@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../test/support/run-cli.ts';
 import { explain, maxSearchHits } from './explain.ts';
 import { defaultLogFiles } from './log-locations.ts';
-import { scanLogText } from './logs.ts';
+import { decodeLogBytes, scanLogText } from './logs.ts';
 
 describe('explain', () => {
   it('looks codes up by name, number and exit code', () => {
@@ -58,6 +58,23 @@ describe('scanLogText', () => {
   it('finds nothing in an empty or binary input', () => {
     expect(scanLogText('-', '', 'en')).toEqual([]);
     expect(scanLogText('-', '\u0000\u0001\u00ff'.repeat(100), 'en')).toEqual([]);
+  });
+});
+
+describe('decodeLogBytes', () => {
+  const text = 'FATAL Error: dial tcp: lookup management.azure.com: no such host — ü';
+  it('reads UTF-8 with and without a BOM, and UTF-16 with a BOM (PowerShell redirection)', () => {
+    expect(decodeLogBytes(Buffer.from(text))).toBe(text);
+    expect(decodeLogBytes(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]))).toBe(text);
+    expect(decodeLogBytes(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]))).toBe(
+      text,
+    );
+    const be = Buffer.from(text, 'utf16le').swap16();
+    expect(decodeLogBytes(Buffer.concat([Buffer.from([0xfe, 0xff]), be]))).toBe(text);
+  });
+  it('never throws on arbitrary bytes', () => {
+    expect(typeof decodeLogBytes(Buffer.from([0xff, 0xfe, 0x00]))).toBe('string');
+    expect(typeof decodeLogBytes(Buffer.from([0xc3, 0x28, 0xa0]))).toBe('string');
   });
 });
 

@@ -19,6 +19,16 @@ export interface LogFinding {
   fix: string;
 }
 
+/**
+ * Decodes a log file: UTF-8 (a BOM is dropped), or UTF-16 with a byte-order mark, which is what Windows
+ * PowerShell 5 writes when console output is redirected to a file (`azcmagent connect ... > out.txt`).
+ */
+export function decodeLogBytes(bytes: Uint8Array): string {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes.subarray(2));
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes.subarray(2));
+  return new TextDecoder('utf-8').decode(bytes); // drops a UTF-8 BOM itself
+}
+
 /** Longest line text a finding quotes. */
 const maxQuoted = 400;
 

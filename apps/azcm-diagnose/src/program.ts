@@ -16,7 +16,7 @@ import { ExitCode, type ExitCodeValue } from './exit-codes.ts';
 import { explain } from './explain.ts';
 import { runGateway } from './gateway.ts';
 import { defaultLogFiles } from './log-locations.ts';
-import { type LogFinding, scanLogText } from './logs.ts';
+import { decodeLogBytes, type LogFinding, scanLogText } from './logs.ts';
 import { messages } from './messages.ts';
 import { NameResolver } from './name-resolution.ts';
 import { createProgress } from './progress.ts';
@@ -119,11 +119,11 @@ function writeJson(io: CliIo, value: unknown): void {
   io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-async function readStdin(stream: NodeJS.ReadableStream): Promise<string> {
+async function readStdin(stream: NodeJS.ReadableStream): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream)
     chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 /**
@@ -192,7 +192,7 @@ export function createProgram(io: CliIo, setExit: (code: ExitCodeValue) => void)
       for (const input of inputs) {
         let text: string;
         try {
-          text = input === '-' ? await readStdin(io.stdin) : await readFile(input, 'utf8');
+          text = decodeLogBytes(input === '-' ? await readStdin(io.stdin) : await readFile(input));
         } catch (error) {
           throw new DiagnoseError('DIAGNOSE_INPUT', `cannot read ${input}: ${(error as Error).message}`, {
             cause: error,

@@ -90,6 +90,14 @@ describe('azcm-diagnose logs (child process)', () => {
     expect(JSON.stringify(json)).not.toContain('Hunter2');
   });
 
+  it('reads console output that Windows PowerShell saved as UTF-16', async () => {
+    const json = JSON.parse((await runCli(['logs', '--json', fixture('console-utf16.txt')])).stdout);
+    expect(json.findings.map((f: { line: number; family: string }) => [f.line, f.family])).toEqual([
+      [4, 'explicit-code'],
+      [4, 'proxy-auth-required'],
+    ]);
+  });
+
   it('reads standard input with -', async () => {
     const run = await runCli(['logs', '--json', '-'], {
       input: 'INFO ok\nError: dial tcp: lookup management.azure.com: no such host\n',
