@@ -20,21 +20,37 @@ export const systemResolver: Resolver = async (host) => {
   return entries.map((entry) => entry.address);
 };
 
+/** Lets a dial step tear down what it started when the overall timeout fires. */
+interface Cancellation {
+  cancelled: boolean;
+  readonly signal: AbortSignal | undefined;
+  onCancel(teardown: () => void): void;
+}
+
 function withTimeout<T>(
-  work: (signal: AbortSignal) => Promise<T>,
+  work: (cancellation: Cancellation) => Promise<T>,
   timeoutMs: number,
   what: string,
   onLate: (value: T) => void,
+  withSignal = false,
 ): Promise<T> {
-  const controller = new AbortController();
+  const controller = withSignal ? new AbortController() : undefined;
+  const teardowns: Array<() => void> = [];
+  const cancellation: Cancellation = {
+    cancelled: false,
+    signal: controller?.signal,
+    onCancel: (teardown) => teardowns.push(teardown),
+  };
   return new Promise<T>((resolve, reject) => {
     let settled = false;
     const timer = setTimeout(() => {
       settled = true;
-      controller.abort();
+      cancellation.cancelled = true;
+      controller?.abort();
+      for (const teardown of teardowns) teardown();
       reject(new DialError('timeout', `${what} did not complete within ${timeoutMs} ms`));
     }, timeoutMs);
-    work(controller.signal).then(
+    work(cancellation).then(
       (value) => {
         clearTimeout(timer);
         if (settled) onLate(value);
@@ -58,7 +74,7 @@ function connectTo(
   host: string,
   port: number,
   addresses: readonly string[],
-  signal: AbortSignal,
+  cancellation: Cancellation,
 ): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     // Node's own happy eyeballs (autoSelectFamily) walks the addresses through this lookup.
@@ -77,12 +93,13 @@ function connectTo(
       host,
       port,
       lookup,
-      signal,
       allowHalfOpen: true,
       noDelay: true,
       autoSelectFamily: addresses.length > 1,
       autoSelectFamilyAttemptTimeout: 250,
     });
+    // No AbortSignal on the socket: it would stay attached for the tunnel's whole life.
+    cancellation.onCancel(() => socket.destroy());
     const onError = (error: Error) => {
       socket.destroy();
       reject(error);
@@ -116,7 +133,7 @@ export async function dialDirect(
   timeoutMs: number,
 ): Promise<DialResult> {
   const socket = await withTimeout(
-    async (signal) => {
+    async (cancellation) => {
       let addresses: readonly string[];
       if (net.isIP(target.host) !== 0) addresses = [target.host];
       else {
@@ -132,13 +149,13 @@ export async function dialDirect(
           throw new DialError('dns', `no addresses for ${target.host}`, {
             cause: Object.assign(new Error(`no addresses for ${target.host}`), { code: 'ENOTFOUND' }),
           });
-        if (signal.aborted) throw new DialError('timeout', 'dial aborted');
+        if (cancellation.cancelled) throw new DialError('timeout', 'dial aborted');
       }
       try {
-        return await connectTo(target.host, target.port, addresses, signal);
+        return await connectTo(target.host, target.port, addresses, cancellation);
       } catch (error) {
         const cause = firstError(error);
-        if (signal.aborted)
+        if (cancellation.cancelled)
           throw new DialError('timeout', `connect to ${target.host}:${target.port} timed out`, { cause });
         throw new DialError(classifyDialError(cause), `connect to ${target.host}:${target.port} failed`, {
           cause,
@@ -209,7 +226,7 @@ export async function dialRelay(
   const url = relayUrl(dial);
   const isSocks = url.protocol.startsWith('socks');
   const socket = await withTimeout(
-    async (signal) => {
+    async ({ signal }) => {
       // agent-base only needs an emitter standing in for the http.ClientRequest.
       const request = Object.assign(new EventEmitter(), { destroy() {} });
       let response: ProxyConnectResponse | undefined;
@@ -246,7 +263,8 @@ export async function dialRelay(
         return socket;
       } catch (error) {
         if (isDialError(error)) throw error;
-        if (signal.aborted) throw new DialError('timeout', 'relay dial timed out', { cause: error });
+        if (signal?.aborted === true)
+          throw new DialError('timeout', 'relay dial timed out', { cause: error });
         throw new DialError(classifyRelayError(error), `relay ${url.protocol}//${url.host} failed`, {
           cause: error,
         });
@@ -255,6 +273,7 @@ export async function dialRelay(
     timeoutMs,
     `relay dial through ${url.protocol}//${url.host}`,
     (late) => late.destroy(),
+    true,
   );
   socket.allowHalfOpen = true;
   socket.setNoDelay(true);

@@ -4,7 +4,7 @@ import { parseAuthority } from './authority.ts';
 import { dialDirect, dialRelay, systemResolver } from './dial.ts';
 import { type DialError, isDialError } from './errors.ts';
 import { defaultTunnelLimits, mergeLimits } from './limits.ts';
-import { Tunnel, type TunnelOutcome } from './tunnel.ts';
+import { Tunnel, type TunnelObserver, type TunnelOutcome } from './tunnel.ts';
 import type {
   ConnectRequest,
   Decision,
@@ -77,6 +77,39 @@ interface ConnectionState {
 
 type StatefulSocket = net.Socket & { [kState]?: ConnectionState };
 
+/** What the server remembers of an established tunnel, for its end event and the per-client count. */
+interface TunnelRecord {
+  readonly id: number;
+  readonly clientAddress: string;
+  readonly clientKey: string;
+  readonly host: string;
+  readonly port: number;
+  readonly receivedAt: number;
+}
+
+function connectRequestOf(
+  id: number,
+  state: ConnectionState,
+  host: string,
+  port: number,
+  request: http.IncomingMessage,
+): ConnectRequest {
+  // Built apart from onConnect so that only this small closure keeps the IncomingMessage alive.
+  let cached: Headers | undefined;
+  return {
+    id,
+    clientAddress: state.clientAddress,
+    clientPort: state.clientPort,
+    ...(state.proxiedSource !== undefined ? { proxiedSource: state.proxiedSource } : {}),
+    host,
+    port,
+    get headers() {
+      cached ??= headersOf(request);
+      return cached;
+    },
+  };
+}
+
 function unmapAddress(address: string | undefined): string {
   if (address === undefined) return '';
   return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
@@ -116,7 +149,19 @@ export class TunnelServer {
   private readonly netServer: net.Server;
   private readonly httpServer: http.Server;
   private readonly connectionSet = new Set<StatefulSocket>();
-  private readonly tunnelSet = new Set<Tunnel>();
+  private readonly tunnelSet = new Map<Tunnel, TunnelRecord>();
+  private readonly observer: TunnelObserver = {
+    released: (tunnel) => {
+      const record = this.tunnelSet.get(tunnel);
+      if (record !== undefined)
+        this.emit({
+          type: 'tunnel-released',
+          id: record.id,
+          inspectMs: performance.now() - tunnel.startedAt,
+        });
+    },
+    finished: (tunnel, outcome) => this.tunnelFinished(tunnel, outcome),
+  };
   private readonly perClient = new Map<string, number>();
   private pendingTunnels = 0;
   private nextId = 1;
@@ -223,6 +268,7 @@ export class TunnelServer {
     socket.on('error', () => {});
     socket.once('close', () => {
       clearTimeout(state.headTimer);
+      state.headTimer = undefined;
       state.phase = 'done';
       this.connectionSet.delete(socket);
       if (this.hooks.onEvent !== undefined)
@@ -364,6 +410,7 @@ export class TunnelServer {
       return;
     }
     clearTimeout(state.headTimer);
+    state.headTimer = undefined;
     state.phase = 'connect';
     let host: string;
     let port: number;
@@ -403,20 +450,7 @@ export class TunnelServer {
 
     let decision: Decision;
     try {
-      let cachedHeaders: Headers | undefined;
-      const connectRequest: ConnectRequest = {
-        id,
-        clientAddress: state.clientAddress,
-        clientPort: state.clientPort,
-        ...(state.proxiedSource !== undefined ? { proxiedSource: state.proxiedSource } : {}),
-        host,
-        port,
-        get headers() {
-          cachedHeaders ??= headersOf(request);
-          return cachedHeaders;
-        },
-      };
-      decision = await this.hooks.decide(connectRequest);
+      decision = await this.hooks.decide(connectRequestOf(id, state, host, port, request));
     } catch (error) {
       const err = error instanceof Error ? error : new Error(String(error));
       this.emit({ type: 'error', kind: 'hook', error: err });
@@ -499,29 +533,26 @@ export class TunnelServer {
       via: dial.kind,
       setupMs: performance.now() - receivedAt,
     });
-    const tunnel = new Tunnel(
-      socket,
-      upstream,
-      head,
-      inspector,
-      limits,
-      (t) => this.emit({ type: 'tunnel-released', id, inspectMs: performance.now() - t.startedAt }),
-      (t, outcome: TunnelOutcome) => {
-        this.tunnelSet.delete(t);
-        this.releaseClient(clientKey);
-        this.emit({
-          type: 'tunnel-ended',
-          id,
-          clientAddress: state.clientAddress,
-          host,
-          port,
-          ...outcome,
-          durationMs: performance.now() - receivedAt,
-        });
-        this.checkIdle();
-      },
-    );
-    this.tunnelSet.add(tunnel);
+    const tunnel = new Tunnel(socket, upstream, limits, this.observer);
+    this.tunnelSet.set(tunnel, { id, clientAddress: state.clientAddress, clientKey, host, port, receivedAt });
+    tunnel.start(head, inspector);
+  }
+
+  private tunnelFinished(tunnel: Tunnel, outcome: TunnelOutcome): void {
+    const record = this.tunnelSet.get(tunnel);
+    if (record === undefined) return;
+    this.tunnelSet.delete(tunnel);
+    this.releaseClient(record.clientKey);
+    this.emit({
+      type: 'tunnel-ended',
+      id: record.id,
+      clientAddress: record.clientAddress,
+      host: record.host,
+      port: record.port,
+      ...outcome,
+      durationMs: performance.now() - record.receivedAt,
+    });
+    this.checkIdle();
   }
 
   private releaseClient(key: string): void {
@@ -552,7 +583,7 @@ export class TunnelServer {
    * Tunnels still being inspected are aborted.
    */
   closeAllTunnels(): void {
-    for (const tunnel of this.tunnelSet) tunnel.closeGracefully();
+    for (const tunnel of this.tunnelSet.keys()) tunnel.closeGracefully();
   }
 
   /**
@@ -569,7 +600,7 @@ export class TunnelServer {
     if ((options.drainTimeoutMs ?? 0) > 0) await this.waitIdle(options.drainTimeoutMs ?? 0);
     this.closeAllTunnels();
     await this.waitIdle(options.graceMs ?? 1000);
-    for (const tunnel of this.tunnelSet) tunnel.abort('shutdown', 'grace period over');
+    for (const tunnel of [...this.tunnelSet.keys()]) tunnel.abort('shutdown', 'grace period over');
     for (const socket of this.connectionSet) socket.destroy();
     await closed;
   }

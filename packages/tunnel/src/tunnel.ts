@@ -17,19 +17,67 @@ export interface TunnelSettings {
   readonly maxHeldBytes: number;
 }
 
+/** Called once per tunnel: after release (inspection over) and when both sockets have closed. */
+export interface TunnelObserver {
+  released(tunnel: Tunnel): void;
+  finished(tunnel: Tunnel, outcome: TunnelOutcome): void;
+}
+
 const resetCodes = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+const kTunnel = Symbol('tunnel');
+const kPeer = Symbol('peer');
+
+type TunnelSocket = net.Socket & { [kTunnel]: Tunnel; [kPeer]: TunnelSocket };
+
+// Listeners are shared functions that find their tunnel through the socket (`this`), so an open tunnel
+// costs no closures: idle tunnels stay small, and a chunk costs one write (or a pause) and nothing else.
+function forwardData(this: TunnelSocket, chunk: Buffer): void {
+  if (!this[kPeer].write(chunk)) this.pause();
+}
+function resumePeer(this: TunnelSocket): void {
+  this[kPeer].resume();
+}
+function forwardEnd(this: TunnelSocket): void {
+  this[kPeer].end();
+}
+function onSocketError(this: TunnelSocket, error: Error): void {
+  this[kTunnel].socketError(error, this[kPeer]);
+}
+function onSocketClose(this: TunnelSocket): void {
+  this[kTunnel].sideClosed(this, this[kPeer]);
+}
+function onIdle(this: TunnelSocket): void {
+  this[kTunnel].idle();
+}
+function inspectClientData(this: TunnelSocket, chunk: Buffer): void {
+  this[kTunnel].clientData(chunk);
+}
+function inspectClientEnd(this: TunnelSocket): void {
+  this[kTunnel].clientEnd();
+}
+function inspectServerData(this: TunnelSocket, chunk: Buffer): void {
+  this[kTunnel].serverData(chunk);
+}
+function inspectServerEnd(this: TunnelSocket): void {
+  this[kPeer].end();
+}
+function inspectionTimedOut(tunnel: Tunnel): void {
+  tunnel.abort('inspection-timeout', 'not released in time');
+}
 
 /**
  * One established tunnel: optional inspection (client bytes held until released, server bytes shown and
- * forwarded), then a splice with Node's `pipe` in both directions. `pipe` gives backpressure and, with
- * `allowHalfOpen` sockets, half-close: a FIN from one side becomes `end()` on the other. A reset becomes a
- * reset (`resetAndDestroy`). Bytes are counted from the sockets' own counters when the tunnel ends, so
- * the steady state does no work per chunk beyond Node's.
+ * forwarded), then a splice in both directions. Backpressure: a `write` that returns false pauses the
+ * reading side until the writer drains. Half-close: with `allowHalfOpen` sockets, a FIN from one side
+ * becomes `end()` on the other. A reset becomes a reset (`resetAndDestroy`). Bytes are counted from the
+ * sockets' own counters when the tunnel ends.
  */
 export class Tunnel {
   readonly startedAt = performance.now();
+  readonly client: net.Socket;
+  readonly upstream: net.Socket;
   private inspector: TunnelInspector | undefined;
-  private held: Buffer[] = [];
+  private held: Buffer[] | undefined;
   private heldBytes = 0;
   private clientEnded = false;
   private inspectionTimer: NodeJS.Timeout | undefined;
@@ -37,55 +85,52 @@ export class Tunnel {
   private closedSides = 0;
   private readonly clientBase: number;
   private readonly upstreamBase: number;
-  private finished = false;
-  readonly client: net.Socket;
-  readonly upstream: net.Socket;
   private readonly settings: TunnelSettings;
-  private readonly onReleased: (tunnel: Tunnel) => void;
-  private readonly onFinished: (tunnel: Tunnel, outcome: TunnelOutcome) => void;
+  private readonly observer: TunnelObserver;
 
-  constructor(
-    client: net.Socket,
-    upstream: net.Socket,
-    head: Buffer,
-    inspector: TunnelInspector | undefined,
-    settings: TunnelSettings,
-    onReleased: (tunnel: Tunnel) => void,
-    onFinished: (tunnel: Tunnel, outcome: TunnelOutcome) => void,
-  ) {
+  constructor(client: net.Socket, upstream: net.Socket, settings: TunnelSettings, observer: TunnelObserver) {
     this.client = client;
     this.upstream = upstream;
     this.settings = settings;
-    this.onReleased = onReleased;
-    this.onFinished = onFinished;
+    this.observer = observer;
     this.clientBase = client.bytesWritten;
     this.upstreamBase = upstream.bytesWritten;
-    client.on('error', (error) => this.onSocketError(error, upstream));
-    upstream.on('error', (error) => this.onSocketError(error, client));
-    client.once('close', () => this.onSideClosed(client, upstream));
-    upstream.once('close', () => this.onSideClosed(upstream, client));
+    const c = client as TunnelSocket;
+    const u = upstream as TunnelSocket;
+    c[kTunnel] = this;
+    u[kTunnel] = this;
+    c[kPeer] = u;
+    u[kPeer] = c;
+  }
+
+  /** Starts forwarding: `head` holds client bytes that arrived with the request head. */
+  start(head: Buffer, inspector: TunnelInspector | undefined): void {
+    const { settings } = this;
+    const c = this.client as TunnelSocket;
+    const u = this.upstream as TunnelSocket;
+    c.on('error', onSocketError);
+    u.on('error', onSocketError);
+    c.once('close', onSocketClose);
+    u.once('close', onSocketClose);
     if (settings.idleTimeoutMs > 0) {
-      const onIdle = () => this.abort('idle-timeout', `no bytes for ${settings.idleTimeoutMs} ms`);
-      client.setTimeout(settings.idleTimeoutMs, onIdle);
-      upstream.setTimeout(settings.idleTimeoutMs, onIdle);
+      c.setTimeout(settings.idleTimeoutMs, onIdle);
+      u.setTimeout(settings.idleTimeoutMs, onIdle);
     }
     if (inspector === undefined) {
-      if (head.length > 0) upstream.write(head);
+      if (head.length > 0) u.write(head);
       this.splice();
       return;
     }
     this.inspector = inspector;
-    this.inspectionTimer = setTimeout(
-      () => this.abort('inspection-timeout', `not released within ${settings.inspectionTimeoutMs} ms`),
-      settings.inspectionTimeoutMs,
-    );
-    client.on('data', this.onClientData);
-    client.on('end', this.onClientEnd);
-    upstream.on('data', this.onServerData);
-    upstream.on('end', this.onServerEnd);
-    client.resume();
-    upstream.resume();
-    if (head.length > 0) this.onClientData(head);
+    this.held = [];
+    this.inspectionTimer = setTimeout(inspectionTimedOut, settings.inspectionTimeoutMs, this);
+    c.on('data', inspectClientData);
+    c.on('end', inspectClientEnd);
+    u.on('data', inspectServerData);
+    u.on('end', inspectServerEnd);
+    c.resume();
+    u.resume();
+    if (head.length > 0) this.clientData(head);
   }
 
   /** True while an inspector still holds the tunnel. */
@@ -93,41 +138,43 @@ export class Tunnel {
     return this.inspector !== undefined;
   }
 
-  private readonly onClientData = (chunk: Buffer): void => {
+  /** @internal */
+  clientData(chunk: Buffer): void {
     const inspector = this.inspector;
-    if (inspector === undefined) return;
+    if (inspector === undefined || this.held === undefined) return;
     this.held.push(chunk);
     this.heldBytes += chunk.length;
-    const verdict = this.ask(() => inspector.onClientData(chunk));
+    const verdict = this.ask(inspector, true, chunk);
     if (this.inspector === undefined) return;
     if (verdict === 'need-more' && this.heldBytes > this.settings.maxHeldBytes)
       this.abort('rejected', `more than ${this.settings.maxHeldBytes} bytes held without a verdict`);
     else this.apply(verdict);
-  };
+  }
 
-  private readonly onClientEnd = (): void => {
+  /** @internal */
+  clientEnd(): void {
     this.clientEnded = true;
-  };
+  }
 
-  private readonly onServerData = (chunk: Buffer): void => {
+  /** @internal */
+  serverData(chunk: Buffer): void {
     const inspector = this.inspector;
     if (inspector === undefined) return;
     if (!this.client.write(chunk)) {
       this.upstream.pause();
-      this.client.once('drain', () => {
-        if (this.inspector !== undefined) this.upstream.resume();
-      });
+      this.client.once('drain', () => this.upstream.resume());
     }
-    this.apply(this.ask(() => inspector.onServerData(chunk)));
-  };
+    this.apply(this.ask(inspector, false, chunk));
+  }
 
-  private readonly onServerEnd = (): void => {
-    this.client.end();
-  };
+  /** @internal */
+  idle(): void {
+    this.abort('idle-timeout', `no bytes for ${this.settings.idleTimeoutMs} ms`);
+  }
 
-  private ask(call: () => Verdict): Verdict {
+  private ask(inspector: TunnelInspector, fromClient: boolean, chunk: Buffer): Verdict {
     try {
-      return call();
+      return fromClient ? inspector.onClientData(chunk) : inspector.onServerData(chunk);
     } catch (error) {
       this.abort('error', 'inspector threw', error instanceof Error ? error : new Error(String(error)));
       return 'need-more';
@@ -147,28 +194,38 @@ export class Tunnel {
     const { client, upstream } = this;
     this.inspector = undefined;
     clearTimeout(this.inspectionTimer);
-    client.removeListener('data', this.onClientData);
-    client.removeListener('end', this.onClientEnd);
-    upstream.removeListener('data', this.onServerData);
-    upstream.removeListener('end', this.onServerEnd);
-    for (const chunk of this.held) upstream.write(chunk);
-    this.held = [];
+    this.inspectionTimer = undefined;
+    client.removeListener('data', inspectClientData);
+    client.removeListener('end', inspectClientEnd);
+    upstream.removeListener('data', inspectServerData);
+    upstream.removeListener('end', inspectServerEnd);
+    for (const chunk of this.held ?? []) upstream.write(chunk);
+    this.held = undefined;
     this.heldBytes = 0;
-    this.onReleased(this);
+    this.observer.released(this);
     if (this.clientEnded) upstream.end();
     this.splice();
   }
 
   private splice(): void {
     const { client, upstream } = this;
-    // readableEnded sides were ended during inspection; pipe would wait for an 'end' that never comes.
-    if (!this.clientEnded && !client.readableEnded) client.pipe(upstream);
-    if (!upstream.readableEnded) upstream.pipe(client);
+    // A side that already ended during inspection has nothing more to forward.
+    if (!this.clientEnded && !client.readableEnded) {
+      client.on('data', forwardData);
+      client.on('end', forwardEnd);
+      upstream.on('drain', resumePeer);
+    }
+    if (!upstream.readableEnded) {
+      upstream.on('data', forwardData);
+      upstream.on('end', forwardEnd);
+      client.on('drain', resumePeer);
+    }
     client.resume();
     upstream.resume();
   }
 
-  private onSocketError(error: Error, other: net.Socket): void {
+  /** @internal */
+  socketError(error: Error, other: net.Socket): void {
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== undefined && resetCodes.has(code)) {
       this.outcome ??= { result: 'reset', reason: code, error };
@@ -179,7 +236,8 @@ export class Tunnel {
     }
   }
 
-  private onSideClosed(closed: net.Socket, other: net.Socket): void {
+  /** @internal */
+  sideClosed(closed: net.Socket, other: net.Socket): void {
     this.closedSides += 1;
     if (this.closedSides === 2) {
       this.finish();
@@ -199,7 +257,7 @@ export class Tunnel {
     this.outcome ??= error === undefined ? { result, reason } : { result, reason, error };
     clearTimeout(this.inspectionTimer);
     this.inspector = undefined;
-    this.held = [];
+    this.held = undefined;
     this.client.destroy();
     this.upstream.destroy();
   }
@@ -213,20 +271,19 @@ export class Tunnel {
     this.outcome ??= { result: 'shutdown', reason: 'server closing' };
     const { client, upstream } = this;
     // What is already queued toward each side still goes out before the FIN; later input is discarded.
-    client.unpipe(upstream);
-    upstream.unpipe(client);
-    client.end();
-    upstream.end();
-    client.resume();
-    upstream.resume();
+    for (const socket of [client, upstream]) {
+      socket.removeListener('data', forwardData);
+      socket.removeListener('end', forwardEnd);
+      socket.removeListener('drain', resumePeer);
+      socket.end();
+      socket.resume();
+    }
   }
 
   private finish(): void {
-    if (this.finished) return;
-    this.finished = true;
     clearTimeout(this.inspectionTimer);
     const outcome = this.outcome ?? { result: 'closed' as const };
-    this.onFinished(this, {
+    this.observer.finished(this, {
       ...outcome,
       bytesUpstream: Math.max(0, this.upstream.bytesWritten - this.upstreamBase),
       bytesDownstream: Math.max(0, this.client.bytesWritten - this.clientBase),

@@ -3,7 +3,12 @@ import { once } from 'node:events';
 import * as net from 'node:net';
 import { openFileDescriptorCount, waitForFileDescriptors } from '@agent-gateway/test-support';
 import { afterEach, beforeEach, expect } from 'vitest';
-import { createTunnelServer, type TunnelLifecycleEvent, type TunnelServerOptions } from '../src/index.ts';
+import {
+  createTunnelServer,
+  type TunnelHooks,
+  type TunnelLifecycleEvent,
+  type TunnelServerOptions,
+} from '../src/index.ts';
 import type { TunnelServer } from '../src/tunnel-server.ts';
 
 /** Registers a before/after pair that fails a test leaving descriptors open, and closes what it made. */
@@ -53,7 +58,7 @@ export async function startTunnel(
   options: Partial<TunnelServerOptions> = {},
 ): Promise<{ server: TunnelServer; port: number; events: TunnelLifecycleEvent[] }> {
   const events: TunnelLifecycleEvent[] = [];
-  const hooks = options.hooks ?? { decide: () => ({ allow: true, dial: { kind: 'direct' } }) };
+  const hooks: TunnelHooks = options.hooks ?? { decide: () => ({ allow: true, dial: { kind: 'direct' } }) };
   const server = createTunnelServer({
     resolve: async () => ['127.0.0.1'],
     ...options,

@@ -207,8 +207,11 @@ describe('listener', () => {
         new Promise((resolve, reject) => {
           let buffered = Buffer.alloc(0);
           const onReadable = () => {
-            let chunk: Buffer | null;
-            while ((chunk = socket.read() as Buffer | null) !== null)
+            for (
+              let chunk = socket.read() as Buffer | null;
+              chunk !== null;
+              chunk = socket.read() as Buffer | null
+            )
               buffered = Buffer.concat([buffered, chunk]);
             const end = buffered.indexOf('\r\n');
             if (end < 0) return;

@@ -100,6 +100,8 @@ describe('splice', () => {
         }),
       );
       await waitFor(() => eventsOf(events, 'tunnel-ended').length === tunnels);
+      // The target sees the client's FIN in its own time; wait for every connection's verdict.
+      await waitFor(() => target.received.size === tunnels);
       for (const { id, sentHash, gotHash } of results) {
         expect(target.received.get(id)).toBe(sentHash);
         expect(gotHash).toBe(target.sent.get(id));
