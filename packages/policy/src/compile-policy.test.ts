@@ -239,6 +239,19 @@ describe('decideClientCertificate', () => {
     expect(policy.decideClientCertificate('CN=ｇａｔｅｗａｙ,O=Contoso,C=DE').allow).toBe(false);
   });
 
+  it('compares #hex DER strings (how RFC 4514 writers show types without a short name) by their text', () => {
+    const mail = compilePolicy({ allowedClientCertificateSubjects: ['CN=agent-1,E=a@b.example'] });
+    // IA5String "a@b.example", as @agent-gateway/tls-handshake writes an emailAddress attribute.
+    expect(
+      mail.decideClientCertificate('CN=agent-1,1.2.840.113549.1.9.1=#160b6140622e6578616d706c65').allow,
+    ).toBe(true);
+    expect(
+      mail.decideClientCertificate('CN=agent-1,1.2.840.113549.1.9.1=#160b6140622e6578616d706c66').allow,
+    ).toBe(false);
+    expect(policy.decideClientCertificate('CN=#0c076167656e742d31').allow).toBe(true);
+    expect(policy.decideClientCertificate('CN=#0c086167656e742d31').allow).toBe(false);
+  });
+
   it('reads a bare rule value as a CN (the original product writes subjects that way)', () => {
     expect(policy.decideClientCertificate('CN=legacy-agent').allow).toBe(true);
   });

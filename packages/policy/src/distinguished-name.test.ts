@@ -47,6 +47,10 @@ describe('parseDistinguishedName', () => {
     expect(key('CN=Agent+UID=7, O=Contoso')).toBe(key('uid=7+cn=agent,o=CONTOSO'));
     expect(key('CN=agent,O=Contoso')).not.toBe(key('O=Contoso,CN=agent'));
     expect(key('CN=a\\,b')).not.toBe(key('CN=a,CN=b'));
+    // A string that looks like hex is not the hex (BER) value it looks like; a DER string in hex is its text.
+    expect(key('CN=\\#0a0b')).not.toBe(key('CN=#0a0b'));
+    expect(key('CN=#0c0161')).toBe(key('CN=A'));
+    expect(key('CN=a\\00')).not.toBe(key('CN=a'));
   });
 
   it.each([

@@ -11,8 +11,10 @@
 export interface DnAttribute {
   /** Canonical type: the OID for known types (`2.5.4.3`), else the lower-case name or dotted OID. */
   readonly type: string;
-  /** The value after unescaping (`#hex` values keep their lower-case `#hex` text). */
+  /** The value after unescaping; for a `#hex` value, the lower-case `#hex` text. */
   readonly value: string;
+  /** True when the value was written as `#hex` (the BER encoding), not as a string. */
+  readonly hex?: boolean;
 }
 
 /** A parsed distinguished name: RDNs in the order written (most specific first in RFC 4514 text). */
@@ -105,7 +107,9 @@ export function parseDistinguishedName(text: string): DistinguishedName | undefi
     i++;
     skipSpaces();
     let value: string;
+    let writtenAsHex = false;
     if (text[i] === '#') {
+      writtenAsHex = true;
       const start = i;
       i++;
       while (i < n && isHex(text[i])) i++;
@@ -171,7 +175,7 @@ export function parseDistinguishedName(text: string): DistinguishedName | undefi
       // Unescaped trailing spaces are not part of the value (RFC 4514 section 3).
       value = trailingSpaces > 0 ? out.slice(0, out.length - trailingSpaces) : out;
     }
-    current.push({ type, value });
+    current.push(writtenAsHex ? { type, value, hex: true } : { type, value });
     if (i === n) {
       rdns.push(current);
       break;
@@ -194,10 +198,13 @@ export function parseDistinguishedName(text: string): DistinguishedName | undefi
 }
 
 function escapeValue(value: string): string {
-  if (value.startsWith('#') && /^#([0-9a-f]{2})+$/.test(value)) return value;
   let out = '';
   for (let k = 0; k < value.length; k++) {
     const c = value[k]!;
+    if (c === '\u0000') {
+      out += '\\00';
+      continue;
+    }
     const special = '"+,;<>\\'.includes(c) || c === '=';
     const edge = (k === 0 && (c === ' ' || c === '#')) || (k === value.length - 1 && c === ' ');
     out += special || edge ? `\\${c}` : c;
@@ -209,9 +216,74 @@ function foldAscii(value: string): string {
   return value.replace(/[A-Z]+/g, (m) => m.toLowerCase());
 }
 
-/** The comparison key of one attribute value: ASCII letters folded, nothing else changed. */
-export function comparableValue(value: string): string {
-  return foldAscii(value);
+/**
+ * Decodes a `#hex` value that holds one DER string (UTF8String, PrintableString, IA5String, NumericString,
+ * VisibleString, TeletexString as Latin-1, BMPString). RFC 4514 writers, `@agent-gateway/tls-handshake`
+ * among them, use that form for types without a short name (`1.2.840.113549.1.9.1=#16...` for an e-mail
+ * address), while operators write `E=a@b.example`: both must compare equal.
+ */
+function decodeHexString(value: string): string | undefined {
+  const hex = value.slice(1);
+  const bytes = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  if (bytes.length < 2) return undefined;
+  const tag = bytes[0]!;
+  let length = bytes[1]!;
+  let offset = 2;
+  if (length === 0x81 && bytes.length > 2) {
+    length = bytes[2]!;
+    offset = 3;
+  } else if (length === 0x82 && bytes.length > 3) {
+    length = bytes[2]! * 256 + bytes[3]!;
+    offset = 4;
+  } else if (length > 0x7f) {
+    return undefined;
+  }
+  if (offset + length !== bytes.length) return undefined;
+  const content = bytes.subarray(offset);
+  try {
+    switch (tag) {
+      case 0x0c:
+        return utf8.decode(content);
+      case 0x12:
+      case 0x13:
+      case 0x16:
+      case 0x1a:
+        if (content.some((byte) => byte > 0x7e)) return undefined;
+        return String.fromCharCode(...content);
+      case 0x14:
+        return String.fromCharCode(...content);
+      case 0x1e: {
+        if (content.length % 2 !== 0) return undefined;
+        let out = '';
+        for (let i = 0; i < content.length; i += 2)
+          out += String.fromCharCode(content[i]! * 256 + content[i + 1]!);
+        return out;
+      }
+      default:
+        return undefined;
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The comparison key of one attribute value, in escaped RFC 4514 form: a `#hex` DER string is decoded to
+ * its text, then ASCII letters are folded; nothing else changes. A `#hex` value that is not a DER string
+ * stays `#hex`, which no string value can look like (a string starting with `#` is written `\#...`).
+ */
+export function comparableValue(attribute: DnAttribute): string {
+  if (attribute.hex === true) {
+    const decoded = decodeHexString(attribute.value);
+    return decoded === undefined ? attribute.value : escapeValue(foldAscii(decoded));
+  }
+  return escapeValue(foldAscii(attribute.value));
+}
+
+function writeValue(attribute: DnAttribute, comparable: boolean | undefined): string {
+  if (comparable) return comparableValue(attribute);
+  return attribute.hex === true ? attribute.value : escapeValue(attribute.value);
 }
 
 /**
@@ -227,9 +299,7 @@ export function formatDistinguishedName(
     .map((rdn) => {
       const parts = rdn.map(
         (attribute) =>
-          `${OID_NAMES[attribute.type] ?? attribute.type.toUpperCase()}=${escapeValue(
-            options.comparable ? comparableValue(attribute.value) : attribute.value,
-          )}`,
+          `${OID_NAMES[attribute.type] ?? attribute.type.toUpperCase()}=${writeValue(attribute, options.comparable)}`,
       );
       if (options.comparable) parts.sort();
       return parts.join('+');

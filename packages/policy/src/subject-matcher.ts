@@ -2,6 +2,7 @@ import {
   CN_TYPE,
   comparableValue,
   type DistinguishedName,
+  type DnAttribute,
   formatDistinguishedName,
   parseDistinguishedName,
 } from './distinguished-name.ts';
@@ -30,20 +31,20 @@ export function parseSubjectRule(text: string): SubjectRuleParse {
   const pattern = formatDistinguishedName(dn);
   const only = dn.rdns.length === 1 && dn.rdns[0]!.length === 1 ? dn.rdns[0]![0]! : undefined;
   if (only !== undefined && only.type === CN_TYPE) {
-    return { ok: true, kind: 'cn', pattern, key: comparableValue(only.value) };
+    return { ok: true, kind: 'cn', pattern, key: comparableValue(only) };
   }
   return { ok: true, kind: 'subject', pattern, key: formatDistinguishedName(dn, { comparable: true }) };
 }
 
 /** The comparison keys of a presented subject: the whole-subject key and its single CN, if it has one. */
 export function subjectKeys(dn: DistinguishedName): { subject: string; cn: string | undefined } {
-  let cn: string | undefined;
+  let cn: DnAttribute | undefined;
   let count = 0;
   for (const rdn of dn.rdns) {
     for (const attribute of rdn) {
       if (attribute.type === CN_TYPE) {
         count++;
-        cn = attribute.value;
+        cn = attribute;
       }
     }
   }
