@@ -5,6 +5,7 @@ import { HttpsProxyAgent } from 'https-proxy-agent';
 import { SocksProxyAgent } from 'socks-proxy-agent';
 import { classifyDialError } from './classify-error.ts';
 import { DialError, isDialError, TunnelError } from './errors.ts';
+import { socketHighWaterMark } from './limits.ts';
 import type { DialFailureKind, RelayDial, Resolver } from './types.ts';
 
 /** A connected upstream socket, ready to carry tunnel bytes. */
@@ -95,9 +96,10 @@ function connectTo(
       lookup,
       allowHalfOpen: true,
       noDelay: true,
+      highWaterMark: socketHighWaterMark,
       autoSelectFamily: addresses.length > 1,
       autoSelectFamilyAttemptTimeout: 250,
-    });
+    } as net.NetConnectOpts);
     // No AbortSignal on the socket: it would stay attached for the tunnel's whole life.
     cancellation.onCancel(() => socket.destroy());
     const onError = (error: Error) => {

@@ -3,7 +3,7 @@ import * as net from 'node:net';
 import { parseAuthority } from './authority.ts';
 import { dialDirect, dialRelay, systemResolver } from './dial.ts';
 import { type DialError, isDialError } from './errors.ts';
-import { defaultTunnelLimits, mergeLimits } from './limits.ts';
+import { defaultTunnelLimits, mergeLimits, socketHighWaterMark } from './limits.ts';
 import { Tunnel, type TunnelObserver, type TunnelOutcome } from './tunnel.ts';
 import type {
   ConnectRequest,
@@ -198,7 +198,7 @@ export class TunnelServer {
       this.onClientError(error, socket as StatefulSocket),
     );
     this.netServer = net.createServer(
-      { allowHalfOpen: true, noDelay: true, pauseOnConnect: true },
+      { allowHalfOpen: true, noDelay: true, pauseOnConnect: true, highWaterMark: socketHighWaterMark },
       (socket) => this.handleConnection(socket),
     );
     this.netServer.on('error', (error) => this.emit({ type: 'error', kind: 'accept', error }));
