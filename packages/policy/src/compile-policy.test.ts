@@ -79,6 +79,19 @@ describe('decideTarget: host rules', () => {
   });
 });
 
+describe('decisions are shared frozen values', () => {
+  it('returns the same frozen object for the same outcome, so deciding allocates nothing', () => {
+    const policy = compilePolicy({ allowedHosts: ['*.example.com'] });
+    const first = policy.decideTarget('a.example.com', 443);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(policy.decideTarget('B.example.com.', 443)).toBe(first);
+    expect(policy.decideTarget('nope.test', 443)).toBe(policy.decideTarget('other.test', 443));
+    expect(() => {
+      (first as { allow: boolean }).allow = false;
+    }).toThrow(TypeError);
+  });
+});
+
 describe('decideTarget: ports', () => {
   it('allows only 443 by default, and exactly the configured ports otherwise', () => {
     const byDefault = compilePolicy({ allowedHosts: ['example.com'] });
