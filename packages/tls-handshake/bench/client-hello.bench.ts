@@ -83,7 +83,9 @@ const ROUND_MS = 250;
 for (const benchCase of cases) rate(benchCase.run, 300); // warm-up: let V8 optimize each path
 const rates = cases.map(() => [] as number[]);
 for (let round = 0; round < ROUNDS; round++) {
-  cases.forEach((benchCase, index) => rates[index]!.push(rate(benchCase.run, ROUND_MS)));
+  cases.forEach((benchCase, index) => {
+    rates[index]!.push(rate(benchCase.run, ROUND_MS));
+  });
 }
 
 const results = cases.map((benchCase, index) => {
