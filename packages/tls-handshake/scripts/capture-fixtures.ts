@@ -38,8 +38,13 @@ interface Scenario {
   node?: tls.ConnectionOptions;
   /** What the fixture must parse to, known from the client's invocation. */
   expect: Record<string, unknown>;
-  /** Chromium opens extra connections; keep the first whose handshake completed. */
+  /** How long the client may take; Chromium is killed after it. */
   waitMs?: number;
+  /**
+   * Run this command first through the same relay and server (it is not the recorded session): e.g. a full
+   * handshake that stores a session, so that the recorded one resumes it.
+   */
+  prime?: string[];
 }
 
 const request = 'GET / HTTP/1.1\r\nHost: agent.test\r\nConnection: close\r\n\r\n';
@@ -155,6 +160,57 @@ function scenarios(): Scenario[] {
         cipherSuite: 0xc02b,
         clientCertificateSubject: 'CN=agent-1,O=Contoso',
         serverCertificateSubject: 'CN=localhost,O=agent-gateway tests',
+      },
+    },
+    {
+      name: 'openssl-tls12-resumed',
+      description:
+        'openssl s_client -tls1_2 resuming a session that presented CN=agent-1,O=Contoso: abbreviated handshake, no certificates',
+      client: 'openssl',
+      server: { requestCert: true },
+      prime: [
+        'openssl',
+        's_client',
+        '-quiet',
+        '-tls1_2',
+        '-connect',
+        '127.0.0.1:{port}',
+        '-servername',
+        'agent.test',
+        '-CAfile',
+        ca,
+        '-cert',
+        clientCert,
+        '-key',
+        clientKey,
+        '-sess_out',
+        '{session}',
+      ],
+      command: [
+        'openssl',
+        's_client',
+        '-quiet',
+        '-tls1_2',
+        '-connect',
+        '127.0.0.1:{port}',
+        '-servername',
+        'agent.test',
+        '-CAfile',
+        ca,
+        '-cert',
+        clientCert,
+        '-key',
+        clientKey,
+        '-sess_in',
+        '{session}',
+      ],
+      stdin: request,
+      expect: {
+        sni: 'agent.test',
+        alpn: null,
+        highestVersion: 0x0303,
+        negotiatedVersion: 0x0303,
+        resumed: true,
       },
     },
     {
@@ -329,18 +385,27 @@ async function capture(scenario: Scenario): Promise<Record<string, unknown>> {
     if (scenario.client === 'node') {
       await runNodeClient(relay.port, scenario.node ?? {});
     } else {
-      const argv = (scenario.command ?? []).map((arg) =>
-        arg.replaceAll('{port}', String(relay.port)).replaceAll('{profile}', profile),
-      );
-      await runCommand(argv, scenario.stdin, scenario.waitMs ?? 15_000);
+      const expand = (argv: string[]) =>
+        argv.map((arg) =>
+          arg
+            .replaceAll('{port}', String(relay.port))
+            .replaceAll('{profile}', profile)
+            .replaceAll('{session}', join(profile, 'tls-session.pem')),
+        );
+      if (scenario.prime !== undefined) await runCommand(expand(scenario.prime), scenario.stdin, 15_000);
+      await runCommand(expand(scenario.command ?? []), scenario.stdin, scenario.waitMs ?? 15_000);
     }
-    const session: RecordedSession | undefined = relay.sessions.find(
-      (candidate) => candidate.clientBytes().length > 0 && candidate.serverBytes().length > 0,
-    );
-    if (session === undefined || views.length === 0)
+    // Chromium may open extra connections; a primed scenario records the session after the priming one.
+    const primed = scenario.prime === undefined ? 0 : 1;
+    const session: RecordedSession | undefined = relay.sessions
+      .slice(primed)
+      .find((candidate) => candidate.clientBytes().length > 0 && candidate.serverBytes().length > 0);
+    if (session === undefined || views.length <= primed)
       throw new Error(`${scenario.name}: no completed handshake was recorded`);
     await Promise.race([session.closed, new Promise((resolve) => setTimeout(resolve, 2000))]);
-    const view = views[0]!;
+    const view = views[primed]!;
+    if (view === undefined)
+      throw new Error(`${scenario.name}: the server saw no handshake for the recorded session`);
     const client = session.clientBytes();
     const serverBytes = session.serverBytes();
     writeFileSync(new URL(`${scenario.name}.client.bin`, fixturesDir), client);
