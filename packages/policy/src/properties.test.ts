@@ -92,20 +92,45 @@ describe('properties', () => {
   });
 
   test.prop([
-    fc.array(fc.tuple(dnsName, fc.boolean(), fc.boolean()), { maxLength: 30 }),
+    fc.array(fc.tuple(dnsName, fc.constantFrom('exact', 'wildcard', 'prefix'), fc.boolean(), label), {
+      maxLength: 30,
+    }),
     fc.array(dnsName, { minLength: 1, maxLength: 20 }),
   ])('the compiled matcher agrees with a plain linear reading of the rules', (rules, probes) => {
     const allowedHosts: string[] = [];
     const deniedHosts: string[] = [];
-    for (const [host, wildcard, deny] of rules) {
-      if (wildcard && !host.includes('.')) continue;
-      (deny ? deniedHosts : allowedHosts).push(wildcard ? `*.${host}` : host);
+    for (const [host, kind, deny, prefix] of rules) {
+      if (kind !== 'exact' && !host.includes('.')) continue;
+      const rule =
+        kind === 'exact' ? host : kind === 'wildcard' ? `*.${host}` : `${prefix.slice(0, 3)}*.${host}`;
+      (deny ? deniedHosts : allowedHosts).push(rule);
     }
     const policy = compilePolicy({ allowedHosts, deniedHosts });
-    const matches = (rule: string, host: string) =>
-      rule.startsWith('*.') ? host.endsWith(rule.slice(1)) : host === rule;
+    const matches = (rule: string, host: string) => {
+      if (rule.startsWith('*.')) return host.endsWith(rule.slice(1));
+      const star = rule.indexOf('*');
+      if (star === -1) return host === rule;
+      const suffix = rule.slice(star + 1);
+      const first = host.slice(0, host.length - suffix.length);
+      return (
+        host.endsWith(suffix) &&
+        first.length > 0 &&
+        !first.includes('.') &&
+        first.startsWith(rule.slice(0, star))
+      );
+    };
     // Probe the rule names themselves and names just below and beside them, where mistakes would show.
-    const candidates = [...probes, ...rules.flatMap(([host]) => [host, `x.${host}`, `x${host}`])];
+    const candidates = [
+      ...probes,
+      ...rules.flatMap(([host, , , prefix]) => [
+        host,
+        `x.${host}`,
+        `x${host}`,
+        `${prefix}.${host}`,
+        `${prefix}x.${host}`,
+        `a.${prefix}.${host}`,
+      ]),
+    ];
     for (const host of candidates) {
       const denied = deniedHosts.some((rule) => matches(rule, host));
       const allowed = allowedHosts.some((rule) => matches(rule, host));
