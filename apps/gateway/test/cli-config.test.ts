@@ -192,3 +192,41 @@ describe('agent-gateway allowed-host / denied-host / allowed-client-cert', () =>
     expect(unknown.stderr).toContain("unknown command 'frobnicate'");
   });
 });
+
+describe('agent-gateway policy test', () => {
+  it('names the preset that allows a host, with exit 0', async () => {
+    const result = await runAgentGateway(['policy', 'test', 'gbl.his.arc.azure.com'], { cwd });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      'allowed: gbl.his.arc.azure.com:443 matches *.his.arc.azure.com (preset:azure-arc:AzureCloud)',
+    );
+  });
+
+  it('explains refusals with exit 1: default deny, port, deny rule', async () => {
+    const unknown = await runAgentGateway(['policy', 'test', 'evil.example'], { cwd });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stdout).toContain('denies by default');
+    const port = await runAgentGateway(['policy', 'test', 'gbl.his.arc.azure.com:80'], { cwd });
+    expect(port.stdout).toContain('port 80 is not in allowedPorts');
+    await runAgentGateway(['denied-host', 'add', 'gbl.his.arc.azure.com'], { cwd });
+    const denied = await runAgentGateway(['policy', 'test', 'GBL.his.arc.azure.com.'], { cwd });
+    expect(denied.code).toBe(1);
+    expect(denied.stdout).toContain('is denied by');
+  });
+
+  it('refuses tricks with exit 2 and says why', async () => {
+    const numeric = await runAgentGateway(['policy', 'test', '0x7f.1'], { cwd });
+    expect(numeric.code).toBe(2);
+    expect(numeric.stderr).toContain('not a canonical dotted quad');
+    const twoPorts = await runAgentGateway(['policy', 'test', 'a.example:443:80'], { cwd });
+    expect(twoPorts.code).toBe(2);
+    expect(twoPorts.stderr).toContain('more than one port');
+  });
+
+  it('refuses invalid host rules before writing them', async () => {
+    const result = await runAgentGateway(['allowed-host', 'add', '0x7f.1'], { cwd });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('AllowedHosts.0');
+    await expect(fs.stat(configFile())).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});

@@ -4,6 +4,7 @@ import { ConfigError, resolveConfigPath } from '../config/index.ts';
 import { exitForConfigError, registerConfigCommands } from './config-commands.ts';
 import { CliExit, type CliIo, ExitCode } from './io.ts';
 import { registerListCommands } from './list-commands.ts';
+import { registerPolicyCommands } from './policy-commands.ts';
 import { registerRelayCommands } from './relay-commands.ts';
 
 /** What every command needs: the streams, and where the configuration file is. */
@@ -42,6 +43,7 @@ export function buildProgram(io: CliIo): Command {
   registerConfigCommands(program, context);
   registerRelayCommands(program, context);
   registerListCommands(program, context);
+  registerPolicyCommands(program, context);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

@@ -143,3 +143,29 @@ describe('configuration file', () => {
     await expect(withFileLock(file, async () => 'ran', 200)).rejects.toMatchObject({ code: 'CONFIG_LOCKED' });
   });
 });
+
+describe('policy rules in the configuration', () => {
+  it.each([
+    [{ AllowedHosts: ['ok.example', '0x7f.1'] }, /AllowedHosts\.1: .*\(got "0x7f\.1"\)/],
+    [{ DeniedHosts: ['bad..example'] }, /DeniedHosts\.0: /],
+    [{ Presets: ['no-such-preset'] }, /Presets/],
+    [{ Presets: ['azure-arc:Mars'] }, /Presets/],
+    [{ AllowedClientCertificateSubjects: ['=nothing'] }, /AllowedClientCertificateSubjects\.0: /],
+  ])('refuses %j, naming the key and entry', (input, message) => {
+    expect(() => validateConfig(input)).toThrow(message);
+  });
+
+  it('accepts the presets and rule forms operators use', () => {
+    const config = validateConfig({
+      AllowedHosts: ['*.contoso.test', 'api.example.com', '10.20.0.0/16', 'bücher.example'],
+      Presets: [
+        'log-analytics',
+        'azure-arc:AzureUSGovernment',
+        'automation:westeurope',
+        'azure-monitor-agent:westeurope',
+      ],
+      AllowedClientCertificateSubjects: ['CN=agent-1,O=Contoso', 'CN=agent-2'],
+    });
+    expect(config.AllowedHosts).toHaveLength(4);
+  });
+});

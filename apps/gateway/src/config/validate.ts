@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { policyProblems } from '../policy/gateway-policy.ts';
 import { ConfigError } from './errors.ts';
 import { configSchema, type GatewayConfig } from './schema.ts';
 
@@ -28,12 +29,18 @@ function formatIssue(input: unknown, issue: z.core.$ZodIssue): string {
 }
 
 /**
- * Validates a configuration object and fills in defaults. Throws a {@link ConfigError} naming every invalid
+ * Validates a configuration object (values, then the policy rules) and fills in defaults. Throws a {@link ConfigError} naming every invalid
  * key, e.g. `ListenPort: expected number, received string (got "text")`.
  */
 export function validateConfig(input: unknown): GatewayConfig {
   const result = configSchema.safeParse(input);
-  if (result.success) return result.data;
+  if (result.success) {
+    // Host rules, subjects and presets are checked by the policy engine itself, so the CLI refuses exactly
+    // what the running gateway could not compile.
+    const problems = policyProblems(result.data);
+    if (problems.length === 0) return result.data;
+    throw new ConfigError('CONFIG_INVALID', 'invalid configuration', problems);
+  }
   const problems = result.error.issues.map((issue) => formatIssue(input, issue));
   throw new ConfigError('CONFIG_INVALID', 'invalid configuration', problems, { cause: result.error });
 }
