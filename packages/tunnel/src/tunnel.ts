@@ -203,19 +203,20 @@ export class Tunnel {
     this.held = undefined;
     this.heldBytes = 0;
     this.observer.released(this);
-    if (this.clientEnded) upstream.end();
     this.splice();
   }
 
   private splice(): void {
     const { client, upstream } = this;
-    // A side that already ended during inspection has nothing more to forward.
-    if (!this.clientEnded && !client.readableEnded) {
+    // A side whose FIN came in before the splice (during the dial or the inspection) is passed on now.
+    if (this.clientEnded || client.readableEnded) upstream.end();
+    else {
       client.on('data', forwardData);
       client.on('end', forwardEnd);
       upstream.on('drain', resumePeer);
     }
-    if (!upstream.readableEnded) {
+    if (upstream.readableEnded) client.end();
+    else {
       upstream.on('data', forwardData);
       upstream.on('end', forwardEnd);
       client.on('drain', resumePeer);

@@ -19,6 +19,7 @@ import {
   startTunnel,
   trackResources,
 } from './helpers.ts';
+import { startSocks5 } from './socks5-server.ts';
 import { startSquid } from './squid.ts';
 
 const { cleanup } = trackResources();
@@ -316,5 +317,50 @@ describe('relay dial', () => {
     expect(eventsOf(anonymous.events, 'request-refused')[0]).toMatchObject({
       dialFailure: 'relay-auth-required',
     });
+  });
+});
+
+describe('SOCKS relay dial', () => {
+  it('tunnels through a SOCKS5 relay, sending the name unresolved even for a socks5:// URL', async () => {
+    const target = await startEchoTarget(cleanup);
+    const relay = await startSocks5(cleanup);
+    const { port } = await tunnelWith(
+      { kind: 'relay', url: `socks5://127.0.0.1:${relay.port}` },
+      neverResolve,
+    );
+    const { socket, rest } = await openTunnel(port, `named.test:${target.port}`);
+    socket.end('via socks');
+    expect((await readAll(socket, rest)).toString()).toBe('via socks');
+    expect(relay.requested).toEqual([`named.test:${target.port}`]);
+  });
+
+  it('authenticates to a SOCKS5 relay, and maps bad credentials and refusals', async () => {
+    const target = await startEchoTarget(cleanup);
+    const relay = await startSocks5(cleanup, { user: 'gw', password: 'pw' });
+    const good = await tunnelWith({
+      kind: 'relay',
+      url: `socks5://127.0.0.1:${relay.port}`,
+      username: 'gw',
+      password: 'pw',
+    });
+    const { socket, rest } = await openTunnel(good.port, `127.0.0.1:${target.port}`);
+    socket.end('socks auth');
+    expect((await readAll(socket, rest)).toString()).toBe('socks auth');
+
+    const bad = await tunnelWith({
+      kind: 'relay',
+      url: `socks5://127.0.0.1:${relay.port}`,
+      username: 'gw',
+      password: 'no',
+    });
+    expect((await refusal(bad.port, `127.0.0.1:${target.port}`)).status).toBe(502);
+    expect(eventsOf(bad.events, 'request-refused')[0]).toMatchObject({ dialFailure: 'relay-auth-required' });
+
+    expect((await refusal(good.port, `127.0.0.1:${await closedPort()}`)).status).toBe(502);
+    expect(eventsOf(good.events, 'request-refused')[0]).toMatchObject({ dialFailure: 'relay-refused' });
+
+    const down = await tunnelWith({ kind: 'relay', url: `socks5://127.0.0.1:${await closedPort()}` });
+    expect((await refusal(down.port, '127.0.0.1:443')).status).toBe(502);
+    expect(eventsOf(down.events, 'request-refused')[0]).toMatchObject({ dialFailure: 'relay-unreachable' });
   });
 });

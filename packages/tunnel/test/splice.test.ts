@@ -140,6 +140,32 @@ describe('splice', () => {
     });
   });
 
+  it('passes on a client FIN that arrived with the head, before the dial finished, with and without inspection', async () => {
+    const target = await startEchoTarget(cleanup);
+    for (const inspect of [false, true]) {
+      const { port } = await startTunnel(cleanup, {
+        // A slow resolver: the FIN is in before the upstream connection exists.
+        resolve: () => new Promise((resolve) => setTimeout(() => resolve(['127.0.0.1']), 100)),
+        hooks: {
+          decide: () => ({ allow: true, dial: { kind: 'direct' } }),
+          ...(inspect
+            ? {
+                createInspector: () => ({
+                  onClientData: () => ({ release: 'all' as const }),
+                  onServerData: () => 'need-more' as const,
+                }),
+              }
+            : {}),
+        },
+      });
+      const socket = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+      socket.end(`CONNECT early.test:${target.port} HTTP/1.1\r\n\r\nall at once`);
+      const got = (await readAll(socket)).toString();
+      expect(got).toBe('HTTP/1.1 200 Connection established\r\n\r\nall at once');
+      await closed(socket);
+    }
+  });
+
   it('target half-close: the client still sends after the target shut down writing', async () => {
     let receivedAfterFin = '';
     const done = new Promise<void>((resolve) => {
