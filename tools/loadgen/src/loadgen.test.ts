@@ -1,0 +1,110 @@
+import * as net from 'node:net';
+import { openFileDescriptorCount, waitForFileDescriptors } from '@agent-gateway/test-support';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  openConnection,
+  openIdle,
+  parseEndpoint,
+  readExactly,
+  runBulk,
+  runRoundTrips,
+  runSetups,
+  sourceAddresses,
+  startTarget,
+} from './index.ts';
+
+let baseline = 0;
+const cleanup: Array<() => unknown> = [];
+beforeEach(() => {
+  baseline = openFileDescriptorCount();
+});
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step();
+  expect(await waitForFileDescriptors(baseline, 5000)).toBeLessThanOrEqual(baseline);
+});
+
+/** A bare CONNECT relay (200, then pipe) so the proxy path of the load generator runs against something real. */
+async function startRelay(): Promise<{ port: number }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.once('data', (head: Buffer) => {
+      const match = /^CONNECT (\S+):(\d+) /.exec(head.toString('latin1'));
+      if (match === null) {
+        socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
+        return;
+      }
+      const upstream = net.connect(Number(match[2]), match[1] as string, () => {
+        socket.write('HTTP/1.1 200 Connection established\r\n\r\n');
+        socket.pipe(upstream);
+        upstream.pipe(socket);
+      });
+      sockets.add(upstream);
+      upstream.on('close', () => sockets.delete(upstream));
+      upstream.on('error', () => socket.destroy());
+      socket.on('error', () => upstream.destroy());
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanup.push(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  );
+  return { port: (server.address() as net.AddressInfo).port };
+}
+
+describe('loadgen', () => {
+  it('parses endpoints and makes loopback source addresses', () => {
+    expect(parseEndpoint('127.0.0.1:80')).toEqual({ host: '127.0.0.1', port: 80 });
+    expect(parseEndpoint('[::1]:8080')).toEqual({ host: '::1', port: 8080 });
+    expect(() => parseEndpoint('nope')).toThrow();
+    expect(sourceAddresses(3, 252).slice(249)).toEqual(['127.3.0.250', '127.3.1.1', '127.3.1.2']);
+  });
+
+  it('runs every scenario directly and through a CONNECT relay', async () => {
+    const target = await startTarget();
+    cleanup.push(() => target.close());
+    const relay = await startRelay();
+    const endpoint = { host: '127.0.0.1', port: target.port };
+    for (const via of [undefined, { host: '127.0.0.1', port: relay.port }]) {
+      const setups = await runSetups({ via, target: endpoint, concurrency: 4, durationMs: 200 });
+      expect(setups.errors).toBe(0);
+      expect(setups.completed).toBeGreaterThan(0);
+      const bulk = await runBulk({ via, target: endpoint, bytes: 4 * 1024 * 1024 + 7 });
+      expect(bulk.bytes).toBe(4 * 1024 * 1024 + 7);
+      const rtt = await runRoundTrips({ via, target: endpoint, count: 50, warmup: 5 });
+      expect(rtt.count).toBe(50);
+      expect(rtt.p99Us).toBeGreaterThanOrEqual(rtt.p50Us);
+      const idle = await openIdle({
+        via,
+        target: endpoint,
+        count: 20,
+        localAddresses: sourceAddresses(9, 4),
+      });
+      expect(idle).toMatchObject({ opened: 20, failed: 0 });
+      idle.close();
+    }
+  });
+
+  it('counts what the discard mode received', async () => {
+    const target = await startTarget();
+    cleanup.push(() => target.close());
+    const connection = await openConnection({ target: { host: '127.0.0.1', port: target.port } });
+    connection.socket.end(Buffer.concat([Buffer.from('d'), Buffer.alloc(1000)]));
+    const answer = await readExactly(connection, 8);
+    expect(answer.readBigUInt64BE()).toBe(1000n);
+    connection.socket.destroy();
+  });
+
+  it('rejects a proxy that refuses the CONNECT', async () => {
+    const refuser = net.createServer((socket) => socket.resume().end('HTTP/1.1 403 Forbidden\r\n\r\n'));
+    await new Promise<void>((resolve) => refuser.listen(0, '127.0.0.1', resolve));
+    cleanup.push(() => new Promise<void>((resolve) => refuser.close(() => resolve())));
+    const via = { host: '127.0.0.1', port: (refuser.address() as net.AddressInfo).port };
+    await expect(openConnection({ via, target: { host: '127.0.0.1', port: 1 } })).rejects.toThrow(/403/);
+  });
+});
