@@ -15,6 +15,7 @@ export type {
   DialFailureKind,
   DialTarget,
   DirectDial,
+  IncomingConnection,
   PreambleReader,
   ProxiedSource,
   RefusalKind,

@@ -18,6 +18,7 @@ export const defaultTunnelLimits: TunnelLimits = Object.freeze({
   maxHeldBytes: 131_072,
   maxTunnels: 0,
   maxTunnelsPerClient: 0,
+  maxConnections: 0,
 });
 
 const minimums: Record<keyof TunnelLimits, number> = {
@@ -29,6 +30,7 @@ const minimums: Record<keyof TunnelLimits, number> = {
   maxHeldBytes: 1,
   maxTunnels: 0,
   maxTunnelsPerClient: 0,
+  maxConnections: 0,
 };
 
 /**

@@ -266,6 +266,7 @@ export class TunnelServer {
     socket[kState] = state;
     this.connectionSet.add(socket);
     socket.on('error', () => {});
+    const limits = this.currentLimits;
     socket.once('close', () => {
       clearTimeout(state.headTimer);
       state.headTimer = undefined;
@@ -287,7 +288,33 @@ export class TunnelServer {
         clientPort: state.clientPort,
         connections: this.connectionSet.size,
       });
-    const headTimeoutMs = this.currentLimits.headTimeoutMs;
+    if (limits.maxConnections > 0 && this.connectionSet.size > limits.maxConnections) {
+      this.refuse(socket, 503, 'capacity', `connection limit ${limits.maxConnections} reached`);
+      return;
+    }
+    const admit = this.hooks.admitConnection;
+    if (admit !== undefined) {
+      let admitted: boolean;
+      try {
+        admitted = admit({
+          clientAddress: state.clientAddress,
+          clientPort: state.clientPort,
+          connections: this.connectionSet.size,
+        });
+      } catch (error) {
+        this.emit({
+          type: 'error',
+          kind: 'hook',
+          error: error instanceof Error ? error : new Error(String(error)),
+        });
+        admitted = false;
+      }
+      if (!admitted) {
+        this.refuse(socket, 403, 'not-admitted', 'connection not admitted');
+        return;
+      }
+    }
+    const headTimeoutMs = limits.headTimeoutMs;
     state.headTimer = setTimeout(() => {
       if (state.phase === 'head')
         this.refuse(socket, 408, 'head-timeout', `no complete head within ${headTimeoutMs} ms`);

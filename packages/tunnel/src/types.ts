@@ -124,7 +124,8 @@ export type RefusalKind =
   | 'denied'
   | 'capacity'
   | 'dial-failed'
-  | 'preamble';
+  | 'preamble'
+  | 'not-admitted';
 
 /** Lifecycle events; one object per event, `type` tells which. Bytes are counted once, at the end. */
 export type TunnelLifecycleEvent =
@@ -209,10 +210,28 @@ export interface TunnelLimits {
   readonly maxTunnels: number;
   /** Tunnels per client address at once; beyond it 503; 0 = unlimited [0]. */
   readonly maxTunnelsPerClient: number;
+  /**
+   * Client connections open at once, in any phase; a connection beyond it gets 503 before its head is read
+   * and is closed, so descriptors run out in a controlled way; 0 = unlimited [0].
+   */
+  readonly maxConnections: number;
+}
+
+/** A freshly accepted connection, before anything was read from it. */
+export interface IncomingConnection {
+  readonly clientAddress: string;
+  readonly clientPort: number;
+  /** Client connections open now, this one included. */
+  readonly connections: number;
 }
 
 /** The hooks the tunnel core calls; only `decide` is required. */
 export interface TunnelHooks {
+  /**
+   * Admits or refuses a connection as soon as it is accepted (e.g. `AllowedClientNetworks`); a refused one
+   * gets 403 and is closed before its head is read. Without this hook every connection is admitted.
+   */
+  admitConnection?(connection: IncomingConnection): boolean;
   /** Decides on a parsed CONNECT request: where to dial, or which status to refuse with. */
   decide(request: ConnectRequest): Decision | Promise<Decision>;
   /** Creates the inspector of a tunnel after its dial succeeded; return `undefined` to splice at once. */

@@ -190,6 +190,30 @@ describe('listener', () => {
     mine.socket.destroy();
   });
 
+  it('answers 503 before reading the head beyond maxConnections, and 403 to connections admitConnection refuses', async () => {
+    const seen: string[] = [];
+    const { port, events } = await startTunnel(cleanup, {
+      limits: { maxConnections: 2 },
+      hooks: {
+        admitConnection: ({ clientAddress, connections }) => {
+          seen.push(`${clientAddress}#${connections}`);
+          return clientAddress !== '127.0.0.2';
+        },
+        decide: () => ({ allow: false, status: 403, reason: 'never' }),
+      },
+    });
+    const idle = [net.connect(port, '127.0.0.1'), net.connect(port, '127.0.0.1')];
+    await expect.poll(() => seen.length).toBe(2);
+    const third = net.connect(port, '127.0.0.1');
+    expect((await readAll(third)).toString('latin1')).toMatch(/^HTTP\/1\.1 503 /);
+    for (const socket of idle) socket.destroy();
+    await expect.poll(() => eventsOf(events, 'connection-closed').length).toBe(3);
+    const stranger = net.connect({ port, host: '127.0.0.1', localAddress: '127.0.0.2' });
+    expect((await readAll(stranger)).toString('latin1')).toMatch(/^HTTP\/1\.1 403 /);
+    expect(eventsOf(events, 'request-refused').map((e) => e.kind)).toEqual(['capacity', 'not-admitted']);
+    expect(seen).toEqual(['127.0.0.1#1', '127.0.0.1#2', '127.0.0.2#1']);
+  });
+
   it('refuses invalid limits with TUNNEL_INVALID_OPTION', async () => {
     const { server } = await startTunnel(cleanup);
     expect(() => server.setLimits({ headTimeoutMs: -1 })).toThrow(
