@@ -268,7 +268,7 @@ async function main(): Promise<void> {
     const peer = await startPeer(name);
     try {
       const via = peer.port !== undefined ? ['--via', `127.0.0.1:${peer.port}`] : [];
-      const idle = peer.pid !== undefined ? await measureIdle(peer, target) : null;
+      const idle = peer.pid !== undefined && idleCount > 0 ? await measureIdle(peer, target) : null;
       const setups = await runLoadgen<{ perSecond: number; errors: number; firstError?: string }>([
         'setups',
         ...via,

@@ -87,27 +87,34 @@ interface TunnelRecord {
   readonly receivedAt: number;
 }
 
-function connectRequestOf(
-  id: number,
-  state: ConnectionState,
-  host: string,
-  port: number,
-  request: http.IncomingMessage,
-): ConnectRequest {
-  // Built apart from onConnect so that only this small closure keeps the IncomingMessage alive.
-  let cached: Headers | undefined;
-  return {
-    id,
-    clientAddress: state.clientAddress,
-    clientPort: state.clientPort,
-    ...(state.proxiedSource !== undefined ? { proxiedSource: state.proxiedSource } : {}),
-    host,
-    port,
-    get headers() {
-      cached ??= headersOf(request);
-      return cached;
-    },
-  };
+/** The request handed to `decide`; a class so the lazy `headers` getter lives on the prototype. */
+class IncomingConnectRequest implements ConnectRequest {
+  readonly id: number;
+  readonly clientAddress: string;
+  readonly clientPort: number;
+  readonly proxiedSource: ProxiedSource | undefined;
+  readonly host: string;
+  readonly port: number;
+  #request: http.IncomingMessage | undefined;
+  #headers: Headers | undefined;
+
+  constructor(id: number, state: ConnectionState, host: string, port: number, request: http.IncomingMessage) {
+    this.id = id;
+    this.clientAddress = state.clientAddress;
+    this.clientPort = state.clientPort;
+    this.proxiedSource = state.proxiedSource;
+    this.host = host;
+    this.port = port;
+    this.#request = request;
+  }
+
+  get headers(): Headers {
+    if (this.#headers === undefined) {
+      this.#headers = this.#request === undefined ? new Headers() : headersOf(this.#request);
+      this.#request = undefined;
+    }
+    return this.#headers;
+  }
 }
 
 function unmapAddress(address: string | undefined): string {
@@ -477,7 +484,7 @@ export class TunnelServer {
 
     let decision: Decision;
     try {
-      decision = await this.hooks.decide(connectRequestOf(id, state, host, port, request));
+      decision = await this.hooks.decide(new IncomingConnectRequest(id, state, host, port, request));
     } catch (error) {
       const err = error instanceof Error ? error : new Error(String(error));
       this.emit({ type: 'error', kind: 'hook', error: err });

@@ -59,7 +59,7 @@ export interface ConnectRequest {
   readonly clientAddress: string;
   readonly clientPort: number;
   /** The source announced by a PROXY protocol header, when a preamble reader is configured. */
-  readonly proxiedSource?: ProxiedSource;
+  readonly proxiedSource?: ProxiedSource | undefined;
   /** Host from the authority: a name (as sent), an IPv4 literal, or an IPv6 literal without brackets. */
   readonly host: string;
   readonly port: number;
