@@ -6,7 +6,7 @@ import * as net from 'node:net';
 import { testCerts } from '@agent-gateway/test-support';
 import { createProxy } from 'proxy';
 import { describe, expect, it } from 'vitest';
-import { classifyDialError, type DialTarget, type Resolver } from '../src/index.ts';
+import { classifyDialError, createTunnelServer, type DialTarget, type Resolver } from '../src/index.ts';
 import {
   closeServer,
   drainAndClose,
@@ -151,6 +151,20 @@ describe('direct dial', () => {
     const { socket } = await openTunnel(port, `public.test:${target.port}`);
     socket.end('pinned');
     expect((await readAll(socket)).toString()).toBe('pinned');
+  });
+
+  it('falls back to the system resolver (getaddrinfo) when no resolver is configured', async () => {
+    const target = await startEchoTarget(cleanup);
+    const server = createTunnelServer({
+      hooks: { decide: () => ({ allow: true, dial: { kind: 'direct' } }) },
+    });
+    const { port } = await server.listen({ port: 0, host: '127.0.0.1' });
+    cleanup.push(() => server.close({ graceMs: 200 }));
+    // localhost comes from /etc/hosts: no DNS query leaves the machine.
+    const { socket, rest } = await openTunnel(port, `localhost:${target.port}`);
+    socket.end('resolved by the system');
+    expect((await readAll(socket, rest)).toString()).toBe('resolved by the system');
+    expect(server.limits.connectTimeoutMs).toBe(10_000);
   });
 
   it('classifies socket error codes', () => {
