@@ -78,22 +78,26 @@ function connectTo(
   cancellation: Cancellation,
 ): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    // Node's own happy eyeballs (autoSelectFamily) walks the addresses through this lookup.
-    const lookup: net.LookupFunction = (_name, options, callback) => {
-      if ((options as dns.LookupOptions).all === true) {
-        (callback as unknown as (e: null, list: dns.LookupAddress[]) => void)(
-          null,
-          addresses.map((address) => ({ address, family: net.isIP(address) })),
-        );
-      } else {
-        const first = addresses[0] as string;
-        callback(null, first, net.isIP(first));
-      }
-    };
+    // Node's own happy eyeballs (autoSelectFamily) walks the addresses through this lookup; an IP literal
+    // needs none (Node would skip it anyway).
+    const lookup: net.LookupFunction | undefined =
+      net.isIP(host) !== 0
+        ? undefined
+        : (_name, options, callback) => {
+            if ((options as dns.LookupOptions).all === true) {
+              (callback as unknown as (e: null, list: dns.LookupAddress[]) => void)(
+                null,
+                addresses.map((address) => ({ address, family: net.isIP(address) })),
+              );
+            } else {
+              const first = addresses[0] as string;
+              callback(null, first, net.isIP(first));
+            }
+          };
     const socket = net.connect({
-      host,
+      host: net.isIP(host) !== 0 ? host : host,
       port,
-      lookup,
+      ...(net.isIP(host) !== 0 ? {} : { lookup }),
       allowHalfOpen: true,
       noDelay: true,
       highWaterMark: socketHighWaterMark,

@@ -480,7 +480,8 @@ export class TunnelServer {
       this.releaseClient(clientKey);
     };
     socket.once('close', release);
-    this.emit({ type: 'connect-received', id, clientAddress: state.clientAddress, host, port });
+    if (this.hooks.onEvent !== undefined)
+      this.emit({ type: 'connect-received', id, clientAddress: state.clientAddress, host, port });
 
     let decision: Decision;
     try {
@@ -557,16 +558,17 @@ export class TunnelServer {
       this.releaseClient(clientKey);
       return;
     }
-    this.emit({
-      type: 'tunnel-established',
-      id,
-      clientAddress: state.clientAddress,
-      host,
-      port,
-      ...(remoteAddress !== undefined ? { remoteAddress } : {}),
-      via: dial.kind,
-      setupMs: performance.now() - receivedAt,
-    });
+    if (this.hooks.onEvent !== undefined)
+      this.emit({
+        type: 'tunnel-established',
+        id,
+        clientAddress: state.clientAddress,
+        host,
+        port,
+        ...(remoteAddress !== undefined ? { remoteAddress } : {}),
+        via: dial.kind,
+        setupMs: performance.now() - receivedAt,
+      });
     const tunnel = new Tunnel(socket, upstream, limits, this.observer);
     this.tunnelSet.set(tunnel, { id, clientAddress: state.clientAddress, clientKey, host, port, receivedAt });
     tunnel.start(head, inspector);
@@ -577,15 +579,16 @@ export class TunnelServer {
     if (record === undefined) return;
     this.tunnelSet.delete(tunnel);
     this.releaseClient(record.clientKey);
-    this.emit({
-      type: 'tunnel-ended',
-      id: record.id,
-      clientAddress: record.clientAddress,
-      host: record.host,
-      port: record.port,
-      ...outcome,
-      durationMs: performance.now() - record.receivedAt,
-    });
+    if (this.hooks.onEvent !== undefined)
+      this.emit({
+        type: 'tunnel-ended',
+        id: record.id,
+        clientAddress: record.clientAddress,
+        host: record.host,
+        port: record.port,
+        ...outcome,
+        durationMs: performance.now() - record.receivedAt,
+      });
     this.checkIdle();
   }
 
