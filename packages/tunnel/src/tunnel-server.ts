@@ -385,11 +385,17 @@ export class TunnelServer {
       ...extra,
     });
     if (socket.destroyed) return;
-    let head = `HTTP/1.1 ${status} ${statusText[status] ?? 'Error'}\r\nConnection: close\r\nContent-Length: 0\r\n`;
+    // A dial failure says in the body what failed, for people reading curl's output.
+    const body =
+      extra?.dialFailure === undefined
+        ? ''
+        : `could not reach ${extra.host}:${extra.port}: ${extra.dialFailure} (${reason.replace(/[\r\n]+/g, ' ')})\n`;
+    let head = `HTTP/1.1 ${status} ${statusText[status] ?? 'Error'}\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n`;
+    if (body !== '') head += 'Content-Type: text/plain; charset=utf-8\r\n';
     if (status === 405) head += 'Allow: CONNECT\r\n';
     if (extra?.dialFailure !== undefined)
       head += `Proxy-Status: agent-gateway; error=${proxyStatusError[extra.dialFailure]}; details="${extra.dialFailure}"\r\n`;
-    socket.end(`${head}\r\n`);
+    socket.end(`${head}\r\n${body}`);
     // Discard what the client still sends; give it a moment to read the answer, then let go.
     socket.resume();
     socket.setTimeout(1000, () => socket.destroy());

@@ -187,7 +187,20 @@ export class Tunnel {
       this.abort('rejected', verdict.reject);
       return;
     }
+    if (verdict.release === 'held') {
+      this.forwardHeld();
+      return;
+    }
     this.release();
+  }
+
+  /** Passes the held client bytes on, in order, and keeps inspecting what comes next. */
+  private forwardHeld(): void {
+    const held = this.held;
+    if (held === undefined) return;
+    for (const chunk of held) this.upstream.write(chunk);
+    held.length = 0;
+    this.heldBytes = 0;
   }
 
   private release(): void {

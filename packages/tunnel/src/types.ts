@@ -72,8 +72,17 @@ export type Decision =
   | { readonly allow: true; readonly dial: DialTarget }
   | { readonly allow: false; readonly status: 400 | 403 | 407 | 429 | 503; readonly reason: string };
 
-/** What an inspector says about the bytes it has seen so far. */
-export type Verdict = 'need-more' | { readonly release: 'all' } | { readonly reject: string };
+/**
+ * What an inspector says about the bytes it has seen so far: `need-more` keeps holding; `release: 'held'`
+ * forwards what is held now but keeps inspecting (later client bytes are held again, e.g. a TLS 1.2 client's
+ * second flight until its certificate is checked); `release: 'all'` forwards what is held and ends the
+ * inspection; `reject` ends the tunnel.
+ */
+export type Verdict =
+  | 'need-more'
+  | { readonly release: 'held' }
+  | { readonly release: 'all' }
+  | { readonly reject: string };
 
 /**
  * Sees the first bytes of each direction of one tunnel. Client bytes are held back until a verdict releases

@@ -89,6 +89,7 @@ describe('direct dial', () => {
     const { status, answer } = await refusal(port, 'nowhere.test:443');
     expect(status).toBe(502);
     expect(answer).toContain('error=dns_error');
+    expect(answer).toContain('could not reach nowhere.test:443: dns (getaddrinfo ENOTFOUND nowhere.test)');
     expect(eventsOf(events, 'request-refused')[0]).toMatchObject({ kind: 'dial-failed', dialFailure: 'dns' });
   });
 

@@ -327,6 +327,40 @@ describe('inspection', () => {
     expect(eventsOf(events, 'tunnel-ended')[0]).toMatchObject({ result: 'closed', bytesUpstream: 24 });
   });
 
+  it("forwards held bytes on release 'held' and holds what comes next until the next verdict", async () => {
+    const fromClient: Buffer[] = [];
+    const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+      socket.on('data', (chunk: Buffer) => fromClient.push(chunk));
+      socket.on('end', () => socket.end());
+    });
+    const targetPort = await listen(server);
+    cleanup.push(() => closeServer(server));
+    const { port, events } = await inspectorServer(() => ({
+      onClientData(chunk) {
+        const text = Buffer.from(chunk).toString();
+        if (text === 'hello') return { release: 'held' };
+        return text.endsWith('second') ? { release: 'all' } : 'need-more';
+      },
+      onServerData: () => 'need-more',
+    }));
+    const { socket, rest } = await openTunnel(port, `t.test:${targetPort}`);
+    const reading = readAll(socket, rest);
+    socket.write('hello');
+    await waitFor(() => Buffer.concat(fromClient).toString() === 'hello');
+    socket.write('held-');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Still inspecting: the bytes after the partial release wait for the next verdict.
+    expect(Buffer.concat(fromClient).toString()).toBe('hello');
+    socket.write('second');
+    await waitFor(() => Buffer.concat(fromClient).toString() === 'helloheld-second');
+    socket.end('+spliced');
+    await reading;
+    expect(Buffer.concat(fromClient).toString()).toBe('helloheld-second+spliced');
+    await waitFor(() => eventsOf(events, 'tunnel-ended').length === 1);
+    expect(eventsOf(events, 'tunnel-released')).toHaveLength(1);
+    expect(eventsOf(events, 'tunnel-ended')[0]).toMatchObject({ result: 'closed', bytesUpstream: 24 });
+  });
+
   it("rejects a tunnel on the inspector's word: nothing held reaches the target", async () => {
     const fromClient: Buffer[] = [];
     const server = net.createServer((socket) => socket.on('data', (chunk: Buffer) => fromClient.push(chunk)));
