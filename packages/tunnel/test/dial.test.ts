@@ -32,10 +32,13 @@ async function tunnelWith(dial: DialTarget, resolve?: Resolver, connectTimeoutMs
   });
 }
 
+/** Sends CONNECT and returns the refusal: status, head and body (read to the end of the connection). */
 async function refusal(port: number, target: string) {
-  const { socket, status, answer } = await rawRequest(port, `CONNECT ${target} HTTP/1.1\r\n\r\n`);
+  const { socket, status, answer, rest } = await rawRequest(port, `CONNECT ${target} HTTP/1.1\r\n\r\n`);
+  const chunks: Buffer[] = [rest];
+  socket.on('data', (chunk: Buffer) => chunks.push(chunk));
   await drainAndClose(socket);
-  return { status, answer };
+  return { status, answer, body: Buffer.concat(chunks).toString('utf8') };
 }
 
 async function closedPort(): Promise<number> {
@@ -86,10 +89,10 @@ describe('direct dial', () => {
     const { port, events } = await tunnelWith({ kind: 'direct' }, async (host) => {
       throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
     });
-    const { status, answer } = await refusal(port, 'nowhere.test:443');
+    const { status, answer, body } = await refusal(port, 'nowhere.test:443');
     expect(status).toBe(502);
     expect(answer).toContain('error=dns_error');
-    expect(answer).toContain('could not reach nowhere.test:443: dns (getaddrinfo ENOTFOUND nowhere.test)');
+    expect(body).toBe('could not reach nowhere.test:443: dns (getaddrinfo ENOTFOUND nowhere.test)\n');
     expect(eventsOf(events, 'request-refused')[0]).toMatchObject({ kind: 'dial-failed', dialFailure: 'dns' });
   });
 
