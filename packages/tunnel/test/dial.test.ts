@@ -92,7 +92,7 @@ describe('direct dial', () => {
     const { status, answer, body } = await refusal(port, 'nowhere.test:443');
     expect(status).toBe(502);
     expect(answer).toContain('error=dns_error');
-    expect(body).toBe('could not reach nowhere.test:443: dns (getaddrinfo ENOTFOUND nowhere.test)\n');
+    expect(body).toBe('could not reach nowhere.test:443: dns (cannot resolve nowhere.test)\n');
     expect(eventsOf(events, 'request-refused')[0]).toMatchObject({ kind: 'dial-failed', dialFailure: 'dns' });
   });
 
