@@ -379,6 +379,8 @@ export class TunnelServer {
     this.emit({
       type: 'request-refused',
       clientAddress: state?.clientAddress ?? '',
+      clientPort: state?.clientPort ?? 0,
+      ...(state?.proxiedSource === undefined ? {} : { proxiedSource: state.proxiedSource }),
       status,
       kind,
       reason,
@@ -427,6 +429,8 @@ export class TunnelServer {
       this.emit({
         type: 'request-refused',
         clientAddress: state.clientAddress,
+        clientPort: state.clientPort,
+        ...(state.proxiedSource === undefined ? {} : { proxiedSource: state.proxiedSource }),
         status: 405,
         kind: 'not-connect',
         reason: `method ${request.method ?? '?'}`,

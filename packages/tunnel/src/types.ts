@@ -161,6 +161,9 @@ export type TunnelLifecycleEvent =
       readonly type: 'request-refused';
       readonly id?: number;
       readonly clientAddress: string;
+      readonly clientPort: number;
+      /** The source announced by a PROXY protocol header, when there was one. */
+      readonly proxiedSource?: ProxiedSource;
       readonly status: number;
       readonly kind: RefusalKind;
       readonly reason: string;
