@@ -6,6 +6,7 @@ import { CliExit, type CliIo, ExitCode } from './io.ts';
 import { registerListCommands } from './list-commands.ts';
 import { registerPolicyCommands } from './policy-commands.ts';
 import { registerRelayCommands } from './relay-commands.ts';
+import { registerRunCommand } from './run-command.ts';
 
 /** What every command needs: the streams, and where the configuration file is. */
 export interface CliContext {
@@ -40,6 +41,7 @@ export function buildProgram(io: CliIo): Command {
       if (created) io.stderr.write(`created ${context.configFile()} with the default configuration\n`);
     },
   };
+  registerRunCommand(program, context);
   registerConfigCommands(program, context);
   registerRelayCommands(program, context);
   registerListCommands(program, context);

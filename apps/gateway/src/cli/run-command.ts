@@ -1,0 +1,96 @@
+import { createEventLog } from '@agent-gateway/events';
+import { jsonLinesSink } from '@agent-gateway/events/node';
+import type { Command } from 'commander';
+import packageJson from '../../package.json' with { type: 'json' };
+import { ConfigError, type GatewayConfig, loadOrCreateConfig, watchConfig } from '../config/index.ts';
+import { type RunningGateway, startGateway } from '../runtime/gateway.ts';
+import { CliExit, ExitCode } from './io.ts';
+import type { CliContext } from './program.ts';
+
+function describeAllowlist(config: GatewayConfig): string {
+  const parts = [];
+  if (config.Presets.length > 0) parts.push(`presets ${config.Presets.join(', ')}`);
+  parts.push(`${config.AllowedHosts.length} local host rule${config.AllowedHosts.length === 1 ? '' : 's'}`);
+  return `${parts.join(' + ')}; ports ${config.AllowedPorts.join(', ')}`;
+}
+
+function banner(gateway: RunningGateway, file: string): string {
+  const { config } = gateway;
+  const listen = gateway.listenAddress;
+  const admin = gateway.adminAddress;
+  const adminUrl = `http://${admin.address.includes(':') ? `[${admin.address}]` : admin.address}:${admin.port}`;
+  return [
+    `agent-gateway ${packageJson.version}: CONNECT proxy listening on ${listen.address}:${listen.port}`,
+    `  admin:         ${adminUrl}/status  (metrics ${adminUrl}/metrics, probes /healthz /readyz)`,
+    `  configuration: ${file}`,
+    `  allowed:       ${describeAllowlist(config)}`,
+    `  TLS check:     ${config.TlsInspection ? `on (SNI must match, TLS >= ${config.MinTlsVersion})` : 'off'}${config.RelayProxy ? `; relay ${config.RelayProxy}` : ''}`,
+    '  change it:     agent-gateway allowed-host add HOST | agent-gateway config set KEY VALUE',
+    '                 (a running gateway applies changes within a second; SIGHUP reloads too)',
+    '',
+  ].join('\n');
+}
+
+/** `agent-gateway run`: starts the gateway and keeps it running until SIGTERM or SIGINT. */
+export function registerRunCommand(program: Command, context: CliContext): void {
+  program
+    .command('run')
+    .description('Start the gateway with the configuration file (created with defaults if missing)')
+    .option('--lang <lang>', 'language of event messages: en or de (default: LogLanguage)')
+    .action(async (options: { lang?: string }) => {
+      if (options.lang !== undefined && options.lang !== 'en' && options.lang !== 'de') {
+        throw new CliExit(ExitCode.usage, `--lang must be en or de, not ${options.lang}`);
+      }
+      const language = options.lang as 'en' | 'de' | undefined;
+      const file = context.configFile();
+      let config: GatewayConfig;
+      try {
+        const loaded = await loadOrCreateConfig(file);
+        context.noteCreated(loaded.created);
+        config = loaded.config;
+      } catch (error) {
+        if (!ConfigError.isInstance(error)) throw error;
+        // Event 401 on stdout like every event, then the reason for people on stderr, exit 2.
+        const startupLog = createEventLog({ language: language ?? 'en', sinks: [jsonLinesSink()] });
+        startupLog.emit(401, { problem: error.message, phase: 'start', file });
+        await startupLog.close();
+        throw new CliExit(ExitCode.usage, error.message);
+      }
+
+      let gateway: RunningGateway;
+      try {
+        gateway = await startGateway({ config, ...(language === undefined ? {} : { language }) });
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+          throw new CliExit(ExitCode.failure, `cannot listen: ${(error as Error).message}`);
+        }
+        throw error;
+      }
+      context.io.stderr.write(banner(gateway, file));
+
+      const watcher = watchConfig(file, config, {
+        onChange: (next) => {
+          try {
+            gateway.applyConfig(next);
+          } catch (error) {
+            gateway.reportBadConfig((error as Error).message, file);
+          }
+        },
+        onInvalid: (error) => gateway.reportBadConfig(error.message, file),
+      });
+      const onHangup = () => void watcher.reload();
+      process.on('SIGHUP', onHangup);
+      await new Promise<void>((resolve) => {
+        const stop = (signal: NodeJS.Signals) => {
+          process.off('SIGTERM', stop);
+          process.off('SIGINT', stop);
+          process.off('SIGHUP', onHangup);
+          watcher.close();
+          void gateway.shutdown('signal', signal).then(resolve);
+        };
+        process.once('SIGTERM', stop);
+        process.once('SIGINT', stop);
+      });
+    });
+}

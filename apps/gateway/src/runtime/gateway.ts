@@ -1,0 +1,500 @@
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { GatewayCounters, registerPrometheusMetrics } from '@agent-gateway/counters';
+import {
+  createEventLog,
+  createRecentEvents,
+  type EventLog,
+  type EventSink,
+  type TunnelResult,
+} from '@agent-gateway/events';
+import { jsonLinesSink } from '@agent-gateway/events/node';
+import { compilePolicy, type Policy } from '@agent-gateway/policy';
+import {
+  type ConnectRequest,
+  createTunnelServer,
+  type Decision,
+  type DialTarget,
+  type TunnelContext,
+  type TunnelLifecycleEvent,
+  type TunnelServer,
+} from '@agent-gateway/tunnel';
+import { Registry } from 'prom-client';
+import packageJson from '../../package.json' with { type: 'json' };
+import { type AdminServer, startAdminServer } from '../admin/admin-server.ts';
+import type { StatusModel } from '../admin/status-page.ts';
+import type { GatewayConfig } from '../config/schema.ts';
+import { compileGatewayPolicy, policyProblems } from '../policy/gateway-policy.ts';
+import { createTlsVerifier, type TlsOutcome } from '../tls/tls-verifier.ts';
+import { deriveMaxTunnels, openFileLimit } from './capacity.ts';
+import { compileNetworkList, type NetworkList } from './client-networks.ts';
+import { notConnectReason, targetRejectedReason } from './event-reasons.ts';
+import { type HostLookup, resolveTarget, systemLookup } from './resolve-target.ts';
+
+/** Options of {@link startGateway}. */
+export interface GatewayOptions {
+  config: GatewayConfig;
+  /** Event language; defaults to the configuration's `LogLanguage`. */
+  language?: 'en' | 'de';
+  /** Where events go besides the in-memory ring; default: JSON lines on stdout. */
+  sinks?: EventSink[];
+  /** Name lookup for direct dials (tests map names without DNS); default `dns.lookup`. */
+  lookup?: HostLookup;
+}
+
+/** A running gateway. */
+export interface RunningGateway {
+  readonly listenAddress: { address: string; port: number };
+  readonly adminAddress: { address: string; port: number };
+  readonly events: EventLog;
+  readonly counters: GatewayCounters;
+  readonly config: GatewayConfig;
+  /** Applies a new, validated configuration to open and future tunnels (open tunnels are kept). */
+  applyConfig(config: GatewayConfig): void;
+  /** Reports an invalid configuration (event 401) without changing anything. */
+  reportBadConfig(problem: string, file?: string): void;
+  /** Stops accepting, drains open tunnels up to `DrainTimeoutMs`, emits 102 and closes everything. */
+  shutdown(reason: 'signal' | 'requested' | 'error', signal?: string): Promise<void>;
+}
+
+/** What the gateway derives from one configuration. */
+interface Settings {
+  config: GatewayConfig;
+  policy: Policy;
+  clientNetworks: NetworkList;
+  relayBypass: Policy | undefined;
+  relayCa: string | undefined;
+}
+
+/** What the gateway remembers of a tunnel between its hooks. */
+interface TunnelState {
+  client: string;
+  target: string;
+  receivedAt: number;
+  outcome?: TlsOutcome;
+  result?: TunnelResult;
+}
+
+function formatEndpoint(address: string, port: number): string {
+  return isIP(address) === 6 ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+function buildSettings(config: GatewayConfig): Settings {
+  return {
+    config,
+    policy: compileGatewayPolicy(config),
+    clientNetworks: compileNetworkList(config.AllowedClientNetworks),
+    relayBypass:
+      config.RelayBypassHosts.length > 0
+        ? compilePolicy({ allowedHosts: config.RelayBypassHosts, allowedPorts: config.AllowedPorts })
+        : undefined,
+    relayCa: config.RelayProxyCaFile ? readFileSync(config.RelayProxyCaFile, 'utf8') : undefined,
+  };
+}
+
+function tunnelLimits(config: GatewayConfig) {
+  return {
+    maxHeadBytes: config.MaxHeaderBytes,
+    headTimeoutMs: config.HeaderTimeoutMs,
+    connectTimeoutMs: config.ConnectTimeoutMs,
+    idleTimeoutMs: config.IdleTimeoutMs,
+    inspectionTimeoutMs: config.TlsHandshakeTimeoutMs,
+    maxTunnels: deriveMaxTunnels(config.MaxTunnels, openFileLimit()),
+    maxTunnelsPerClient: config.MaxTunnelsPerClient,
+  };
+}
+
+/**
+ * Starts agent-gateway: the CONNECT listener (tunnel core) wired to the policy, the TLS verifier, the
+ * events and the counters, plus the admin listener.
+ */
+export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  let settings = buildSettings(options.config);
+  const lookup = options.lookup ?? systemLookup;
+  const counters = new GatewayCounters();
+  const registry = new Registry();
+  registerPrometheusMetrics(counters, { registry });
+  const recent = createRecentEvents({ capacity: 200 });
+  const events = createEventLog({
+    language: options.language ?? options.config.LogLanguage,
+    sinks: [...(options.sinks ?? [jsonLinesSink()]), recent],
+    secrets: [options.config.RelayProxyPassword, options.config.AdminToken],
+    onEvent: (record) =>
+      counters.recordEvent(
+        record.id,
+        record.id === 105 && String(record.reason).startsWith('client-certificate'),
+      ),
+  });
+  const tunnels = new Map<number, TunnelState>();
+  const startedAt = new Date();
+  let ready = false;
+
+  function clientOf(request: {
+    clientAddress: string;
+    clientPort?: number;
+    proxiedSource?: { address: string; port: number };
+  }) {
+    const source = request.proxiedSource;
+    return source
+      ? formatEndpoint(source.address, source.port)
+      : formatEndpoint(request.clientAddress, request.clientPort ?? 0);
+  }
+
+  function refuse(state: TunnelState, status: 403, reason: Decision & { allow: false }): Decision {
+    state.result = 'refused';
+    return { ...reason, status };
+  }
+
+  async function decide(request: ConnectRequest): Promise<Decision> {
+    const { policy, config } = settings;
+    const state: TunnelState = {
+      client: clientOf(request),
+      target: formatEndpoint(request.host, request.port),
+      receivedAt: performance.now(),
+    };
+    tunnels.set(request.id, state);
+    events.emit(103, { client: state.client, target: state.target, headers: request.headers });
+
+    const target = policy.decideTarget(request.host, request.port);
+    if (!target.allow) {
+      events.emit(105, {
+        client: state.client,
+        target: state.target,
+        reason: targetRejectedReason(target.reason),
+      });
+      return refuse(state, 403, { allow: false, status: 403, reason: target.reason });
+    }
+
+    const useRelay =
+      config.RelayProxy !== '' &&
+      !(settings.relayBypass?.decideTarget(request.host, request.port).allow ?? false);
+    if (useRelay) {
+      const dial: DialTarget = {
+        kind: 'relay',
+        url: config.RelayProxy,
+        ...(config.RelayProxyUsername
+          ? { username: config.RelayProxyUsername, password: config.RelayProxyPassword }
+          : {}),
+        ...(settings.relayCa ? { ca: settings.relayCa } : {}),
+      };
+      return { allow: true, dial };
+    }
+
+    const resolved = await resolveTarget(request.host, policy, config.HostOverrides, lookup);
+    if (resolved.ok)
+      return { allow: true, dial: { kind: 'direct', resolve: async () => resolved.addresses } };
+    if (resolved.kind === 'dns') {
+      const error = resolved.error;
+      // The dial reports the failure (502, event 403) like any other unreachable target.
+      return { allow: true, dial: { kind: 'direct', resolve: async () => Promise.reject(error) } };
+    }
+    events.emit(105, { client: state.client, target: state.target, reason: 'destination-not-allowed' });
+    return refuse(state, 403, { allow: false, status: 403, reason: resolved.reason });
+  }
+
+  function createInspector(context: TunnelContext) {
+    const state = tunnels.get(context.id);
+    const { config, policy } = settings;
+    if (state === undefined || !config.TlsInspection) return undefined;
+    return createTlsVerifier({
+      policy,
+      connectHost: context.host,
+      certificatePolicy: config.ClientCertificatePolicy,
+      subjectsRestricted: config.AllowedClientCertificateSubjects.length > 0,
+      onOutcome: (outcome) => onTlsOutcome(state, outcome),
+    });
+  }
+
+  function onTlsOutcome(state: TunnelState, outcome: TlsOutcome): void {
+    state.outcome = outcome;
+    const { client, target } = state;
+    switch (outcome.kind) {
+      case 'verified': {
+        const setupMs = performance.now() - state.receivedAt;
+        state.result = 'verified';
+        counters.observeTunnelSetup(setupMs / 1000);
+        events.emit(107, {
+          client,
+          target,
+          tlsVersion: outcome.tlsVersion,
+          setupMs: Math.round(setupMs * 10) / 10,
+          ...(outcome.sni === undefined ? {} : { sni: outcome.sni }),
+          ...(outcome.subject === undefined ? {} : { subject: outcome.subject }),
+          ...(outcome.ech ? { ech: true } : {}),
+        });
+        return;
+      }
+      case 'rejected':
+        state.result = 'refused';
+        if (outcome.event === 105) {
+          events.emit(105, {
+            client,
+            target,
+            reason: outcome.reason,
+            ...(outcome.subject === undefined ? {} : { subject: outcome.subject }),
+          });
+        } else {
+          events.emit(106, {
+            client,
+            target,
+            reason: outcome.reason,
+            ...(outcome.sni === undefined ? {} : { sni: outcome.sni }),
+            ...(outcome.tlsVersion === undefined ? {} : { tlsVersion: outcome.tlsVersion }),
+            ...(outcome.ech ? { ech: true } : {}),
+          });
+        }
+        return;
+      case 'unparseable':
+        state.result = 'refused';
+        events.emit(402, { client, target, error: outcome.error });
+        return;
+      case 'server-alert':
+        state.result = 'failed';
+        return;
+    }
+  }
+
+  function onTunnelEvent(event: TunnelLifecycleEvent): void {
+    switch (event.type) {
+      case 'connection-opened':
+        counters.connectionOpened(event.clientAddress);
+        return;
+      case 'connection-closed':
+        counters.connectionClosed(event.clientAddress);
+        return;
+      case 'tunnel-established': {
+        const state = tunnels.get(event.id);
+        if (state !== undefined && !settings.config.TlsInspection) {
+          state.result = 'verified';
+          counters.observeTunnelSetup(event.setupMs / 1000);
+        }
+        return;
+      }
+      case 'request-refused':
+        onRefused(event);
+        return;
+      case 'tunnel-ended': {
+        const state = tunnels.get(event.id);
+        tunnels.delete(event.id);
+        let result: TunnelResult = state?.result ?? 'failed';
+        if (event.result === 'inspection-timeout') {
+          result = 'timeout';
+          events.emit(106, {
+            client: state?.client ?? event.clientAddress,
+            target: formatEndpoint(event.host, event.port),
+            reason: 'handshake-timeout',
+          });
+        }
+        counters.tunnelEnded(result);
+        counters.addBytes(event.bytesUpstream, event.bytesDownstream);
+        const closedBy =
+          event.result === 'idle-timeout'
+            ? 'idle-timeout'
+            : event.result === 'shutdown'
+              ? 'shutdown'
+              : event.result === 'error'
+                ? 'error'
+                : undefined;
+        events.emit(108, {
+          client: state?.client ?? event.clientAddress,
+          target: formatEndpoint(event.host, event.port),
+          result,
+          bytesUp: event.bytesUpstream,
+          bytesDown: event.bytesDownstream,
+          durationMs: Math.round(event.durationMs),
+          ...(closedBy === undefined ? {} : { closedBy }),
+        });
+        return;
+      }
+      case 'error':
+        events.emit(400, { error: event.error, context: `tunnel ${event.kind}` });
+        return;
+      default:
+        return;
+    }
+  }
+
+  function onRefused(event: Extract<TunnelLifecycleEvent, { type: 'request-refused' }>): void {
+    const state = event.id === undefined ? undefined : tunnels.get(event.id);
+    if (event.id !== undefined) tunnels.delete(event.id);
+    const client = state?.client ?? clientOf(event);
+    const target = event.host === undefined ? '' : formatEndpoint(event.host, event.port ?? 0);
+    switch (event.kind) {
+      case 'denied':
+        counters.tunnelEnded('refused');
+        return; // event 105 was emitted where the decision was made
+      case 'not-admitted':
+        events.emit(105, { client, target: target || '-', reason: 'client-network-not-allowed' });
+        return;
+      case 'capacity': {
+        const perClient = /per-client/.test(event.reason);
+        const limits = tunnelServer.limits;
+        events.emit(109, {
+          client,
+          limit: perClient ? 'max-tunnels-per-client' : 'max-tunnels',
+          max: perClient ? limits.maxTunnelsPerClient : limits.maxTunnels,
+        });
+        return;
+      }
+      case 'dial-failed': {
+        const relay = settings.config.RelayProxy;
+        counters.tunnelEnded(event.status === 504 ? 'timeout' : 'failed');
+        events.emit(403, {
+          client,
+          target,
+          via:
+            state && relay && event.dialFailure?.startsWith('relay') ? 'relay' : relay ? 'relay' : 'direct',
+          error: event.error ?? event.reason,
+          ...(event.dialFailure === undefined ? {} : { code: event.dialFailure }),
+          ...(relay ? { relay } : {}),
+          status: event.status === 504 ? 504 : 502,
+        });
+        return;
+      }
+      default: {
+        const mapped = notConnectReason(event.kind, event.reason);
+        if (mapped) events.emit(104, { client, reason: mapped.reason, status: mapped.status });
+        else events.emit(400, { error: event.reason, context: `refused ${event.kind}` });
+      }
+    }
+  }
+
+  const tunnelServer: TunnelServer = createTunnelServer({
+    hooks: {
+      admitConnection: (connection) =>
+        settings.clientNetworks.empty || settings.clientNetworks.contains(connection.clientAddress),
+      decide,
+      createInspector,
+      onEvent: onTunnelEvent,
+    },
+    limits: tunnelLimits(options.config),
+  });
+
+  const listen = await tunnelServer.listen({
+    host: options.config.ListenAddress,
+    port: options.config.ListenPort,
+  });
+  const [adminHost = '127.0.0.1', adminPort = '8081'] = (() => {
+    const match = /^\[?(.*?)\]?:(\d+)$/.exec(options.config.AdminListen);
+    return match ? [match[1], match[2]] : [];
+  })();
+  let admin: AdminServer;
+  try {
+    admin = await startAdminServer({
+      host: adminHost,
+      port: Number(adminPort),
+      token: options.config.AdminToken,
+      sources: {
+        metrics: () => registry.metrics(),
+        ready: () => ready,
+        recentEvents: () => recent.list(),
+        status: () => statusModel(),
+      },
+    });
+  } catch (error) {
+    await tunnelServer.close();
+    throw error;
+  }
+  ready = true;
+  events.emit(101, { listen: formatEndpoint(listen.address, listen.port), version: packageJson.version });
+
+  async function statusModel(): Promise<StatusModel> {
+    const metrics = await registry.getMetricsAsJSON();
+    const counterRows = metrics
+      .filter((metric) => String(metric.type) !== 'histogram')
+      .flatMap((metric) =>
+        metric.values.map((value) => ({
+          name: `${metric.name}${
+            Object.keys(value.labels).length
+              ? `{${Object.entries(value.labels)
+                  .map(([k, v]) => `${k}="${v}"`)
+                  .join(',')}}`
+              : ''
+          }`,
+          help: metric.help,
+          value: value.value,
+        })),
+      );
+    const { config } = settings;
+    return {
+      version: packageJson.version,
+      startedAt: startedAt.toISOString(),
+      ready,
+      counters: counterRows,
+      configuration: [
+        ['Listen', formatEndpoint(listen.address, listen.port)],
+        ['AllowedPorts', config.AllowedPorts.join(', ')],
+        ['Presets', config.Presets.join(', ') || '(none)'],
+        ['AllowedHosts', `${config.AllowedHosts.length} local entries`],
+        ['DeniedHosts', `${config.DeniedHosts.length} entries`],
+        [
+          'TlsInspection',
+          `${config.TlsInspection} (min TLS ${config.MinTlsVersion}, client certificates: ${config.ClientCertificatePolicy})`,
+        ],
+        [
+          'RelayProxy',
+          config.RelayProxy
+            ? `${config.RelayProxy}${config.RelayProxyUsername ? ` as ${config.RelayProxyUsername} (password ********)` : ''}`
+            : '(direct)',
+        ],
+        ['MaxTunnels', String(tunnelServer.limits.maxTunnels)],
+      ],
+      events: recent
+        .list()
+        .slice(-50)
+        .reverse()
+        .map((record) => ({
+          time: String(record.time),
+          level: String(record.level),
+          id: Number(record.id),
+          name: String(record.name),
+          message: String(record.message),
+        })),
+    };
+  }
+
+  let shuttingDown: Promise<void> | undefined;
+  return {
+    listenAddress: { address: listen.address, port: listen.port },
+    adminAddress: { address: admin.address.address, port: admin.address.port },
+    events,
+    counters,
+    get config() {
+      return settings.config;
+    },
+    applyConfig(config) {
+      const previous = settings.config;
+      settings = buildSettings(config);
+      tunnelServer.setLimits(tunnelLimits(config));
+      events.setSecrets([config.RelayProxyPassword, config.AdminToken]);
+      const restartKeys = (
+        ['ListenAddress', 'ListenPort', 'AdminListen', 'AdminToken', 'LogLanguage'] as const
+      ).filter((key) => previous[key] !== config[key]);
+      if (restartKeys.length > 0) {
+        events.emit(100, {
+          detail: `configuration reloaded; ${restartKeys.join(', ')} take effect after a restart`,
+        });
+      } else events.emit(100, { detail: 'configuration reloaded' });
+    },
+    reportBadConfig(problem, file) {
+      events.emit(401, { problem, phase: 'reload', ...(file === undefined ? {} : { file }) });
+    },
+    shutdown(reason, signal) {
+      shuttingDown ??= (async () => {
+        ready = false;
+        const remaining = tunnelServer.tunnelCount;
+        await tunnelServer.close({ drainTimeoutMs: settings.config.DrainTimeoutMs });
+        events.emit(102, {
+          reason,
+          remainingTunnels: remaining,
+          ...(signal === undefined ? {} : { signal }),
+        });
+        await admin.close();
+        await events.close();
+      })();
+      return shuttingDown;
+    },
+  };
+}
+
+export { policyProblems };
