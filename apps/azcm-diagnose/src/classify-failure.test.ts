@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyFailure, classifyProxyAnswer } from './classify-failure.ts';
+import { classifyFailure, classifyProxyAnswer, proxyStatusError } from './classify-failure.ts';
 import { DeadlineError } from './deadline.ts';
 
 const err = (code: string, message = 'boom') => Object.assign(new Error(message), { code });
@@ -48,9 +48,51 @@ describe('classifyProxyAnswer', () => {
     [503, { 'x-squid-error': 'ERR_CONNECT_FAIL 113' }, 'unreachable'],
     [403, { 'x-squid-error': 'ERR_ACCESS_DENIED 0' }, 'proxy-refused-host'],
     [504, {}, 'timeout'],
+    // agent-gateway's RFC 9209 Proxy-Status on a failed dial.
+    [502, { 'proxy-status': 'agent-gateway; error=connection_refused; details="refused"' }, 'refused'],
+    [502, { 'proxy-status': 'agent-gateway; error=dns_error; details="dns"' }, 'dns'],
+    [504, { 'proxy-status': 'agent-gateway; error=connection_timeout; details="timeout"' }, 'timeout'],
+    [502, { 'proxy-status': 'agent-gateway; error=destination_ip_unroutable' }, 'unreachable'],
+    [
+      502,
+      { 'proxy-status': 'agent-gateway; error=proxy_internal_error; details="relay-refused"' },
+      'unreachable',
+    ],
+    [403, { 'proxy-status': 'edge; error=destination_ip_prohibited' }, 'proxy-refused-host'],
+    [502, { 'proxy-status': 'edge; error=connection_terminated' }, 'reset'],
   ] as const)('%d %j -> %s', (status, headers, kind) => {
     const failure = classifyProxyAnswer(status, 'Reason', headers);
     expect(failure).toMatchObject({ kind, phase: 'proxy' });
     expect(failure.evidence).toContain(String(status));
+  });
+});
+
+describe('proxyStatusError', () => {
+  it('reads the first member with an error, its details unquoted', () => {
+    expect(proxyStatusError('agent-gateway; error=connection_refused; details="refused"')).toEqual({
+      error: 'connection_refused',
+      details: 'refused',
+    });
+    expect(
+      proxyStatusError([
+        'origin-side; received-status=200',
+        'gw; details="a, \\"b\\"; c"; error=DNS_Timeout',
+      ]),
+    ).toEqual({ error: 'dns_timeout', details: 'a, "b"; c' });
+  });
+  it('ignores headers without an error, and malformed or truncated ones', () => {
+    expect(proxyStatusError(undefined)).toBeUndefined();
+    expect(proxyStatusError('')).toBeUndefined();
+    expect(proxyStatusError('agent-gateway')).toBeUndefined();
+    expect(proxyStatusError('agent-gateway; error=')).toBeUndefined();
+    expect(proxyStatusError('agent-gateway; error')).toBeUndefined();
+    expect(proxyStatusError('agent-gateway; details="unterminated; error=x')).toBeUndefined();
+    expect(proxyStatusError(`gw; error=${'x'.repeat(10_000)}`)?.error.length).toBe(10_000);
+  });
+  it('puts the error in the evidence', () => {
+    expect(
+      classifyProxyAnswer(502, 'Bad Gateway', { 'proxy-status': 'agent-gateway; error=connection_refused' })
+        .evidence,
+    ).toBe('proxy answered CONNECT with 502 Bad Gateway (Proxy-Status connection_refused)');
   });
 });

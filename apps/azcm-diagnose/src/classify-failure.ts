@@ -71,10 +71,75 @@ export function classifyFailure(error: unknown, phase: PhaseName, viaProxy = fal
   return { kind, phase, evidence };
 }
 
+/** RFC 9209 `Proxy-Status` error types, as the failure kinds the AZCM catalog knows. */
+const proxyStatusKinds: Readonly<Record<string, NetworkFailureKind>> = {
+  dns_timeout: 'dns',
+  dns_error: 'dns',
+  destination_not_found: 'dns',
+  destination_unavailable: 'unreachable',
+  destination_ip_unroutable: 'unreachable',
+  destination_ip_prohibited: 'proxy-refused-host',
+  http_request_denied: 'proxy-refused-host',
+  connection_refused: 'refused',
+  connection_terminated: 'reset',
+  connection_timeout: 'timeout',
+  connection_read_timeout: 'timeout',
+  connection_write_timeout: 'timeout',
+};
+
+/** Splits `text` at `separator`, except inside double-quoted strings (with backslash escapes). */
+function splitOutsideQuotes(text: string, separator: string): string[] {
+  const parts: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i] as string;
+    if (quoted && char === '\\') {
+      current += char + (text[i + 1] ?? '');
+      i++;
+    } else if (char === '"') {
+      quoted = !quoted;
+      current += char;
+    } else if (char === separator && !quoted) {
+      parts.push(current);
+      current = '';
+    } else current += char;
+  }
+  parts.push(current);
+  return parts;
+}
+
+/**
+ * The first `error` of an RFC 9209 `Proxy-Status` header, with its `details` if any. agent-gateway sends
+ * one with every failed dial: `agent-gateway; error=connection_refused; details="refused"`.
+ */
+export function proxyStatusError(
+  header: string | string[] | undefined,
+): { error: string; details?: string } | undefined {
+  if (header === undefined) return undefined;
+  const text = Array.isArray(header) ? header.join(', ') : header;
+  for (const member of splitOutsideQuotes(text, ',')) {
+    const params = new Map<string, string>();
+    for (const param of splitOutsideQuotes(member, ';').slice(1)) {
+      const equals = param.indexOf('=');
+      if (equals === -1) continue;
+      const value = param.slice(equals + 1).trim();
+      const unquoted = value.startsWith('"') ? value.slice(1, -1).replace(/\\(.)/g, '$1') : value;
+      params.set(param.slice(0, equals).trim().toLowerCase(), unquoted);
+    }
+    const error = params.get('error');
+    if (error === undefined || error === '') continue;
+    const details = params.get('details');
+    return { error: error.toLowerCase(), ...(details !== undefined ? { details } : {}) };
+  }
+  return undefined;
+}
+
 /**
  * Classifies a proxy's non-200 answer to CONNECT. Squid's `X-Squid-Error` header (e.g. `ERR_DNS_FAIL 0`,
- * `ERR_CONNECT_FAIL 111`) tells what happened behind the proxy; without it, 502/503 mean the proxy could
- * not reach the target and 504 that it timed out.
+ * `ERR_CONNECT_FAIL 111`) or an RFC 9209 `Proxy-Status` error (agent-gateway's `connection_refused`,
+ * `dns_error`, ...) tells what happened behind the proxy; without them, 502/503 mean the proxy could not
+ * reach the target and 504 that it timed out.
  */
 export function classifyProxyAnswer(
   status: number,
@@ -84,10 +149,14 @@ export function classifyProxyAnswer(
 ): ProbeFailure {
   const squid = headers['x-squid-error'];
   const squidError = Array.isArray(squid) ? squid[0] : squid;
+  const proxyStatus = proxyStatusError(headers['proxy-status']);
+  const note = squidError ?? (proxyStatus ? `Proxy-Status ${proxyStatus.error}` : undefined);
   const evidence =
-    `proxy answered ${method} with ${status} ${statusText}`.trim() + (squidError ? ` (${squidError})` : '');
+    `proxy answered ${method} with ${status} ${statusText}`.trim() + (note ? ` (${note})` : '');
   const kind = ((): NetworkFailureKind => {
     if (status === 407) return 'proxy-auth-required';
+    const fromProxyStatus = proxyStatus ? proxyStatusKinds[proxyStatus.error] : undefined;
+    if (fromProxyStatus !== undefined && status >= 400) return fromProxyStatus;
     if (squidError !== undefined) {
       if (squidError.startsWith('ERR_DNS_FAIL')) return 'dns';
       if (squidError.startsWith('ERR_CONNECT_FAIL')) {

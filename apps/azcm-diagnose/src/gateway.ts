@@ -78,18 +78,34 @@ export function probeHostFor(pattern: string): string {
 }
 
 /**
- * The allowlist form of a catalog host: agent-gateway matches `*.suffix` (any depth), so a pattern such as
- * `azgn*.servicebus.windows.net` becomes `*.servicebus.windows.net`.
+ * The allowlist form of a catalog host. agent-gateway matches `*.suffix` (any depth below the suffix) and
+ * `prefix*.suffix` (one label starting with the prefix, the form Microsoft documents for
+ * `azgn*.servicebus.windows.net`), so both stay as they are: widening `azgn*.` to `*.servicebus.windows.net`
+ * would let every Service Bus namespace through. A wildcard anywhere else becomes `*.suffix`.
  */
 export function allowlistForm(host: string): string {
   if (!host.includes('*') || host.startsWith('*.')) return host;
-  return `*.${host.slice(host.indexOf('.') + 1)}`;
+  const dot = host.indexOf('.');
+  const first = host.slice(0, dot);
+  if (dot > 0 && first.indexOf('*') === first.length - 1 && first.length > 1) return host;
+  return `*.${host.slice(dot + 1)}`;
+}
+
+/** True when allowlist pattern `pattern` (a `*.suffix` or `prefix*.suffix` form) takes in `host`. */
+function covers(pattern: string, host: string): boolean {
+  if (pattern === host || !pattern.includes('*')) return false;
+  if (pattern.startsWith('*.')) return host.endsWith(pattern.slice(1));
+  // `azgn*.servicebus.windows.net` covers concrete names one label below the suffix that start with azgn.
+  const dot = pattern.indexOf('.');
+  const prefix = pattern.slice(0, dot - 1);
+  const suffix = pattern.slice(dot);
+  if (!host.endsWith(suffix)) return false;
+  const label = host.slice(0, -suffix.length);
+  return !label.includes('.') && label.startsWith(prefix) && label.length > prefix.length;
 }
 
 function coveredBy(host: string, patterns: readonly string[]): boolean {
-  return patterns.some(
-    (pattern) => pattern !== host && pattern.startsWith('*.') && host.endsWith(pattern.slice(1)),
-  );
+  return patterns.some((pattern) => covers(pattern, host));
 }
 
 /**

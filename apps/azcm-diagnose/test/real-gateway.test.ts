@@ -5,13 +5,13 @@ import type { CheckReport } from '../src/check.ts';
 import { type GatewayReport, probeHostFor } from '../src/gateway.ts';
 import { type RealGateway, startRealGateway } from './support/agent-gateway.ts';
 import { runCli } from './support/run-cli.ts';
-import { startAzureLikeServer } from './support/servers.ts';
+import { refusedPort, startAzureLikeServer } from './support/servers.ts';
 
 // The real agent-gateway (apps/gateway, run from source) in front, with an allowlist that lacks some Arc
 // hosts every agent needs. Every CONNECT goes to NAME:PORT of a local TLS server (`--connect-to`), and the
 // gateway maps every name to 127.0.0.1 (`HostOverrides`), so nothing leaves loopback.
 
-/** The local allowlist the gateway starts with: every Arc endpoint of AzureCloud/westeurope but four. */
+/** The local allowlist the gateway starts with: the Arc endpoints of AzureCloud/westeurope but a few. */
 const initiallyAllowed = [
   'login.microsoftonline.com',
   '*.login.microsoft.com',
@@ -20,7 +20,7 @@ const initiallyAllowed = [
   '*.his.arc.azure.com',
   'guestnotificationservice.azure.com',
   '*.guestnotificationservice.azure.com',
-  // The optional ones too, so that exactly the four below are missing.
+  // Most optional ones too (all but the SSH one, *.servicebus.windows.net).
   'download.microsoft.com',
   'packages.microsoft.com',
   '*.waconazure.com',
@@ -29,14 +29,20 @@ const initiallyAllowed = [
   'dls.microsoft.com',
   '*.westeurope.arcdataservices.com',
 ];
-/** What is missing, in allowlist form: the lines `gateway` must print, no more, no less. */
+/**
+ * The required hosts missing, in allowlist form: the lines `gateway` must print, no more, no less.
+ * `azgn*.` stays that narrow: agent-gateway matches label prefixes, and `*.servicebus.windows.net` would
+ * let every Service Bus namespace through.
+ */
 const missing = [
   'pas.windows.net',
   '*.guestconfiguration.azure.com',
-  '*.servicebus.windows.net',
+  'azgn*.servicebus.windows.net',
   '*.blob.core.windows.net',
 ];
-/** The catalog entries (HOST:PORT) those four leave refused; everything else gets through. */
+/** The optional host missing (SSH through Azure Relay): printed apart. */
+const missingOptional = ['*.servicebus.windows.net'];
+/** The catalog entries (HOST:PORT) refused at first; everything else gets through. */
 const refusedEntries = [
   'pas.windows.net:443',
   '*.guestconfiguration.azure.com:443',
@@ -53,15 +59,17 @@ const entryKey = (e: { host: string; port: number }) => `${e.host}:${e.port}`;
 
 describe('azcm-diagnose against the real agent-gateway', () => {
   let target: LocalTlsServer;
+  let closed: number;
   let gateway: RealGateway;
 
   beforeAll(async () => {
-    target = await startAzureLikeServer();
+    [target, closed] = await Promise.all([startAzureLikeServer(), refusedPort()]);
     gateway = await startRealGateway({
       Presets: [],
       AllowedHosts: initiallyAllowed,
-      // The Arc ports (443, and 80 for www.microsoft.com) are moved to the local TLS server's port.
-      AllowedPorts: [target.port],
+      // The Arc ports (443, and 80 for www.microsoft.com) are moved to the local TLS server's port; the
+      // refused port stands for an allowed host the gateway cannot reach.
+      AllowedPorts: [target.port, closed],
       // Every name azcm-diagnose sends in CONNECT, wildcard probe names included, dials 127.0.0.1.
       HostOverrides: Object.fromEntries(catalog.map((e) => [probeHostFor(e.host), '127.0.0.1'])),
       AllowedDestinationNetworks: ['127.0.0.0/8'],
@@ -72,20 +80,23 @@ describe('azcm-diagnose against the real agent-gateway', () => {
   });
 
   const mapping = () => ['--connect-to', `:443::${target.port}`, '--connect-to', `:80::${target.port}`];
-  const gatewayRun = async () => {
+  /** One `gateway` run through the real agent-gateway, parsed when `--json`. */
+  async function gatewayRun(json?: true): Promise<{ code: number | null; report: GatewayReport }>;
+  async function gatewayRun(json: false): Promise<{ code: number | null; stdout: string }>;
+  async function gatewayRun(json = true) {
     const run = await runCli([
       'gateway',
-      '--json',
+      ...(json ? ['--json'] : []),
       '--proxy',
       gateway.url,
       '--location',
       'westeurope',
       ...mapping(),
     ]);
-    return { code: run.code, report: JSON.parse(run.stdout) as GatewayReport };
-  };
+    return json ? { code: run.code, report: JSON.parse(run.stdout) as GatewayReport } : run;
+  }
 
-  it('check --proxy measures CONNECT, TLS and HTTPS through the gateway, and names the refused host', async () => {
+  it('check --proxy measures CONNECT, TLS and HTTPS through the gateway, and says why others fail', async () => {
     const only = [
       '--only',
       'management.azure.com',
@@ -93,6 +104,8 @@ describe('azcm-diagnose against the real agent-gateway', () => {
       'gbl.his.arc.azure.com',
       '--only',
       'pas.windows.net',
+      '--only',
+      'login.windows.net',
     ];
     const args = [
       'check',
@@ -100,6 +113,8 @@ describe('azcm-diagnose against the real agent-gateway', () => {
       gateway.url,
       '--ca-file',
       caFile,
+      '--connect-to',
+      `login.windows.net:443::${closed}`,
       '--connect-to',
       `:443::${target.port}`,
     ];
@@ -109,6 +124,7 @@ describe('azcm-diagnose against the real agent-gateway', () => {
     const byHost = new Map(report.endpoints.map((e) => [e.host, e]));
     expect([...byHost.keys()].sort()).toEqual([
       'gbl.his.arc.azure.com',
+      'login.windows.net',
       'management.azure.com',
       'pas.windows.net',
     ]);
@@ -133,12 +149,24 @@ describe('azcm-diagnose against the real agent-gateway', () => {
       route: gateway.url,
       failure: { kind: 'proxy-refused-host', phase: 'proxy', code: 'AZCM0026' },
     });
+    // Allowed, but nothing listens: the gateway's 502 carries an RFC 9209 Proxy-Status that says why.
+    expect(byHost.get('login.windows.net')).toMatchObject({
+      status: 'failed',
+      proxyStatus: 502,
+      failure: {
+        kind: 'refused',
+        phase: 'proxy',
+        code: 'AZCM0026',
+        evidence: 'proxy answered CONNECT with 502 Bad Gateway (Proxy-Status connection_refused)',
+      },
+    });
     // The gateway saw the TLS sessions it tunnelled (event 107), and refused pas.windows.net (event 105).
     await gateway.waitForEvent((e) => e.id === 107 && e.target === `management.azure.com:${target.port}`);
     await gateway.waitForEvent((e) => e.id === 107 && e.target === `gbl.his.arc.azure.com:${target.port}`);
     await gateway.waitForEvent(
       (e) => e.id === 105 && e.target === `pas.windows.net:${target.port}` && e.reason === 'host-not-allowed',
     );
+    await gateway.waitForEvent((e) => e.id === 403 && e.target === `login.windows.net:${closed}`);
 
     const human = await runCli([...args, ...only]);
     expect(human.code).toBe(1);
@@ -155,7 +183,7 @@ describe('azcm-diagnose against the real agent-gateway', () => {
     expect(human.stdout).toContain('agent-gateway allowed-host add HOST');
   });
 
-  it('reports the hosts the allowlist lacks, and the allowed-host lines fix exactly them', async () => {
+  it('reports the hosts the allowlist lacks, and the allowed-host lines it prints fix exactly them', async () => {
     const seen = gateway.events.length;
     const first = await gatewayRun();
     expect(first.code).toBe(1);
@@ -166,70 +194,90 @@ describe('azcm-diagnose against the real agent-gateway', () => {
         expect(endpoint).toMatchObject({ status: 403, code: 'AZCM0026', evidence: '403 Forbidden' });
       } else expect(endpoint, entryKey(endpoint)).toMatchObject({ verdict: 'allowed', status: 200 });
     }
-    expect([...first.report.fixCommands].sort()).toEqual(
-      missing.map((host) => `agent-gateway allowed-host add ${host}`).sort(),
-    );
-    expect(first.report.optionalFixCommands).toEqual([]);
+    const addLines = (hosts: readonly string[]) =>
+      hosts.map((host) => `agent-gateway allowed-host add ${host}`);
+    expect([...first.report.fixCommands].sort()).toEqual(addLines(missing).sort());
+    expect(first.report.optionalFixCommands).toEqual(addLines(missingOptional));
     expect(first.report.otherPorts).toEqual([]);
     expect(first.report.summary).toEqual({
       allowed: catalog.length - refusedEntries.length,
-      refused: 7,
+      refused: refusedEntries.length,
       other: 0,
     });
 
     // The gateway's own account agrees: event 105 host-not-allowed for exactly the refused names.
-    const rejected = gateway.events
-      .slice(seen)
-      .filter((event) => event.id === 105)
-      .map((event) => [event.target?.replace(/:\d+$/, ''), event.reason]);
     const refusedNames = catalog
       .filter((e) => refusedEntries.includes(entryKey(e)))
-      .map((e) => probeHostFor(e.host));
-    expect(rejected.map(([name]) => name).sort()).toEqual([...refusedNames].sort());
-    expect(new Set(rejected.map(([, reason]) => reason))).toEqual(new Set(['host-not-allowed']));
+      .map((e) => `${probeHostFor(e.host)}:${target.port}`);
+    await expect
+      .poll(() =>
+        gateway.events
+          .slice(seen)
+          .filter((event) => event.id === 105)
+          .map((event) => `${event.target} ${event.reason}`)
+          .sort(),
+      )
+      .toEqual(refusedNames.map((name) => `${name} host-not-allowed`).sort());
 
-    // The human table says the same, and prints the lines to run.
-    const human = await runCli(['gateway', '--proxy', gateway.url, '--location', 'westeurope', ...mapping()]);
+    // The human table says the same, and prints the lines to run, required ones first.
+    const human = await gatewayRun(false);
     expect(human.code).toBe(1);
     expect(human.stdout).toMatch(/^pas\.windows\.net\s+REFUSED\s+403 Forbidden\s+AZCM0026$/m);
     expect(human.stdout).toMatch(/^management\.azure\.com\s+allowed\s+200 Connection established$/m);
-    const printed = human.stdout
-      .split('\n')
-      .map((line) => line.trim())
-      .filter((line) => line.startsWith('agent-gateway allowed-host add '));
-    expect(printed.sort()).toEqual([...first.report.fixCommands].sort());
+    const [requiredPart, optionalPart] = human.stdout.split(
+      'Optional endpoints, only for the features they serve',
+    );
+    const printedLines = (text = '') =>
+      text
+        .split('\n')
+        .map((line) => line.trim())
+        .filter((line) => line.startsWith('agent-gateway allowed-host add '));
+    expect(printedLines(requiredPart)).toEqual(first.report.fixCommands);
+    expect(printedLines(optionalPart)).toEqual(first.report.optionalFixCommands);
 
-    // Run the printed lines against the gateway's configuration file, as an operator would.
-    for (const line of printed) {
-      const added = await gateway.command(line.split(' ').slice(1));
+    // Run the printed lines for the required hosts against the gateway's configuration file, as an operator
+    // would; the running gateway picks the file up by itself (event 100).
+    await applyLines(printedLines(requiredPart), initiallyAllowed.length + missing.length);
+    const second = await gatewayRun();
+    expect(second.report.endpoints.filter((e) => e.verdict !== 'allowed').map(entryKey)).toEqual([
+      '*.servicebus.windows.net:443',
+    ]);
+    expect(second.report.fixCommands).toEqual([]);
+    expect(second.report.optionalFixCommands).toEqual(addLines(missingOptional));
+    // A refused endpoint, even an optional one, still makes the exit code 1.
+    expect(second.code).toBe(1);
+    // The narrow rule lets the agent's relay names through, and nothing else of Service Bus.
+    const relay = second.report.endpoints.find((e) => e.host === 'azgn*.servicebus.windows.net');
+    expect(relay).toMatchObject({
+      probedHost: 'azgnazcm-diagnose-probe.servicebus.windows.net',
+      verdict: 'allowed',
+    });
+
+    await applyLines(printedLines(optionalPart), initiallyAllowed.length + missing.length + 1);
+    const third = await gatewayRun(false);
+    expect(third.stdout).toContain('The proxy lets every Arc endpoint through.');
+    expect(third.stdout).toMatch(/^pas\.windows\.net\s+allowed\s+200 Connection established$/m);
+    expect(third.stdout).not.toContain('REFUSED');
+    expect(third.code).toBe(0);
+  });
+
+  /** Runs `agent-gateway allowed-host add HOST` lines against the config file, then waits for the reload. */
+  async function applyLines(lines: readonly string[], expectedCount: number): Promise<void> {
+    const reloads = gateway.events.filter((event) => event.id === 100).length;
+    for (const line of lines) {
+      const words = line.split(' ');
+      expect(words.slice(0, 3)).toEqual(['agent-gateway', 'allowed-host', 'add']);
+      const added = await gateway.command(words.slice(1));
       expect(added.stderr).toBe('');
       expect(added.code).toBe(0);
-      expect(added.stdout).toBe(`Added allowed host ${line.split(' ').at(-1)}\n`);
+      expect(added.stdout).toBe(`Added allowed host ${words[3]}\n`);
     }
-    // The running gateway picks the file up by itself (event 100) within a second or so.
-    const expectedCount = initiallyAllowed.length + missing.length;
+    // The admin status page shows the running configuration; the gateway re-reads the file within a second.
     await expect
       .poll(async () => (await fetch(`${gateway.adminUrl}/status`)).text(), { timeout: 5000, interval: 100 })
       .toContain(`${expectedCount} local entries`);
-    expect(
-      gateway.events.some((event) => event.id === 100 && event.detail === 'configuration reloaded'),
-    ).toBe(true);
-
-    const second = await gatewayRun();
-    expect(second.report.endpoints.filter((e) => e.verdict !== 'allowed')).toEqual([]);
-    expect(second.report.fixCommands).toEqual([]);
-    expect(second.report.summary).toEqual({ allowed: catalog.length, refused: 0, other: 0 });
-    expect(second.code).toBe(0);
-    const human2 = await runCli([
-      'gateway',
-      '--proxy',
-      gateway.url,
-      '--location',
-      'westeurope',
-      ...mapping(),
-    ]);
-    expect(human2.stdout).toContain('The proxy lets every Arc endpoint through.');
-    expect(human2.stdout).toMatch(/^pas\.windows\.net\s+allowed\s+200 Connection established$/m);
-    expect(human2.code).toBe(0);
-  });
+    const reloaded = gateway.events.filter((event) => event.id === 100);
+    expect(reloaded.length).toBeGreaterThan(reloads);
+    expect(reloaded.at(-1)?.detail).toBe('configuration reloaded');
+  }
 });
