@@ -1,0 +1,321 @@
+import * as https from 'node:https';
+import {
+  certPath,
+  type LocalTlsServer,
+  openFileDescriptorCount,
+  startTlsServer,
+  testCerts,
+  waitForFileDescriptors,
+} from '@agent-gateway/test-support';
+import { HttpsProxyAgent } from 'https-proxy-agent';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type GatewayProcess, runProgram, startGatewayProcess } from './gateway-process.ts';
+import { closedByPeer, closeSocket, connect, echoes, request, tlsThrough } from './proxy-client.ts';
+import { countHandshakes, responderBody, startHttpsResponder, startOpenSsl } from './tls-peers.ts';
+
+// End to end: the real `agent-gateway run` child process, real clients (curl, openssl s_client, Node's
+// https with proxy-agent) and local TLS servers reached by name through HostOverrides.
+
+let baseline: number;
+let gateway: GatewayProcess;
+let echo: LocalTlsServer;
+let web: LocalTlsServer;
+let certServer: LocalTlsServer;
+let certHandshakes: { readonly count: number };
+
+const names = ['agent.example.test', 'web.example.test', 'cc.example.test', 'other.example.test'];
+
+beforeAll(async () => {
+  baseline = openFileDescriptorCount();
+  echo = await startTlsServer();
+  web = await startHttpsResponder();
+  certServer = await startTlsServer({ requestClientCertificate: true, maxVersion: 'TLSv1.2' });
+  certHandshakes = countHandshakes(certServer);
+  gateway = await startGatewayProcess({
+    config: {
+      Presets: [],
+      AllowedHosts: names,
+      HostOverrides: Object.fromEntries(names.map((name) => [name, '127.0.0.1'])),
+      AllowedDestinationNetworks: ['127.0.0.0/8'],
+      AllowedPorts: [443, echo.port, web.port, certServer.port],
+      AllowedClientCertificateSubjects: ['CN=agent-1,O=Contoso'],
+    },
+  });
+});
+
+afterAll(async () => {
+  await gateway?.stop();
+  await Promise.all([echo?.close(), web?.close(), certServer?.close()]);
+  expect(await waitForFileDescriptors(baseline)).toBeLessThanOrEqual(baseline);
+});
+
+describe('TLS verification with real clients', () => {
+  it('curl through the proxy: TLS 1.3 verified (event 107) and the response arrives', async () => {
+    const mark = gateway.mark();
+    const target = `web.example.test:${web.port}`;
+    const result = await runProgram('curl', [
+      '-sS',
+      '--max-time',
+      '10',
+      '--proxy',
+      `http://127.0.0.1:${gateway.port}`,
+      '--cacert',
+      certPath('ca.crt'),
+      `https://${target}/`,
+    ]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(responderBody);
+    const verified = await gateway.waitForEvent(107, { after: mark, fields: { target } });
+    expect(verified).toMatchObject({ tlsVersion: 'TLS 1.3', sni: 'web.example.test', level: 'info' });
+    expect(verified.subject).toBeUndefined();
+    const closed = await gateway.waitForEvent(108, { after: mark, fields: { target } });
+    expect(closed).toMatchObject({ result: 'verified' });
+    expect(closed.bytesDown).toBeGreaterThan(responderBody.length);
+  });
+
+  it('openssl s_client -proxy with TLS 1.3: verified, bytes echo through', async () => {
+    const mark = gateway.mark();
+    const target = `agent.example.test:${echo.port}`;
+    const client = startOpenSsl({
+      proxyPort: gateway.port,
+      connect: target,
+      servername: 'agent.example.test',
+      version: '-tls1_3',
+    });
+    try {
+      await client.waitForOutput(/Verify return code: 0 \(ok\)/);
+      client.write('ping-tls13\n');
+      await client.waitForOutput(/\nping-tls13\n/);
+      client.end();
+      expect((await client.exited).code).toBe(0);
+    } finally {
+      await client.stop();
+    }
+    expect(client.output()).toContain('TLSv1.3');
+    const verified = await gateway.waitForEvent(107, { after: mark, fields: { target } });
+    expect(verified).toMatchObject({ tlsVersion: 'TLS 1.3', sni: 'agent.example.test' });
+  });
+
+  it('openssl -tls1_2 with an allowed client certificate: 107 names the subject, bytes echo', async () => {
+    const mark = gateway.mark();
+    const target = `cc.example.test:${certServer.port}`;
+    const client = startOpenSsl({
+      proxyPort: gateway.port,
+      connect: target,
+      servername: 'cc.example.test',
+      version: '-tls1_2',
+      clientCertificate: 'client-agent',
+    });
+    try {
+      await client.waitForOutput(/Verify return code: 0 \(ok\)/);
+      client.write('ping-agent\n');
+      await client.waitForOutput(/\nping-agent\n/);
+      client.end();
+      expect((await client.exited).code).toBe(0);
+    } finally {
+      await client.stop();
+    }
+    const verified = await gateway.waitForEvent(107, { after: mark, fields: { target } });
+    expect(verified).toMatchObject({ tlsVersion: 'TLS 1.2', subject: 'CN=agent-1,O=Contoso' });
+    expect(gateway.eventsWithId(105, mark)).toEqual([]);
+  });
+
+  it('openssl -tls1_2 with a subject that is not allowed: 105, closed before the server saw it', async () => {
+    const mark = gateway.mark();
+    const handshakesBefore = certHandshakes.count;
+    const target = `cc.example.test:${certServer.port}`;
+    const client = startOpenSsl({
+      proxyPort: gateway.port,
+      connect: target,
+      servername: 'cc.example.test',
+      version: '-tls1_2',
+      clientCertificate: 'client-intruder',
+    });
+    // stdin stays open: s_client only ends because the gateway closed the connection.
+    const exit = await client.exited;
+    expect(exit.signal).toBeNull();
+    expect(exit.code).not.toBe(0);
+    expect(client.output()).not.toContain('Verify return code: 0 (ok)\n---\n');
+    const rejected = await gateway.waitForEvent(105, { after: mark, fields: { target } });
+    expect(rejected).toMatchObject({
+      reason: 'client-certificate-not-allowed',
+      subject: 'CN=intruder,O=Evil Corp',
+      level: 'warn',
+    });
+    expect(gateway.eventsWithId(107, mark)).toEqual([]);
+    expect(await gateway.waitForEvent(108, { after: mark, fields: { target } })).toMatchObject({
+      result: 'refused',
+    });
+    expect(certHandshakes.count).toBe(handshakesBefore);
+  });
+
+  it("Node's https through HttpsProxyAgent: verified, the response arrives", async () => {
+    const mark = gateway.mark();
+    const agent = new HttpsProxyAgent(`http://127.0.0.1:${gateway.port}`);
+    try {
+      const body = await new Promise<string>((resolve, reject) => {
+        const outgoing = https.get(
+          { host: 'web.example.test', port: web.port, path: '/', agent, ca: testCerts.ca, timeout: 10_000 },
+          (response) => {
+            let text = '';
+            response.setEncoding('utf8');
+            response.on('data', (chunk: string) => {
+              text += chunk;
+            });
+            response.on('end', () => resolve(`${response.statusCode} ${text}`));
+          },
+        );
+        outgoing.on('timeout', () => outgoing.destroy(new Error('https request timed out')));
+        outgoing.on('error', reject);
+      });
+      expect(body).toBe(`200 ${responderBody}`);
+    } finally {
+      agent.destroy();
+    }
+    const verified = await gateway.waitForEvent(107, {
+      after: mark,
+      fields: { target: `web.example.test:${web.port}` },
+    });
+    expect(verified.sni).toBe('web.example.test');
+  });
+});
+
+describe('rejections with the right event', () => {
+  it('a plain HTTP request inside an allowed tunnel: 106 not-tls, closed, nothing reaches the server', async () => {
+    const mark = gateway.mark();
+    const target = `agent.example.test:${echo.port}`;
+    const tunnel = await connect(gateway.port, target);
+    expect(tunnel.status).toBe(200);
+    const received: Buffer[] = [];
+    tunnel.socket.on('data', (chunk: Buffer) => received.push(chunk));
+    tunnel.socket.write(`GET / HTTP/1.1\r\nHost: ${target}\r\n\r\n`);
+    await closedByPeer(tunnel.socket);
+    expect(Buffer.concat(received).length).toBe(0);
+    const rejected = await gateway.waitForEvent(106, { after: mark, fields: { target } });
+    expect(rejected.reason).toBe('not-tls');
+    expect((await gateway.waitForEvent(108, { after: mark, fields: { target } })).bytesUp).toBe(0);
+  });
+
+  it('domain fronting with openssl (SNI names another allowed host): 106 sni-mismatch', async () => {
+    const mark = gateway.mark();
+    const target = `agent.example.test:${echo.port}`;
+    const client = startOpenSsl({
+      proxyPort: gateway.port,
+      connect: target,
+      servername: 'other.example.test',
+      version: '-tls1_3',
+    });
+    const exit = await client.exited;
+    expect(exit.signal).toBeNull();
+    expect(exit.code).not.toBe(0);
+    expect(await gateway.waitForEvent(106, { after: mark, fields: { target } })).toMatchObject({
+      reason: 'sni-mismatch',
+      sni: 'other.example.test',
+    });
+    expect(gateway.eventsWithId(107, mark)).toEqual([]);
+  });
+
+  it('domain fronting with curl --connect-to (CONNECT to one host, SNI of another): 106 sni-mismatch', async () => {
+    const mark = gateway.mark();
+    const result = await runProgram('curl', [
+      '-sS',
+      '--max-time',
+      '10',
+      '--proxy',
+      `http://127.0.0.1:${gateway.port}`,
+      '--cacert',
+      certPath('ca.crt'),
+      '--connect-to',
+      `other.example.test:${web.port}:agent.example.test:${web.port}`,
+      `https://other.example.test:${web.port}/`,
+    ]);
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).toBe('');
+    expect(
+      await gateway.waitForEvent(106, { after: mark, fields: { target: `agent.example.test:${web.port}` } }),
+    ).toMatchObject({ reason: 'sni-mismatch', sni: 'other.example.test' });
+  });
+
+  it('a TLS 1.1-only client (openssl -tls1_1): 106 version-too-low', async () => {
+    const mark = gateway.mark();
+    const target = `agent.example.test:${echo.port}`;
+    const client = startOpenSsl({
+      proxyPort: gateway.port,
+      connect: target,
+      servername: 'agent.example.test',
+      version: '-tls1_1',
+      extraArgs: ['-cipher', 'DEFAULT@SECLEVEL=0'],
+    });
+    const exit = await client.exited;
+    expect(exit.code).not.toBe(0);
+    expect(await gateway.waitForEvent(106, { after: mark, fields: { target } })).toMatchObject({
+      reason: 'version-too-low',
+      tlsVersion: 'TLS 1.1',
+      sni: 'agent.example.test',
+    });
+  });
+
+  it("a TLS 1.1-only Node client: 106 version-too-low, the client's handshake fails", async () => {
+    const mark = gateway.mark();
+    const target = `agent.example.test:${echo.port}`;
+    const tunnel = await connect(gateway.port, target);
+    expect(tunnel.status).toBe(200);
+    await expect(
+      tlsThrough(tunnel.socket, {
+        servername: 'agent.example.test',
+        minVersion: 'TLSv1',
+        maxVersion: 'TLSv1.1',
+        // Without it, Node's OpenSSL refuses to offer TLS 1.1 and sends nothing.
+        ciphers: 'DEFAULT@SECLEVEL=0',
+      }),
+    ).rejects.toThrow();
+    tunnel.socket.destroy();
+    expect(await gateway.waitForEvent(106, { after: mark, fields: { target } })).toMatchObject({
+      reason: 'version-too-low',
+      tlsVersion: 'TLS 1.1',
+    });
+  });
+
+  it.each([
+    ['random bytes', Buffer.alloc(44, 0xab), /unexpected handshake message/],
+    [
+      'a ClientHello whose session id length runs past its end',
+      Buffer.concat([
+        Buffer.from([0x01, 0x00, 0x00, 40, 0x03, 0x03]),
+        Buffer.alloc(32, 7),
+        Buffer.from([0xff]),
+        Buffer.alloc(5, 0),
+      ]),
+      /malformed ClientHello/,
+    ],
+  ])('garbage after a valid TLS record header (%s): 402, closed', async (_label, body, error) => {
+    const mark = gateway.mark();
+    const target = `agent.example.test:${echo.port}`;
+    const tunnel = await connect(gateway.port, target);
+    expect(tunnel.status).toBe(200);
+    const record = Buffer.concat([Buffer.from([0x16, 0x03, 0x01, 0x00, body.length]), body]);
+    tunnel.socket.write(record);
+    await closedByPeer(tunnel.socket);
+    const parseError = await gateway.waitForEvent(402, { after: mark, fields: { target } });
+    expect(parseError.level).toBe('warn');
+    expect(String(parseError.error)).toMatch(error);
+    expect(gateway.eventsWithId(106, mark)).toEqual([]);
+    expect(gateway.eventsWithId(107, mark)).toEqual([]);
+  });
+
+  it('a tunnel that passed verification keeps splicing large data unchanged', async () => {
+    const tunnel = await connect(gateway.port, `agent.example.test:${echo.port}`);
+    const session = await tlsThrough(tunnel.socket, { servername: 'agent.example.test' });
+    try {
+      expect(await echoes(session, 1024 * 1024, 15_000)).toBe(true);
+    } finally {
+      await closeSocket(session);
+    }
+  });
+
+  it('the listener still answers after all of this (no stuck state)', async () => {
+    const answer = await request(gateway.port, 'OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect(answer.status).toBe(405);
+  });
+});
