@@ -80,21 +80,22 @@ describe('azcm-diagnose against the real agent-gateway', () => {
   });
 
   const mapping = () => ['--connect-to', `:443::${target.port}`, '--connect-to', `:80::${target.port}`];
-  /** One `gateway` run through the real agent-gateway, parsed when `--json`. */
-  async function gatewayRun(json?: true): Promise<{ code: number | null; report: GatewayReport }>;
-  async function gatewayRun(json: false): Promise<{ code: number | null; stdout: string }>;
-  async function gatewayRun(json = true) {
+  /** One `gateway` run through the real agent-gateway (human output). */
+  const gatewayHuman = () =>
+    runCli(['gateway', '--proxy', gateway.url, '--location', 'westeurope', ...mapping()]);
+  /** The same with `--json`, parsed. */
+  const gatewayRun = async () => {
     const run = await runCli([
       'gateway',
-      ...(json ? ['--json'] : []),
+      '--json',
       '--proxy',
       gateway.url,
       '--location',
       'westeurope',
       ...mapping(),
     ]);
-    return json ? { code: run.code, report: JSON.parse(run.stdout) as GatewayReport } : run;
-  }
+    return { code: run.code, report: JSON.parse(run.stdout) as GatewayReport };
+  };
 
   it('check --proxy measures CONNECT, TLS and HTTPS through the gateway, and says why others fail', async () => {
     const only = [
@@ -220,7 +221,7 @@ describe('azcm-diagnose against the real agent-gateway', () => {
       .toEqual(refusedNames.map((name) => `${name} host-not-allowed`).sort());
 
     // The human table says the same, and prints the lines to run, required ones first.
-    const human = await gatewayRun(false);
+    const human = await gatewayHuman();
     expect(human.code).toBe(1);
     expect(human.stdout).toMatch(/^pas\.windows\.net\s+REFUSED\s+403 Forbidden\s+AZCM0026$/m);
     expect(human.stdout).toMatch(/^management\.azure\.com\s+allowed\s+200 Connection established$/m);
@@ -254,7 +255,7 @@ describe('azcm-diagnose against the real agent-gateway', () => {
     });
 
     await applyLines(printedLines(optionalPart), initiallyAllowed.length + missing.length + 1);
-    const third = await gatewayRun(false);
+    const third = await gatewayHuman();
     expect(third.stdout).toContain('The proxy lets every Arc endpoint through.');
     expect(third.stdout).toMatch(/^pas\.windows\.net\s+allowed\s+200 Connection established$/m);
     expect(third.stdout).not.toContain('REFUSED');

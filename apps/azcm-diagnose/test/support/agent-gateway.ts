@@ -2,15 +2,17 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import { freePort } from './servers.ts';
 
 const require = createRequire(import.meta.url);
 /** The loopback guard, preloaded into the gateway too: it may dial only 127.0.0.0/8 and ::1. */
 const guard = require.resolve('@agent-gateway/test-support/loopback-guard-setup');
-/** The real agent-gateway, run from its TypeScript source (Node 24 strips the types). */
-const gatewayCli = fileURLToPath(new URL('../../../gateway/src/cli.ts', import.meta.url));
+/**
+ * The real agent-gateway (the `agent-gateway` workspace, a devDependency so that turbo builds the packages
+ * it imports first), run from its TypeScript source: Node 24 strips the types.
+ */
+const gatewayCli = join(dirname(require.resolve('agent-gateway/package.json')), 'src', 'cli.ts');
 
 /** One JSON event line the gateway printed on standard output. */
 export interface GatewayEvent {
