@@ -173,3 +173,14 @@ export async function closeSocket(socket: net.Socket): Promise<void> {
   await closed;
   clearTimeout(timer);
 }
+
+/**
+ * Closes a tunnel that never started TLS. Its FIN would wait for the gateway's TLS handshake timeout (the
+ * tunnel holds a client FIN during inspection), so the socket is destroyed and only the local close awaited.
+ */
+export async function dropSocket(socket: net.Socket): Promise<void> {
+  if (socket.destroyed) return;
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  socket.destroy();
+  await closed;
+}

@@ -1,0 +1,274 @@
+import * as http from 'node:http';
+import {
+  type LocalTlsServer,
+  openFileDescriptorCount,
+  startTlsServer,
+  waitForFileDescriptors,
+} from '@agent-gateway/test-support';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type GatewayProcess, startGatewayProcess } from './gateway-process.ts';
+import { closeSocket, connect, dropSocket, echoes, request, tlsThrough } from './proxy-client.ts';
+
+// The gateway is never an open proxy: every way of asking for something the policy does not allow is
+// refused end to end, by the real process, before a single byte reaches a target that would have answered.
+
+let baseline: number;
+let target: LocalTlsServer;
+let plainHttp: http.Server;
+let plainHttpPort: number;
+let gateway: GatewayProcess;
+let strictGateway: GatewayProcess;
+/** TCP connections the would-be targets accepted: a refusal must leave these unchanged. */
+const accepted = { tls: 0, http: 0 };
+
+beforeAll(async () => {
+  baseline = openFileDescriptorCount();
+  target = await startTlsServer();
+  target.server.on('connection', () => {
+    accepted.tls += 1;
+  });
+  plainHttp = http.createServer((_request, response) => response.end('secret\n'));
+  plainHttp.on('connection', () => {
+    accepted.http += 1;
+  });
+  await new Promise<void>((resolve) => plainHttp.listen(0, '127.0.0.1', resolve));
+  plainHttpPort = (plainHttp.address() as { port: number }).port;
+  const mapped = [
+    'allowed.example.test',
+    'denied.example.test',
+    'xn--bcher-kva.example.test',
+    'evil.other.test',
+  ];
+  gateway = await startGatewayProcess({
+    config: {
+      Presets: [],
+      AllowedHosts: ['*.example.test'],
+      DeniedHosts: ['denied.example.test', 'bücher.example.test'],
+      HostOverrides: Object.fromEntries(mapped.map((name) => [name, '127.0.0.1'])),
+      // Loopback is a permitted destination here, so only the policy stands between a request and a 200.
+      AllowedDestinationNetworks: ['127.0.0.0/8'],
+      AllowedPorts: [443, target.port, plainHttpPort],
+    },
+  });
+  strictGateway = await startGatewayProcess({
+    config: {
+      Presets: [],
+      AllowedHosts: [
+        'loopback.example.test',
+        'ten.example.test',
+        'metadata.example.test',
+        'v6.example.test',
+        'localhost',
+      ],
+      HostOverrides: {
+        'loopback.example.test': '127.0.0.1',
+        'ten.example.test': '10.1.2.3',
+        'metadata.example.test': '169.254.169.254',
+        'v6.example.test': '::1',
+      },
+      AllowedDestinationNetworks: [],
+      AllowedPorts: [target.port],
+    },
+  });
+});
+
+afterAll(async () => {
+  await Promise.all([gateway?.stop(), strictGateway?.stop()]);
+  await target?.close();
+  plainHttp?.closeAllConnections();
+  await new Promise<void>((resolve) => (plainHttp ? plainHttp.close(() => resolve()) : resolve()));
+  expect(await waitForFileDescriptors(baseline)).toBeLessThanOrEqual(baseline);
+});
+
+describe('not an open proxy', () => {
+  it('the positive control: an allowed host gets a tunnel (so the refusals below are the policy)', async () => {
+    for (const authority of [
+      `allowed.example.test:${target.port}`,
+      `ALLOWED.Example.TEST:${target.port}`,
+      `allowed.example.test.:${target.port}`,
+    ]) {
+      const answer = await connect(gateway.port, authority);
+      expect(answer.status, authority).toBe(200);
+      const session = await tlsThrough(answer.socket, { servername: 'allowed.example.test' });
+      expect(await echoes(session, 1024)).toBe(true);
+      await closeSocket(session);
+    }
+  });
+
+  it.each([
+    [
+      'GET',
+      `GET http://allowed.example.test:PORT/secret HTTP/1.1\r\nHost: allowed.example.test:PORT\r\n\r\n`,
+    ],
+    ['POST', `POST http://allowed.example.test:PORT/ HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi`],
+    ['origin-form GET', 'GET /secret HTTP/1.1\r\nHost: allowed.example.test:PORT\r\n\r\n'],
+  ])(
+    'an absolute-URI or plain %s: 405 with Allow: CONNECT, event 104, nothing forwarded',
+    async (_label, text) => {
+      const mark = gateway.mark();
+      const before = accepted.http;
+      const answer = await request(gateway.port, text.replaceAll('PORT', String(plainHttpPort)));
+      expect(answer.status).toBe(405);
+      expect(answer.head).toMatch(/\r\nallow: CONNECT/i);
+      expect(answer.body).not.toContain('secret');
+      const refused = await gateway.waitForEvent(104, { after: mark });
+      expect(refused).toMatchObject({ level: 'warn', status: 405 });
+      expect(accepted.http).toBe(before);
+    },
+  );
+
+  it('CONNECT to a host that is not allowed: 403, event 105 host-not-allowed', async () => {
+    const mark = gateway.mark();
+    const authority = `evil.other.test:${target.port}`;
+    const answer = await connect(gateway.port, authority);
+    expect(answer.status).toBe(403);
+    expect(await gateway.waitForEvent(105, { after: mark, fields: { target: authority } })).toMatchObject({
+      reason: 'host-not-allowed',
+    });
+  });
+
+  it('CONNECT to a denied host under an allowed wildcard: 403, event 105', async () => {
+    const mark = gateway.mark();
+    const authority = `denied.example.test:${target.port}`;
+    const answer = await connect(gateway.port, authority);
+    expect(answer.status).toBe(403);
+    expect((await gateway.waitForEvent(105, { after: mark })).reason).toMatch(/denied|not-allowed/);
+  });
+
+  it('CONNECT to an allowed host on a port that is not allowed: 403, event 105 port-not-allowed', async () => {
+    const mark = gateway.mark();
+    const answer = await connect(gateway.port, 'allowed.example.test:22');
+    expect(answer.status).toBe(403);
+    expect(
+      await gateway.waitForEvent(105, { after: mark, fields: { target: 'allowed.example.test:22' } }),
+    ).toMatchObject({ reason: 'port-not-allowed' });
+  });
+
+  it.each([
+    ['loopback.example.test', '127.0.0.1'],
+    ['v6.example.test', '::1'],
+    ['ten.example.test', '10.1.2.3'],
+    ['metadata.example.test', '169.254.169.254'],
+    ['localhost', 'the system resolver'],
+  ])(
+    'an allowed name that resolves to a private address (%s -> %s): 403, 105 destination-not-allowed',
+    async (name) => {
+      const mark = strictGateway.mark();
+      const before = accepted.tls;
+      const authority = `${name}:${target.port}`;
+      const answer = await connect(strictGateway.port, authority);
+      expect(answer.status).toBe(403);
+      expect(
+        await strictGateway.waitForEvent(105, { after: mark, fields: { target: authority } }),
+      ).toMatchObject({ reason: 'destination-not-allowed' });
+      expect(accepted.tls).toBe(before);
+    },
+  );
+
+  it.each([
+    '127.0.0.1:443',
+    '[::1]:443',
+    '2130706433:443',
+    '0x7f.1:443',
+    '127.0.0.1:TLS',
+    '[::1]:TLS',
+    '2130706433:TLS',
+    '0x7f.1:TLS',
+    '0x7f000001:TLS',
+    '127.1:TLS',
+    '0177.0.0.1:TLS',
+    '127.000.0.1:TLS',
+    '[::ffff:127.0.0.1]:TLS',
+    '[::ffff:7f00:1]:TLS',
+    '[0:0:0:0:0:0:0:1]:TLS',
+  ])('the IP literal %s is refused', async (authorityTemplate) => {
+    const before = accepted.tls;
+    const authority = authorityTemplate.replace('TLS', String(target.port));
+    const answer = await connect(gateway.port, authority);
+    expect([400, 403]).toContain(answer.status);
+    expect(accepted.tls).toBe(before);
+  });
+});
+
+/**
+ * The policy package's bypass corpus (packages/policy/src/normalize-host.test.ts and
+ * parse-authority.test.ts), aimed at `denied.example.test` and the denied IDN `bücher.example.test`, or at
+ * loopback, sent as CONNECT authorities. `PORT` is a port where a TLS server would answer.
+ */
+const bypassCorpus: Array<[string, string]> = [
+  ['upper case', 'DENIED.EXAMPLE.TEST:PORT'],
+  ['mixed case and a trailing dot', 'Denied.Example.Test.:PORT'],
+  ['a trailing dot', 'denied.example.test.:PORT'],
+  ['two trailing dots', 'denied.example.test..:PORT'],
+  ['punycode of a denied Unicode name', 'xn--bcher-kva.example.test:PORT'],
+  ['punycode in upper case', 'XN--BCHER-KVA.example.test:PORT'],
+  ['the Unicode name itself', 'bücher.example.test:PORT'],
+  ['full-width letters', 'ＤＥＮＩＥＤ.example.test:PORT'],
+  ['ideographic full stops', 'denied\u3002example\uff0etest:PORT'],
+  ['percent-encoding', 'd%65nied.example.test:PORT'],
+  ['percent-encoded slash', 'allowed.example.test%2f:PORT'],
+  ['userinfo', 'user@denied.example.test:PORT'],
+  ['userinfo with a password', 'user:pw@denied.example.test:PORT'],
+  ['an allowed name as userinfo', 'allowed.example.test@denied.example.test:PORT'],
+  ['full-width at sign', 'allowed.example.test＠denied.example.test:PORT'],
+  ['a second port', 'allowed.example.test:PORT:22'],
+  ['a second port after a denied name', 'denied.example.test:PORT:PORT'],
+  ['a second port on IPv6', '[::1]:PORT:PORT'],
+  ['empty label', 'denied..example.test:PORT'],
+  ['leading dot', '.denied.example.test:PORT'],
+  ['only a dot', '.:PORT'],
+  ['no host', ':PORT'],
+  ['no port', 'allowed.example.test'],
+  ['empty port', 'allowed.example.test:'],
+  ['port with a leading zero', 'allowed.example.test:0PORT'],
+  ['port with a sign', 'allowed.example.test:+PORT'],
+  ['a label of 64 characters', `${'a'.repeat(64)}.example.test:PORT`],
+  ['a name of 254 characters', `${'abcdefghi.'.repeat(24)}a.example.test:PORT`],
+  ['a very long name', `${'a.'.repeat(2000)}example.test:PORT`],
+  ['a path', 'allowed.example.test/x:PORT'],
+  ['a URL', 'http://allowed.example.test:PORT'],
+  ['a wildcard', '*.example.test:PORT'],
+  ['a space', 'allowed.example.test :PORT'],
+  ['a tab', 'allowed.example.test\t:PORT'],
+  ['a NUL byte', 'denied.example.test\u0000.allowed.example.test:PORT'],
+  ['a backslash', 'allowed.example.test\\@denied.example.test:PORT'],
+  ['a zero-width joiner', 'den\u200died.example.test:PORT'],
+  ['full-width digits', '１２７.０.０.１:PORT'],
+  ['an IPv6 zone ID', '[fe80::1%25eth0]:PORT'],
+  ['an IPv4 address in brackets', '[127.0.0.1]:PORT'],
+  ['unbracketed IPv6', '::1:PORT'],
+  ['an octal address', '0177.0.0.1:PORT'],
+  ['a dotted quad with a trailing dot', '127.0.0.1.:PORT'],
+  ['a hex top-level label', 'example.0x7f:PORT'],
+];
+
+describe('the policy bypass corpus, end to end', () => {
+  it('no form gets a tunnel, and the target never sees a connection', async () => {
+    const before = accepted.tls;
+    const mark = gateway.mark();
+    const outcomes: string[] = [];
+    for (const [label, template] of bypassCorpus) {
+      const authority = template.replaceAll('PORT', String(target.port));
+      // Only the request line: a Host header could make a malformed authority fail for the wrong reason.
+      const answer = await request(gateway.port, Buffer.from(`CONNECT ${authority} HTTP/1.1\r\n\r\n`));
+      if (answer.status === 200) await dropSocket(answer.socket);
+      outcomes.push(`${answer.status} ${label}: ${JSON.stringify(authority).slice(0, 60)}`);
+    }
+    const tunnels = outcomes.filter((outcome) => !/^(400|403) /.test(outcome));
+    expect(tunnels).toEqual([]);
+    expect(accepted.tls).toBe(before);
+    // Each refusal was an event: 104 (malformed) or 105 (not allowed); no tunnel was verified.
+    await gateway.waitForEvent(105, { after: mark, fields: { target: `example.0x7f:${target.port}` } });
+    const refusals = gateway.events.slice(mark).filter((event) => event.id === 104 || event.id === 105);
+    expect(refusals.length).toBe(bypassCorpus.length);
+    expect(gateway.eventsWithId(107, mark)).toEqual([]);
+  });
+
+  it('the gateway still serves the allowed host afterwards', async () => {
+    const answer = await connect(gateway.port, `allowed.example.test:${target.port}`);
+    expect(answer.status).toBe(200);
+    const session = await tlsThrough(answer.socket, { servername: 'allowed.example.test' });
+    expect(await echoes(session, 1024)).toBe(true);
+    await closeSocket(session);
+  });
+});
