@@ -1,6 +1,13 @@
 // The tunnel core with allow-all hooks, as the benchmark runs it: its own process, direct dials only.
-// Prints {"port":N} when listening; stops on SIGTERM.
-import { createTunnelServer } from '../packages/tunnel/src/index.ts';
+// Prints {"port":N} when listening; stops on SIGTERM. An optional argument names another build of the
+// package's src/index.ts (bench/ab-compare.ts uses it to compare two versions in one run).
+import { pathToFileURL } from 'node:url';
+
+const entry =
+  process.argv[2] !== undefined
+    ? pathToFileURL(process.argv[2]).href
+    : new URL('../packages/tunnel/src/index.ts', import.meta.url).href;
+const { createTunnelServer } = (await import(entry)) as typeof import('../packages/tunnel/src/index.ts');
 
 const server = createTunnelServer({
   hooks: { decide: () => ({ allow: true, dial: { kind: 'direct' } }) },

@@ -7,6 +7,7 @@ import { classifyDialError } from './classify-error.ts';
 import { DialError, isDialError, TunnelError } from './errors.ts';
 import { socketHighWaterMark } from './limits.ts';
 import type { DialFailureKind, RelayDial, Resolver } from './types.ts';
+import { upstreamOnRead } from './upstream-read.ts';
 
 /** A connected upstream socket, ready to carry tunnel bytes. */
 export interface DialResult {
@@ -103,6 +104,7 @@ function connectTo(
       highWaterMark: socketHighWaterMark,
       autoSelectFamily: addresses.length > 1,
       autoSelectFamilyAttemptTimeout: 250,
+      onread: upstreamOnRead,
     } as net.NetConnectOpts);
     // No AbortSignal on the socket: it would stay attached for the tunnel's whole life.
     cancellation.onCancel(() => socket.destroy());

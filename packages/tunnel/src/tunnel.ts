@@ -1,5 +1,6 @@
 import type * as net from 'node:net';
 import type { TunnelInspector, TunnelResult, Verdict } from './types.ts';
+import { setSplicePeer } from './upstream-read.ts';
 
 /** What a finished tunnel reports to its server. */
 export interface TunnelOutcome {
@@ -230,6 +231,9 @@ export class Tunnel {
     }
     if (upstream.readableEnded) client.end();
     else {
+      // Upstream reads go straight to the client (see upstream-read.ts); 'data' still carries what was
+      // pushed before (and everything from sockets without `onread`).
+      setSplicePeer(upstream, client);
       upstream.on('data', forwardData);
       upstream.on('end', forwardEnd);
       client.on('drain', resumePeer);
@@ -272,6 +276,7 @@ export class Tunnel {
     clearTimeout(this.inspectionTimer);
     this.inspector = undefined;
     this.held = undefined;
+    setSplicePeer(this.upstream, undefined);
     this.client.destroy();
     this.upstream.destroy();
   }
@@ -284,6 +289,7 @@ export class Tunnel {
     }
     this.outcome ??= { result: 'shutdown', reason: 'server closing' };
     const { client, upstream } = this;
+    setSplicePeer(upstream, undefined);
     // What is already queued toward each side still goes out before the FIN; later input is discarded.
     for (const socket of [client, upstream]) {
       socket.removeListener('data', forwardData);
