@@ -4,6 +4,7 @@
 import { arcEndpoints } from '@agent-gateway/azcm-codes';
 import { certPath } from '@agent-gateway/test-support';
 import { probeHostFor } from '../src/gateway.ts';
+import { startRealGateway } from '../test/support/agent-gateway.ts';
 import { startDnsServer } from '../test/support/dns-server.ts';
 import {
   refusedPort,
@@ -28,6 +29,30 @@ const squid = await startSquid({
   allow: ['management.azure.com', 'login.microsoftonline.com', '.his.arc.azure.com', 'login.windows.net'],
   hosts: loopback,
 });
+// The real agent-gateway (../gateway, run from source), its allowlist lacking a few hosts every agent needs.
+// Every Arc name dials 127.0.0.1; the Arc ports are moved to the Azure-like server (or the refused port).
+const gateway = await startRealGateway({
+  Presets: [],
+  AllowedHosts: [
+    'login.microsoftonline.com',
+    '*.login.microsoft.com',
+    'login.windows.net',
+    'management.azure.com',
+    '*.his.arc.azure.com',
+    'guestnotificationservice.azure.com',
+    '*.guestnotificationservice.azure.com',
+    'download.microsoft.com',
+    'packages.microsoft.com',
+    '*.waconazure.com',
+    'dc.services.visualstudio.com',
+    'www.microsoft.com',
+    'dls.microsoft.com',
+    '*.westeurope.arcdataservices.com',
+  ],
+  AllowedPorts: [azure.port, closed],
+  HostOverrides: loopback,
+  AllowedDestinationNetworks: ['127.0.0.0/8'],
+});
 
 const seams = `--ca-file ${certPath('ca.crt')} --dns-server 127.0.0.1:${dns.port}`;
 console.log(`Azure-like TLS server   127.0.0.1:${azure.port} (test CA)
@@ -37,6 +62,8 @@ refused port            127.0.0.1:${closed}
 DNS server              127.0.0.1:${dns.port} (every Arc name -> 127.0.0.1, except pas.windows.net)
 squid                   ${squid.url} (allows management, login.microsoftonline, *.his.arc, login.windows.net)
 407 proxy               http://127.0.0.1:${authProxy.port}
+agent-gateway           ${gateway.url} (lacks pas, *.guestconfiguration, azgn*.servicebus, *.blob; admin ${gateway.adminUrl}/status)
+  configuration         ${gateway.configFile}
 
 Try:
   node dist/cli.js check --location westeurope ${seams} \\
@@ -44,6 +71,10 @@ Try:
     --connect-to login.microsoftonline.com:443::${closed} --connect-to :443::${azure.port} --connect-to :80::${azure.port} --timeout 2000
   node dist/cli.js check --proxy ${squid.url} ${seams} --connect-to :443::${azure.port} --only management.azure.com --only pas.windows.net
   node dist/cli.js gateway --proxy ${squid.url} --location westeurope --connect-to :443::${azure.port} --connect-to :80::${azure.port}
+  node dist/cli.js gateway --proxy ${gateway.url} --location westeurope --connect-to :443::${azure.port} --connect-to :80::${azure.port}
+  node dist/cli.js check --proxy ${gateway.url} --ca-file ${certPath('ca.crt')} --connect-to login.windows.net:443::${closed} \\
+    --connect-to :443::${azure.port} --only management.azure.com --only pas.windows.net --only login.windows.net
+  node ../gateway/src/cli.ts --config ${gateway.configFile} allowed-host add pas.windows.net
 `);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const)
@@ -55,6 +86,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const)
       authProxy.close(),
       dns.close(),
       squid.close(),
+      gateway.close(),
     ]);
     process.exit(0);
   });
