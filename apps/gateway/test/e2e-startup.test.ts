@@ -1,0 +1,129 @@
+import * as fs from 'node:fs/promises';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { openFileDescriptorCount, waitForFileDescriptors } from '@agent-gateway/test-support';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir, runProgram, startGatewayProcess } from './gateway-process.ts';
+import { connect } from './proxy-client.ts';
+import { cliEntry } from './run-cli.ts';
+
+// Start-up of `agent-gateway run`: a bad configuration file never starts a half-configured gateway.
+
+let baseline: number;
+let dir: string;
+
+beforeAll(async () => {
+  baseline = openFileDescriptorCount();
+  dir = await makeTempDir();
+});
+
+afterAll(async () => {
+  await fs.rm(dir, { recursive: true, force: true });
+  expect(await waitForFileDescriptors(baseline)).toBeLessThanOrEqual(baseline);
+});
+
+/** Runs `agent-gateway run` with a configuration file of this text and waits for it to exit. */
+async function runWithFile(text: string, args: string[] = []) {
+  const file = path.join(dir, `config-${Math.random().toString(36).slice(2)}.json`);
+  await fs.writeFile(file, text, { mode: 0o600 });
+  const result = await runProgram(process.execPath, [cliEntry, 'run', '--config', file, ...args], {
+    cwd: dir,
+    timeoutMs: 20_000,
+  });
+  const events = result.stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  return { ...result, events, file };
+}
+
+describe('start-up with a bad configuration', () => {
+  it('ListenPort "text": event 401 on stdout, a clear message on stderr, exit code 2', async () => {
+    const result = await runWithFile(JSON.stringify({ ListenPort: 'text' }));
+    expect(result.code).toBe(2);
+    expect(result.events).toHaveLength(1);
+    expect(result.events[0]).toMatchObject({
+      id: 401,
+      name: 'bad-config',
+      level: 'error',
+      phase: 'start',
+      file: result.file,
+    });
+    expect(String(result.events[0]?.message)).toContain('ListenPort');
+    expect(result.stderr).toContain('ListenPort: expected a port number from 1 to 65535');
+    expect(result.stderr).not.toMatch(/at .*\.ts:\d+/); // a message for people, not a stack trace
+  });
+
+  it.each([
+    ['broken JSON', '{"ListenPort": 8080,'],
+    ['an unknown key', JSON.stringify({ ListenPrt: 8080 })],
+    ['a JSON array', '[]'],
+    ['an empty file', ''],
+    ['a bad CIDR', JSON.stringify({ AllowedDestinationNetworks: ['10.0.0.0/33'] })],
+  ])('%s: event 401 and exit code 2', async (_label, text) => {
+    const result = await runWithFile(text);
+    expect(result.code).toBe(2);
+    expect(result.events.map((event) => event.id)).toEqual([401]);
+    expect(result.stderr.trim().length).toBeGreaterThan(10);
+  });
+
+  it('--lang de: the 401 event is in German', async () => {
+    const result = await runWithFile(JSON.stringify({ ListenPort: 'text' }), ['--lang', 'de']);
+    expect(result.code).toBe(2);
+    expect(result.events[0]).toMatchObject({ id: 401, phase: 'start' });
+    expect(String(result.events[0]?.message)).toMatch(
+      /^Ungültige Konfiguration.*das Gateway startet nicht$/s,
+    );
+  });
+
+  it('--lang with another language is a usage error', async () => {
+    const result = await runWithFile('{}', ['--lang', 'fr']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--lang must be en or de');
+  });
+
+  it('a listen port that is taken: a clear message and a non-zero exit, not a crash', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as net.AddressInfo;
+    try {
+      const result = await runWithFile(
+        JSON.stringify({
+          ListenAddress: '127.0.0.1',
+          ListenPort: port,
+          AdminListen: '127.0.0.1:1',
+          Presets: [],
+        }),
+      );
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('cannot listen');
+      expect(result.events.filter((event) => event.id === 101)).toEqual([]);
+    } finally {
+      await new Promise<void>((resolve) => blocker.close(() => resolve()));
+    }
+  });
+});
+
+describe('--lang de on a running gateway', () => {
+  it('start, refusal and stop events carry German messages', async () => {
+    const gateway = await startGatewayProcess({
+      config: { Presets: [], AllowedHosts: ['agent.example.test'] },
+      args: ['--lang', 'de'],
+    });
+    try {
+      expect(String(gateway.events[0]?.message)).toMatch(/^Lauscht auf 127\.0\.0\.1:\d+/);
+      const mark = gateway.mark();
+      const answer = await connect(gateway.port, 'evil.example.test:443');
+      expect(answer.status).toBe(403);
+      const refused = await gateway.waitForEvent(105, { after: mark });
+      expect(refused.reason).toBe('host-not-allowed');
+      expect(String(refused.message)).toMatch(/^CONNECT zu evil\.example\.test:443 abgelehnt/);
+    } finally {
+      const exit = await gateway.stop();
+      expect(exit.code).toBe(0);
+    }
+    const stopped = gateway.eventsWithId(102)[0];
+    expect(stopped).toMatchObject({ reason: 'signal', signal: 'SIGTERM' });
+    expect(String(stopped?.message)).not.toMatch(/^Stopped/);
+  });
+});
