@@ -10,7 +10,8 @@ import type * as net from 'node:net';
  * A read that fills the scratch buffer marks a bulk transfer: the socket then gets a buffer of its own and
  * keeps it as long as each chunk is written to the kernel at once (the client socket has nothing queued
  * after the write); when a chunk stays queued, that buffer goes with it and the next read gets a fresh one.
- * A small read gives the own buffer up again.
+ * A chunk that fills less than half the buffer and would only join a queue is copied instead, so queued
+ * chunks never hold more than about twice their bytes. A small read gives the own buffer up again.
  *
  * Outside the splice (during the dial and while an inspector holds the tunnel) chunks are pushed into the
  * socket's readable side, so `'data'` events, buffering and backpressure behave as without `onread`.
@@ -19,7 +20,7 @@ import type * as net from 'node:net';
 /** Size of the shared scratch buffer (reads of idle or interactive tunnels land here). */
 const scratchBytes = 64 * 1024;
 /** Size of a bulk transfer's own read buffer. */
-export const bulkReadBytes = 512 * 1024;
+export const bulkReadBytes = 256 * 1024;
 /** A read smaller than this on an own buffer gives it up. */
 const smallReadBytes = 16 * 1024;
 
@@ -52,11 +53,21 @@ function onUpstreamRead(this: ReadSocket, nread: number, buffer: Buffer): boolea
     nextBuffer = !own && nread === scratchBytes ? Buffer.allocUnsafeSlow(bulkReadBytes) : scratch;
     return this.push(chunk);
   }
-  const flowing = peer.write(chunk);
-  if (own) {
-    if (nread < smallReadBytes) nextBuffer = scratch;
-    else nextBuffer = peer.writableLength === 0 ? buffer : Buffer.allocUnsafeSlow(bulkReadBytes);
-  } else nextBuffer = nread === scratchBytes ? Buffer.allocUnsafeSlow(bulkReadBytes) : scratch;
+  let flowing: boolean;
+  if (own && nread < bulkReadBytes / 2 && peer.writableLength > 0) {
+    // This write will wait in the queue: a part-filled buffer should not wait with it (a queue of such
+    // chunks would hold many times its bytes), so a copy of the right size waits and the buffer stays.
+    const copy = Buffer.allocUnsafe(nread);
+    buffer.copy(copy, 0, 0, nread);
+    flowing = peer.write(copy);
+    nextBuffer = nread < smallReadBytes ? scratch : buffer;
+  } else {
+    flowing = peer.write(chunk);
+    if (own) {
+      if (nread < smallReadBytes) nextBuffer = scratch;
+      else nextBuffer = peer.writableLength === 0 ? buffer : Buffer.allocUnsafeSlow(bulkReadBytes);
+    } else nextBuffer = nread === scratchBytes ? Buffer.allocUnsafeSlow(bulkReadBytes) : scratch;
+  }
   if (!flowing) this.pause();
   return true;
 }
