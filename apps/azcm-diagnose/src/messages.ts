@@ -50,6 +50,8 @@ const en = {
   toAllowOptional: 'Optional endpoints, only for the features they serve (review broad wildcards first):',
   otherPorts: (list: string[]) =>
     `Not on port 443: ${list.join(', ')}. agent-gateway tunnels TLS on its AllowedPorts only; let these take another path.`,
+  deniedHint:
+    'A host still refused after allowed-host add is denied by a rule that wins over it (DeniedHosts); `agent-gateway policy test HOST` shows which rule decides.',
   allAllowed: 'The proxy lets every Arc endpoint through.',
   progress: (done: number, total: number, host: string) => `checking ${done}/${total} ${host}`,
   phase: { dns: 'DNS', tcp: 'TCP', proxy: 'CONNECT', tls: 'TLS', http: 'HTTPS' },
@@ -108,6 +110,8 @@ const de: Messages = {
     'Optionale Endpunkte, nur für die jeweiligen Funktionen (breite Platzhalter vorher prüfen):',
   otherPorts: (list) =>
     `Nicht auf Port 443: ${list.join(', ')}. agent-gateway tunnelt nur TLS auf seinen AllowedPorts; diese Ziele brauchen einen anderen Weg.`,
+  deniedHint:
+    'Bleibt ein Host nach allowed-host add abgelehnt, sperrt ihn eine vorrangige Regel (DeniedHosts); `agent-gateway policy test HOST` zeigt, welche Regel entscheidet.',
   allAllowed: 'Der Proxy lässt jeden Arc-Endpunkt durch.',
   progress: (done, total, host) => `prüfe ${done}/${total} ${host}`,
   phase: { dns: 'DNS', tcp: 'TCP', proxy: 'CONNECT', tls: 'TLS', http: 'HTTPS' },

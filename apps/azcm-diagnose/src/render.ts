@@ -241,6 +241,7 @@ export function renderGateway(report: GatewayReport, lang: Lang, colors: Colors)
     parts.push(`${colors.bold(t.toAllow)}\n${indent(report.fixCommands.join('\n'))}`);
   if (report.optionalFixCommands.length > 0)
     parts.push(`${colors.bold(t.toAllowOptional)}\n${indent(report.optionalFixCommands.join('\n'))}`);
+  if (report.fixCommands.length + report.optionalFixCommands.length > 0) parts.push(colors.dim(t.deniedHint));
   if (report.otherPorts.length > 0) parts.push(colors.yellow(t.otherPorts(report.otherPorts)));
   if (report.summary.refused === 0 && report.summary.other === 0) parts.push(colors.green(t.allAllowed));
   const other = report.endpoints.filter((e) => e.verdict === 'auth-required' || e.verdict === 'error');

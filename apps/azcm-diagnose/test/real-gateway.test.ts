@@ -61,9 +61,19 @@ describe('azcm-diagnose against the real agent-gateway', () => {
   let target: LocalTlsServer;
   let closed: number;
   let gateway: RealGateway;
+  let presetGateway: RealGateway;
 
   beforeAll(async () => {
     [target, closed] = await Promise.all([startAzureLikeServer(), refusedPort()]);
+    const loopback = Object.fromEntries(catalog.map((e) => [probeHostFor(e.host), '127.0.0.1']));
+    // A second gateway with the azure-arc preset, and one of its hosts denied.
+    const starting = startRealGateway({
+      Presets: ['azure-arc:AzureCloud'],
+      DeniedHosts: ['pas.windows.net'],
+      AllowedPorts: [target.port],
+      HostOverrides: loopback,
+      AllowedDestinationNetworks: ['127.0.0.0/8'],
+    });
     gateway = await startRealGateway({
       Presets: [],
       AllowedHosts: initiallyAllowed,
@@ -71,25 +81,26 @@ describe('azcm-diagnose against the real agent-gateway', () => {
       // refused port stands for an allowed host the gateway cannot reach.
       AllowedPorts: [target.port, closed],
       // Every name azcm-diagnose sends in CONNECT, wildcard probe names included, dials 127.0.0.1.
-      HostOverrides: Object.fromEntries(catalog.map((e) => [probeHostFor(e.host), '127.0.0.1'])),
+      HostOverrides: loopback,
       AllowedDestinationNetworks: ['127.0.0.0/8'],
     });
+    presetGateway = await starting;
   });
   afterAll(async () => {
-    await Promise.all([gateway?.close(), target?.close()]);
+    await Promise.all([gateway?.close(), presetGateway?.close(), target?.close()]);
   });
 
   const mapping = () => ['--connect-to', `:443::${target.port}`, '--connect-to', `:80::${target.port}`];
   /** One `gateway` run through the real agent-gateway (human output). */
-  const gatewayHuman = () =>
-    runCli(['gateway', '--proxy', gateway.url, '--location', 'westeurope', ...mapping()]);
+  const gatewayHuman = (through = gateway) =>
+    runCli(['gateway', '--proxy', through.url, '--location', 'westeurope', ...mapping()]);
   /** The same with `--json`, parsed. */
-  const gatewayRun = async () => {
+  const gatewayRun = async (through = gateway) => {
     const run = await runCli([
       'gateway',
       '--json',
       '--proxy',
-      gateway.url,
+      through.url,
       '--location',
       'westeurope',
       ...mapping(),
@@ -262,22 +273,58 @@ describe('azcm-diagnose against the real agent-gateway', () => {
     expect(third.code).toBe(0);
   });
 
+  it('with the azure-arc preset every endpoint an agent needs gets through; a denied host stays refused', async () => {
+    const first = await gatewayRun(presetGateway);
+    // The gateway's preset and the azcm-codes catalog agree on what every agent needs: only the denied host
+    // is refused among the required endpoints; the optional ones the preset leaves out are listed apart.
+    expect(first.report.endpoints.filter((e) => e.required && e.verdict !== 'allowed').map(entryKey)).toEqual(
+      ['pas.windows.net:443'],
+    );
+    expect(first.report.fixCommands).toEqual(['agent-gateway allowed-host add pas.windows.net']);
+    expect([...first.report.optionalFixCommands].sort()).toEqual(
+      [
+        '*.servicebus.windows.net',
+        '*.waconazure.com',
+        '*.westeurope.arcdataservices.com',
+        'dc.services.visualstudio.com',
+        'dls.microsoft.com',
+        'www.microsoft.com',
+      ].map((host) => `agent-gateway allowed-host add ${host}`),
+    );
+    expect(first.code).toBe(1);
+    await presetGateway.waitForEvent(
+      (e) => e.id === 105 && e.target === `pas.windows.net:${target.port}` && e.reason === 'host-denied',
+    );
+
+    // The line alone does not help against a DeniedHosts entry: the refusal stays, and the hint says why.
+    await applyLines(first.report.fixCommands, 1, presetGateway);
+    const human = await gatewayHuman(presetGateway);
+    expect(human.stdout).toMatch(/^pas\.windows\.net\s+REFUSED\s+403 Forbidden\s+AZCM0026$/m);
+    expect(human.stdout).toContain(
+      'A host still refused after allowed-host add is denied by a rule that wins over it (DeniedHosts); `agent-gateway policy test HOST` shows which rule decides.',
+    );
+    expect(human.code).toBe(1);
+    const explained = await presetGateway.command(['policy', 'test', 'pas.windows.net']);
+    expect(explained.stdout).toContain('is denied by pas.windows.net (local deniedHosts)');
+    expect(explained.code).toBe(1);
+  });
+
   /** Runs `agent-gateway allowed-host add HOST` lines against the config file, then waits for the reload. */
-  async function applyLines(lines: readonly string[], expectedCount: number): Promise<void> {
-    const reloads = gateway.events.filter((event) => event.id === 100).length;
+  async function applyLines(lines: readonly string[], expectedCount: number, to = gateway): Promise<void> {
+    const reloads = to.events.filter((event) => event.id === 100).length;
     for (const line of lines) {
       const words = line.split(' ');
       expect(words.slice(0, 3)).toEqual(['agent-gateway', 'allowed-host', 'add']);
-      const added = await gateway.command(words.slice(1));
+      const added = await to.command(words.slice(1));
       expect(added.stderr).toBe('');
       expect(added.code).toBe(0);
       expect(added.stdout).toBe(`Added allowed host ${words[3]}\n`);
     }
     // The admin status page shows the running configuration; the gateway re-reads the file within a second.
     await expect
-      .poll(async () => (await fetch(`${gateway.adminUrl}/status`)).text(), { timeout: 5000, interval: 100 })
+      .poll(async () => (await fetch(`${to.adminUrl}/status`)).text(), { timeout: 5000, interval: 100 })
       .toContain(`${expectedCount} local entries`);
-    const reloaded = gateway.events.filter((event) => event.id === 100);
+    const reloaded = to.events.filter((event) => event.id === 100);
     expect(reloaded.length).toBeGreaterThan(reloads);
     expect(reloaded.at(-1)?.detail).toBe('configuration reloaded');
   }
