@@ -1,0 +1,204 @@
+import {
+  type LocalTlsServer,
+  openFileDescriptorCount,
+  startTlsServer,
+  waitForFileDescriptors,
+} from '@agent-gateway/test-support';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type GatewayProcess, startGatewayProcess } from './gateway-process.ts';
+import { closedByPeer, closeSocket, connect, echoes, openTlsTunnel, request } from './proxy-client.ts';
+
+// The admin listener of the real process: its counters must add up to what the test did through the proxy.
+
+let baseline: number;
+let echo: LocalTlsServer;
+let gateway: GatewayProcess;
+
+const gatewayConfig = () => ({
+  Presets: [],
+  AllowedHosts: ['agent.example.test'],
+  HostOverrides: { 'agent.example.test': '127.0.0.1' },
+  AllowedDestinationNetworks: ['127.0.0.0/8'],
+  AllowedPorts: [echo.port],
+  DrainTimeoutMs: 20_000,
+});
+
+beforeAll(async () => {
+  baseline = openFileDescriptorCount();
+  echo = await startTlsServer();
+  gateway = await startGatewayProcess({ config: gatewayConfig() });
+});
+
+afterAll(async () => {
+  await gateway?.stop();
+  await echo?.close();
+  expect(await waitForFileDescriptors(baseline)).toBeLessThanOrEqual(baseline);
+});
+
+/** Parses the Prometheus text format into `name{labels}` -> value (labels as printed). */
+function parseMetrics(text: string): Map<string, number> {
+  const samples = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})?) (\S+)$/.exec(line);
+    if (!match) throw new Error(`not a Prometheus sample line: ${JSON.stringify(line)}`);
+    const value = Number(match[2]);
+    if (Number.isNaN(value) && match[2] !== 'NaN') throw new Error(`bad value in ${line}`);
+    samples.set(match[1] as string, value);
+  }
+  return samples;
+}
+
+async function metrics(target: GatewayProcess = gateway): Promise<Map<string, number>> {
+  const page = await target.admin('/metrics');
+  expect(page.status).toBe(200);
+  expect(page.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
+  return parseMetrics(page.body);
+}
+
+/** Polls /metrics until `ready(samples)` holds (gauges settle after sockets close). */
+async function metricsWhen(ready: (samples: Map<string, number>) => boolean, timeoutMs = 3000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const samples = await metrics();
+    if (ready(samples) || Date.now() > deadline) return samples;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function unescapeHtml(text: string): string {
+  return text
+    .replaceAll('&quot;', '"')
+    .replaceAll('&#39;', "'")
+    .replaceAll('&lt;', '<')
+    .replaceAll('&gt;', '>')
+    .replaceAll('&amp;', '&');
+}
+
+describe('admin listener', () => {
+  it('counters, /events and /status add up to what went through the proxy', async () => {
+    const target = `agent.example.test:${echo.port}`;
+    // Two verified tunnels.
+    for (let index = 0; index < 2; index += 1) {
+      const session = await openTlsTunnel(gateway.port, target);
+      expect(await echoes(session, 10_000)).toBe(true);
+      await closeSocket(session);
+    }
+    // Two refusals by policy, one by the TLS check, one request that is not CONNECT.
+    expect((await connect(gateway.port, `evil.example.test:${echo.port}`)).status).toBe(403);
+    expect((await connect(gateway.port, 'agent.example.test:22')).status).toBe(403);
+    const plain = await connect(gateway.port, target);
+    plain.socket.write('GET / HTTP/1.1\r\n\r\n');
+    await closedByPeer(plain.socket);
+    expect(
+      (
+        await request(
+          gateway.port,
+          'GET http://agent.example.test/ HTTP/1.1\r\nHost: agent.example.test\r\n\r\n',
+        )
+      ).status,
+    ).toBe(405);
+    await gateway.waitForEvent(104);
+    await gateway.waitForEvent(108, { where: (event) => event.result === 'refused' });
+
+    const samples = await metricsWhen(
+      (current) =>
+        current.get('agent_gateway_active_client_connections') === 0 &&
+        current.get('agent_gateway_tunnels_total{result="refused"}') === 3,
+    );
+    expect(samples.get('agent_gateway_tunnels_total{result="verified"}')).toBe(2);
+    expect(samples.get('agent_gateway_tunnels_total{result="refused"}')).toBe(3);
+    expect(samples.get('agent_gateway_tunnels_total{result="failed"}') ?? 0).toBe(0);
+    expect(samples.get('agent_gateway_tunnels_total{result="timeout"}') ?? 0).toBe(0);
+    expect(samples.get('agent_gateway_active_client_connections')).toBe(0);
+    expect(samples.get('agent_gateway_connected_clients')).toBe(0);
+    expect(samples.get('agent_gateway_rejections_total')).toBe(1);
+    expect(samples.get('agent_gateway_errors_total')).toBe(0);
+    expect(samples.get('agent_gateway_tunnel_setup_seconds_count')).toBe(2);
+
+    // events_total{id} counts exactly the events printed on stdout, plus the debug-level 103 (not printed
+    // at the default level) once per CONNECT that reached the policy.
+    const printed = new Map<number, number>();
+    for (const event of gateway.events) printed.set(event.id, (printed.get(event.id) ?? 0) + 1);
+    expect(Object.fromEntries(printed)).toEqual({ 101: 1, 104: 1, 105: 2, 106: 1, 107: 2, 108: 3 });
+    expect(samples.get('agent_gateway_events_total{id="103"}')).toBe(5);
+    for (const [id, count] of printed) {
+      expect(samples.get(`agent_gateway_events_total{id="${id}"}`), `event ${id}`).toBe(count);
+    }
+    // Bytes: the sum of what the 108 events reported.
+    const closed = gateway.eventsWithId(108);
+    const sum = (field: string) => closed.reduce((total, event) => total + Number(event[field]), 0);
+    expect(samples.get('agent_gateway_bytes_total{direction="upstream"}')).toBe(sum('bytesUp'));
+    expect(samples.get('agent_gateway_bytes_total{direction="downstream"}')).toBe(sum('bytesDown'));
+    expect(sum('bytesUp')).toBeGreaterThan(20_000);
+
+    // /events: the same events, in the same order, as on stdout.
+    const recent = await gateway.admin('/events');
+    expect(recent.status).toBe(200);
+    expect(recent.headers['content-type']).toMatch(/^application\/json/);
+    const listed = JSON.parse(recent.body) as Array<{ id: number; message: string }>;
+    expect(listed.map((event) => event.id)).toEqual(gateway.events.map((event) => event.id));
+    expect(listed.at(-1)?.message).toBe(gateway.events.at(-1)?.message);
+
+    // /status: an HTML page whose counter cells show the /metrics values.
+    const status = await gateway.admin('/status');
+    expect(status.status).toBe(200);
+    expect(status.headers['content-type']).toMatch(/^text\/html/);
+    const cells = new Map(
+      [...status.body.matchAll(/data-metric="([^"]+)">([^<]*)</g)].map((match) => [
+        unescapeHtml(match[1] as string),
+        Number(unescapeHtml(match[2] as string)),
+      ]),
+    );
+    expect(cells.get('agent_gateway_tunnels_total{result="verified"}')).toBe(2);
+    expect(cells.get('agent_gateway_tunnels_total{result="refused"}')).toBe(3);
+    expect(cells.get('agent_gateway_events_total{id="107"}')).toBe(2);
+    expect(status.body).toContain('ready');
+    expect(status.body).toContain('107 tls-verified');
+    expect(status.body).toContain('105 target-rejected');
+  });
+
+  it('probes and unknown paths', async () => {
+    expect((await gateway.admin('/healthz')).status).toBe(200);
+    expect((await gateway.admin('/readyz')).status).toBe(200);
+    expect((await gateway.admin('/nope')).status).toBe(404);
+  });
+});
+
+describe('SIGTERM', () => {
+  it('readiness goes false while an open tunnel drains; the tunnel finishes, then event 102 and exit 0', async () => {
+    const draining = await startGatewayProcess({ config: gatewayConfig() });
+    try {
+      const session = await openTlsTunnel(draining.port, `agent.example.test:${echo.port}`);
+      expect(await echoes(session)).toBe(true);
+      expect((await draining.admin('/readyz')).status).toBe(200);
+
+      draining.signal('SIGTERM');
+      const deadline = Date.now() + 3000;
+      let ready = await draining.admin('/readyz');
+      while (ready.status !== 503 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        ready = await draining.admin('/readyz');
+      }
+      expect(ready.status).toBe(503);
+      expect(ready.body).toBe('not ready\n');
+      // No new tunnels while draining.
+      await expect(connect(draining.port, `agent.example.test:${echo.port}`, 2000)).rejects.toThrow();
+      // The open tunnel still carries bytes, exactly.
+      expect(await echoes(session, 256 * 1024)).toBe(true);
+      expect(draining.eventsWithId(102)).toEqual([]);
+      expect(draining.exit).toBeUndefined();
+
+      await closeSocket(session);
+      const exit = await draining.exited;
+      expect(exit).toEqual({ code: 0, signal: null });
+      const ids = draining.events.map((event) => event.id);
+      expect(ids.at(-1)).toBe(102);
+      expect(ids.lastIndexOf(108)).toBeLessThan(ids.lastIndexOf(102));
+      expect(draining.eventsWithId(108).at(-1)).toMatchObject({ result: 'verified' });
+      expect(draining.eventsWithId(102)[0]).toMatchObject({ reason: 'signal', signal: 'SIGTERM' });
+    } finally {
+      await draining.stop();
+    }
+  });
+});
