@@ -105,14 +105,23 @@ const median = (list: number[]) => {
 };
 const result: Record<
   string,
-  { A: number; B: number; ratio: number; samplesA: number[]; samplesB: number[] }
+  { A: number; B: number; ratio: number; paired: number; samplesA: number[]; samplesB: number[] }
 > = {};
 for (const metric of Object.keys(samples.A ?? {})) {
   const a = samples.A?.[metric] ?? [];
   const b = samples.B?.[metric] ?? [];
-  result[metric] = { A: median(a), B: median(b), ratio: median(b) / median(a), samplesA: a, samplesB: b };
+  // Rounds measure A and B back to back: the geometric mean of the per-round ratios cancels most drift.
+  const paired = Math.exp(a.reduce((sum, x, i) => sum + Math.log((b[i] as number) / x), 0) / a.length);
+  result[metric] = {
+    A: median(a),
+    B: median(b),
+    ratio: median(b) / median(a),
+    paired,
+    samplesA: a,
+    samplesB: b,
+  };
   process.stdout.write(
-    `${metric.padEnd(16)} A ${median(a).toFixed(1).padStart(9)}  B ${median(b).toFixed(1).padStart(9)}  B/A ${(median(b) / median(a)).toFixed(3)}\n`,
+    `${metric.padEnd(16)} A ${median(a).toFixed(1).padStart(9)}  B ${median(b).toFixed(1).padStart(9)}  B/A ${(median(b) / median(a)).toFixed(3)}  paired ${paired.toFixed(3)}\n`,
   );
 }
 process.stdout.write(

@@ -1,4 +1,5 @@
 import type * as net from 'node:net';
+import { Readable } from 'node:stream';
 import type { TunnelInspector, TunnelResult, Verdict } from './types.ts';
 import { setSplicePeer } from './upstream-read.ts';
 
@@ -36,7 +37,24 @@ function forwardData(this: TunnelSocket, chunk: Buffer): void {
   if (!this[kPeer].write(chunk)) this.pause();
 }
 function resumePeer(this: TunnelSocket): void {
-  this[kPeer].resume();
+  const peer = this[kPeer];
+  peer.resume();
+  // A socket whose read stopped inside splicePush restarts reading here (its readable state never saw it).
+  if (peer.push === splicePush && !peer.destroyed) peer._read(0);
+}
+const readablePush = Readable.prototype.push;
+/**
+ * The client socket's `push` while splicing: Node's socket read path hands every chunk to `push`, and this
+ * one writes it to the upstream socket at once, skipping the readable queue and the 'data' event. Anything
+ * that needs the queue (the end of the stream, bytes still queued from before, a paused socket) takes
+ * the ordinary path. Returning false stops reading until the upstream drains (see resumePeer).
+ */
+function splicePush(this: TunnelSocket, chunk: Buffer | null, encoding?: BufferEncoding): boolean {
+  if (chunk === null || this.readableLength > 0 || this.readableFlowing !== true)
+    return readablePush.call(this, chunk, encoding);
+  if (this[kPeer].write(chunk)) return true;
+  this.pause();
+  return false;
 }
 function forwardEnd(this: TunnelSocket): void {
   this[kPeer].end();
@@ -228,6 +246,7 @@ export class Tunnel {
       client.on('data', forwardData);
       client.on('end', forwardEnd);
       upstream.on('drain', resumePeer);
+      client.push = splicePush;
     }
     if (upstream.readableEnded) client.end();
     else {
@@ -290,6 +309,7 @@ export class Tunnel {
     this.outcome ??= { result: 'shutdown', reason: 'server closing' };
     const { client, upstream } = this;
     setSplicePeer(upstream, undefined);
+    client.push = readablePush;
     // What is already queued toward each side still goes out before the FIN; later input is discarded.
     for (const socket of [client, upstream]) {
       socket.removeListener('data', forwardData);

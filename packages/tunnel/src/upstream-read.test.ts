@@ -82,4 +82,38 @@ describe('upstream reads', () => {
     );
     expect(results).toEqual(payloads.map((payload) => sha256(payload)));
   });
+
+  it('carries an upload unchanged to a target that reads slowly (the client side stops and restarts reading)', async () => {
+    const upload = randomBytes(8 * 1024 * 1024 + 333);
+    let received: Promise<string> | undefined;
+    const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+      received = new Promise((resolve) => {
+        const chunks: Buffer[] = [];
+        socket.on('data', (chunk: Buffer) => {
+          chunks.push(chunk);
+          if (chunks.length % 8 === 0) {
+            socket.pause();
+            setTimeout(() => socket.resume(), 3);
+          }
+        });
+        socket.on('end', () => {
+          socket.end();
+          resolve(sha256(Buffer.concat(chunks)));
+        });
+      });
+    });
+    const targetPort = await listen(server);
+    cleanup.push(() => closeServer(server));
+    const { port, events } = await startTunnel(cleanup);
+    const { socket } = await openTunnel(port, `t.test:${targetPort}`);
+    socket.resume();
+    socket.end(upload);
+    await waitFor(() => received !== undefined);
+    expect(await received).toBe(sha256(upload));
+    await waitFor(() => eventsOf(events, 'tunnel-ended').length === 1);
+    expect(eventsOf(events, 'tunnel-ended')[0]).toMatchObject({
+      result: 'closed',
+      bytesUpstream: upload.length,
+    });
+  });
 });
