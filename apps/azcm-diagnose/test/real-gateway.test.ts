@@ -7,9 +7,10 @@ import { type RealGateway, startRealGateway } from './support/agent-gateway.ts';
 import { runCli } from './support/run-cli.ts';
 import { refusedPort, startAzureLikeServer } from './support/servers.ts';
 
-// The real agent-gateway (apps/gateway, run from source) in front, with an allowlist that lacks some Arc
-// hosts every agent needs. Every CONNECT goes to NAME:PORT of a local TLS server (`--connect-to`), and the
-// gateway maps every name to 127.0.0.1 (`HostOverrides`), so nothing leaves loopback.
+// The real agent-gateway (apps/gateway, run from source, loopback guard preloaded) in front: one with a
+// local allowlist that lacks some Arc hosts every agent needs, one with the azure-arc preset and a denied
+// host. Every CONNECT goes to NAME:PORT of a local TLS server (`--connect-to`), and the gateways map every
+// name to 127.0.0.1 (`HostOverrides`), so nothing leaves loopback.
 
 /** The local allowlist the gateway starts with: the Arc endpoints of AzureCloud/westeurope but a few. */
 const initiallyAllowed = [
