@@ -3,6 +3,7 @@
 //   node bench/ab-compare.ts --a path/to/old/src/index.ts [--b packages/tunnel/src/index.ts] [--rounds 3]
 // Prints the median of each metric per build, the B/A ratios, and one JSON line.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -51,9 +52,17 @@ const target = run([loadgen, 'target']);
 const targetAddress = `127.0.0.1:${(await target.first).port}`;
 const builds = { A: values.a, B: values.b };
 const servers: Record<string, string> = {};
+const pids: Record<string, number> = {};
 for (const [name, entry] of Object.entries(builds)) {
   const server = run([join(root, 'bench/tunnel-server.ts'), entry]);
   servers[name] = `127.0.0.1:${(await server.first).port}`;
+  pids[name] = server.child.pid as number;
+}
+/** CPU time (user + system) of a process in microseconds: less noisy than throughput on a shared machine. */
+function cpuUs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
 }
 const samples: Record<string, Record<string, number[]>> = { A: {}, B: {} };
 const add = (build: string, metric: string, value: number) => {
@@ -77,7 +86,9 @@ for (let round = 0; round < rounds; round++) {
   const order = round % 2 === 0 ? ['A', 'B'] : ['B', 'A'];
   for (const build of order) {
     const via = ['--via', servers[build] as string, '--target', targetAddress];
+    const pid = pids[build] as number;
     if (only.has('setups')) {
+      const cpu = cpuUs(pid);
       const s = await loadgenRun([
         'setups',
         ...via,
@@ -87,10 +98,13 @@ for (let round = 0; round < rounds; round++) {
         values['setups-ms'],
       ]);
       add(build, 'setupsPerSecond', s.perSecond as number);
+      add(build, 'gatewayCpuUsPerSetup', (cpuUs(pid) - cpu) / (s.completed as number));
     }
     if (only.has('bulk')) {
+      const cpu = cpuUs(pid);
       const b = await loadgenRun(['bulk', ...via, '--bytes', String(Number(values['bulk-mib']) * 1048576)]);
       add(build, 'bulkMiBps', b.mibPerSecond as number);
+      add(build, 'gatewayCpuUsPerMiB', (cpuUs(pid) - cpu) / Number(values['bulk-mib']));
     }
     if (only.has('rtt')) {
       const r = await loadgenRun(['rtt', ...via, '--count', values['rtt-count']]);

@@ -177,6 +177,42 @@ export async function dialDirect(
   return { socket, remoteAddress: socket.remoteAddress };
 }
 
+/**
+ * The direct dial of an IP literal (no resolver, one address): what {@link dialDirect} does for it, with one
+ * promise and one timer instead of the general machinery. Same errors.
+ *
+ * @internal
+ * @throws {DialError}
+ */
+export function dialAddress(host: string, port: number, timeoutMs: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({
+      host,
+      port,
+      allowHalfOpen: true,
+      noDelay: true,
+      highWaterMark: socketHighWaterMark,
+      onread: upstreamOnRead,
+    } as net.NetConnectOpts);
+    const timer = setTimeout(() => {
+      socket.removeListener('error', onError);
+      socket.destroy();
+      reject(new DialError('timeout', `connect to ${host}:${port} did not complete within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onError = (error: Error) => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(new DialError(classifyDialError(error), `connect to ${host}:${port} failed`, { cause: error }));
+    };
+    socket.once('error', onError);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.removeListener('error', onError);
+      resolve(socket);
+    });
+  });
+}
+
 /** Normalises a relay URL; SOCKS names go to the relay unresolved (`socks5h`, `socks4a`). */
 export function relayUrl(dial: Pick<RelayDial, 'url' | 'username' | 'password'>): URL {
   let url: URL;

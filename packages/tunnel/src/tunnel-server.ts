@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import * as net from 'node:net';
 import { parseAuthority } from './authority.ts';
-import { dialDirect, dialRelay, systemResolver } from './dial.ts';
+import { dialAddress, dialDirect, dialRelay, systemResolver } from './dial.ts';
 import { type DialError, isDialError } from './errors.ts';
 import { defaultTunnelLimits, mergeLimits, socketHighWaterMark } from './limits.ts';
 import { Tunnel, type TunnelObserver, type TunnelOutcome } from './tunnel.ts';
@@ -68,11 +68,14 @@ const established = Buffer.from('HTTP/1.1 200 Connection established\r\n\r\n', '
 const kState = Symbol('tunnel-connection');
 
 interface ConnectionState {
+  readonly server: TunnelServer;
   readonly clientAddress: string;
   readonly clientPort: number;
   headTimer: NodeJS.Timeout | undefined;
   proxiedSource: ProxiedSource | undefined;
   phase: 'head' | 'connect' | 'tunnel' | 'done';
+  /** Set while a CONNECT is being decided and dialed: the per-client key it counts against. */
+  pendingClientKey: string | undefined;
 }
 
 type StatefulSocket = net.Socket & { [kState]?: ConnectionState };
@@ -115,6 +118,18 @@ class IncomingConnectRequest implements ConnectRequest {
     }
     return this.#headers;
   }
+}
+
+// Per-connection handlers are shared functions that find their state on the socket (no closures per
+// connection).
+function ignoreError(): void {}
+function onConnectionClose(this: StatefulSocket): void {
+  const state = this[kState];
+  if (state !== undefined) state.server.connectionClosed(this, state);
+}
+function onHeadTimeout(socket: StatefulSocket, headTimeoutMs: number): void {
+  const state = socket[kState];
+  if (state !== undefined && state.phase === 'head') state.server.refuseHeadTimeout(socket, headTimeoutMs);
 }
 
 function unmapAddress(address: string | undefined): string {
@@ -264,30 +279,19 @@ export class TunnelServer {
       return;
     }
     const state: ConnectionState = {
+      server: this,
       clientAddress: unmapAddress(socket.remoteAddress),
       clientPort: socket.remotePort ?? 0,
       headTimer: undefined,
       proxiedSource: undefined,
       phase: 'head',
+      pendingClientKey: undefined,
     };
     socket[kState] = state;
     this.connectionSet.add(socket);
-    socket.on('error', () => {});
+    socket.on('error', ignoreError);
     const limits = this.currentLimits;
-    socket.once('close', () => {
-      clearTimeout(state.headTimer);
-      state.headTimer = undefined;
-      state.phase = 'done';
-      this.connectionSet.delete(socket);
-      if (this.hooks.onEvent !== undefined)
-        this.emit({
-          type: 'connection-closed',
-          clientAddress: state.clientAddress,
-          clientPort: state.clientPort,
-          connections: this.connectionSet.size,
-        });
-      this.checkIdle();
-    });
+    socket.once('close', onConnectionClose);
     if (this.hooks.onEvent !== undefined)
       this.emit({
         type: 'connection-opened',
@@ -321,11 +325,7 @@ export class TunnelServer {
         return;
       }
     }
-    const headTimeoutMs = limits.headTimeoutMs;
-    state.headTimer = setTimeout(() => {
-      if (state.phase === 'head')
-        this.refuse(socket, 408, 'head-timeout', `no complete head within ${headTimeoutMs} ms`);
-    }, headTimeoutMs);
+    state.headTimer = setTimeout(onHeadTimeout, limits.headTimeoutMs, socket, limits.headTimeoutMs);
     if (this.readPreamble === undefined) {
       this.httpServer.emit('connection', socket);
       socket.resume();
@@ -343,6 +343,33 @@ export class TunnelServer {
         this.refuse(socket, 400, 'preamble', error instanceof Error ? error.message : String(error));
       },
     );
+  }
+
+  /** @internal A client connection closed (any phase). */
+  connectionClosed(socket: StatefulSocket, state: ConnectionState): void {
+    clearTimeout(state.headTimer);
+    state.headTimer = undefined;
+    state.phase = 'done';
+    this.connectionSet.delete(socket);
+    if (this.hooks.onEvent !== undefined)
+      this.emit({
+        type: 'connection-closed',
+        clientAddress: state.clientAddress,
+        clientPort: state.clientPort,
+        connections: this.connectionSet.size,
+      });
+    this.checkIdle();
+    if (state.pendingClientKey !== undefined) {
+      // Closed while its CONNECT was being decided or dialed.
+      this.pendingTunnels -= 1;
+      this.releaseClient(state.pendingClientKey);
+      state.pendingClientKey = undefined;
+    }
+  }
+
+  /** @internal */
+  refuseHeadTimeout(socket: StatefulSocket, headTimeoutMs: number): void {
+    this.refuse(socket, 408, 'head-timeout', `no complete head within ${headTimeoutMs} ms`);
   }
 
   private emit(event: TunnelLifecycleEvent): void {
@@ -482,14 +509,7 @@ export class TunnelServer {
     const receivedAt = performance.now();
     this.pendingTunnels += 1;
     this.perClient.set(clientKey, perClient + 1);
-    let pending = true;
-    const release = () => {
-      if (!pending) return;
-      pending = false;
-      this.pendingTunnels -= 1;
-      this.releaseClient(clientKey);
-    };
-    socket.once('close', release);
+    state.pendingClientKey = clientKey;
     if (this.hooks.onEvent !== undefined)
       this.emit({ type: 'connect-received', id, clientAddress: state.clientAddress, host, port });
 
@@ -513,22 +533,23 @@ export class TunnelServer {
 
     const dial = decision.dial;
     let upstream: net.Socket;
-    let remoteAddress: string | undefined;
     try {
-      const result =
-        dial.kind === 'direct'
-          ? await dialDirect(
-              { host: dial.host ?? host, port: dial.port ?? port },
-              dial.resolve ?? this.resolver,
-              limits.connectTimeoutMs,
-            )
-          : await dialRelay(
-              dial,
-              { host: dial.host ?? host, port: dial.port ?? port },
-              limits.connectTimeoutMs,
-            );
-      upstream = result.socket;
-      remoteAddress = result.remoteAddress;
+      const targetHost = dial.host ?? host;
+      const targetPort = dial.port ?? port;
+      if (dial.kind === 'direct')
+        upstream =
+          net.isIP(targetHost) !== 0
+            ? await dialAddress(targetHost, targetPort, limits.connectTimeoutMs)
+            : (
+                await dialDirect(
+                  { host: targetHost, port: targetPort },
+                  dial.resolve ?? this.resolver,
+                  limits.connectTimeoutMs,
+                )
+              ).socket;
+      else
+        upstream = (await dialRelay(dial, { host: targetHost, port: targetPort }, limits.connectTimeoutMs))
+          .socket;
     } catch (error) {
       const dialError = isDialError(error) ? (error as DialError) : undefined;
       const kind = dialError?.kind ?? 'error';
@@ -549,14 +570,16 @@ export class TunnelServer {
     }
 
     state.phase = 'tunnel';
-    socket.removeListener('close', release);
-    pending = false;
+    state.pendingClientKey = undefined;
     this.pendingTunnels -= 1;
     socket.write(established);
-    const context = { id, clientAddress: state.clientAddress, host, port, dial };
     let inspector: ReturnType<NonNullable<TunnelHooks['createInspector']>>;
     try {
-      inspector = this.hooks.createInspector?.(context);
+      const createInspector = this.hooks.createInspector;
+      inspector =
+        createInspector === undefined
+          ? undefined
+          : createInspector.call(this.hooks, { id, clientAddress: state.clientAddress, host, port, dial });
     } catch (error) {
       this.emit({
         type: 'error',
@@ -575,7 +598,7 @@ export class TunnelServer {
         clientAddress: state.clientAddress,
         host,
         port,
-        ...(remoteAddress !== undefined ? { remoteAddress } : {}),
+        ...(upstream.remoteAddress !== undefined ? { remoteAddress: upstream.remoteAddress } : {}),
         via: dial.kind,
         setupMs: performance.now() - receivedAt,
       });
