@@ -23,6 +23,8 @@ let echo: LocalTlsServer;
 let relay: http.Server;
 let relayPort: number;
 let gateway: GatewayProcess;
+/** A port where nothing listens (allowed, so a dial to it fails rather than being refused). */
+let closedTargetPort: number;
 /** What the relay was asked: `CONNECT authority` and whether the credentials were right. */
 const relayLog: Array<{ authority: string; authorized: boolean }> = [];
 
@@ -52,13 +54,15 @@ beforeAll(async () => {
   baseline = openFileDescriptorCount();
   echo = await startTlsServer();
   await startRelay();
+  closedTargetPort = await freePort();
   gateway = await startGatewayProcess({
     config: {
       Presets: [],
-      AllowedHosts: ['agent.example.test'],
-      HostOverrides: { 'agent.example.test': '127.0.0.1' },
+      AllowedHosts: ['agent.example.test', 'bypass.example.test'],
+      HostOverrides: { 'agent.example.test': '127.0.0.1', 'bypass.example.test': '127.0.0.1' },
       AllowedDestinationNetworks: ['127.0.0.0/8'],
-      AllowedPorts: [echo.port],
+      AllowedPorts: [echo.port, closedTargetPort],
+      RelayBypassHosts: ['bypass.example.test'],
     },
   });
 });
@@ -105,6 +109,24 @@ describe('relay proxy', () => {
     expect(await gateway.waitForEvent(107, { after: mark, fields: { target: target() } })).toMatchObject({
       tlsVersion: 'TLS 1.3',
     });
+  });
+
+  it('RelayBypassHosts are dialled directly, and their dial failures say so (event 403 via direct)', async () => {
+    const logged = relayLog.length;
+    const session = await openTlsTunnel(gateway.port, `bypass.example.test:${echo.port}`);
+    try {
+      expect(await echoes(session)).toBe(true);
+    } finally {
+      await closeSocket(session);
+    }
+    const mark = gateway.mark();
+    const unreachable = `bypass.example.test:${closedTargetPort}`;
+    const answer = await connect(gateway.port, unreachable);
+    expect(answer.status).toBe(502);
+    const failed = await gateway.waitForEvent(403, { after: mark, fields: { target: unreachable } });
+    expect(failed).toMatchObject({ via: 'direct', status: 502 });
+    expect(failed.relay).toBeUndefined();
+    expect(relayLog.length).toBe(logged);
   });
 
   it('the relay still answers for hosts the gateway refuses: the policy applies before the relay', async () => {

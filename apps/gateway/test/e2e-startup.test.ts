@@ -67,6 +67,26 @@ describe('start-up with a bad configuration', () => {
     expect(result.stderr.trim().length).toBeGreaterThan(10);
   });
 
+  it('an unreadable RelayProxyCaFile: event 401 and exit code 2, not a crash', async () => {
+    const missing = path.join(dir, 'no-such-ca.pem');
+    const result = await runWithFile(
+      JSON.stringify({
+        ListenAddress: '127.0.0.1',
+        ListenPort: 1,
+        AdminListen: '127.0.0.1:1',
+        Presets: [],
+        RelayProxy: 'https://127.0.0.1:1',
+        RelayProxyCaFile: missing,
+      }),
+    );
+    expect(result.code).toBe(2);
+    expect(result.events).toHaveLength(1);
+    expect(result.events[0]).toMatchObject({ id: 401, phase: 'start' });
+    expect(String(result.events[0]?.problem)).toContain(`RelayProxyCaFile: cannot read ${missing}`);
+    expect(result.stderr).toContain('RelayProxyCaFile');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('--lang de: the 401 event is in German', async () => {
     const result = await runWithFile(JSON.stringify({ ListenPort: 'text' }), ['--lang', 'de']);
     expect(result.code).toBe(2);

@@ -61,6 +61,16 @@ export function registerRunCommand(program: Command, context: CliContext): void 
       try {
         gateway = await startGateway({ config, ...(language === undefined ? {} : { language }) });
       } catch (error) {
+        if (ConfigError.isInstance(error)) {
+          // A setting that validated but cannot be used (e.g. an unreadable RelayProxyCaFile).
+          const startupLog = createEventLog({
+            language: language ?? config.LogLanguage,
+            sinks: [jsonLinesSink()],
+          });
+          startupLog.emit(401, { problem: error.message, phase: 'start', file });
+          await startupLog.close();
+          throw new CliExit(ExitCode.usage, error.message);
+        }
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
           throw new CliExit(ExitCode.failure, `cannot listen: ${(error as Error).message}`);

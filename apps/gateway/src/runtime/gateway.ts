@@ -23,6 +23,7 @@ import { Registry } from 'prom-client';
 import packageJson from '../../package.json' with { type: 'json' };
 import { type AdminServer, startAdminServer } from '../admin/admin-server.ts';
 import type { StatusModel } from '../admin/status-page.ts';
+import { ConfigError } from '../config/errors.ts';
 import type { GatewayConfig } from '../config/schema.ts';
 import { compileGatewayPolicy, policyProblems } from '../policy/gateway-policy.ts';
 import { createTlsVerifier, type TlsOutcome } from '../tls/tls-verifier.ts';
@@ -73,10 +74,27 @@ interface TunnelState {
   receivedAt: number;
   outcome?: TlsOutcome;
   result?: TunnelResult;
+  /** The relay this tunnel was dialled through (undefined: direct, e.g. a `RelayBypassHosts` entry). */
+  relay?: string;
 }
 
 function formatEndpoint(address: string, port: number): string {
   return isIP(address) === 6 ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+function readRelayCa(file: string): string | undefined {
+  if (!file) return undefined;
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    // A configuration problem like any other: event 401 (exit 2 at start-up), not a crash.
+    throw new ConfigError(
+      'CONFIG_INVALID',
+      `RelayProxyCaFile: cannot read ${file}: ${(error as Error).message}`,
+      [],
+      { cause: error },
+    );
+  }
 }
 
 function buildSettings(config: GatewayConfig): Settings {
@@ -88,7 +106,7 @@ function buildSettings(config: GatewayConfig): Settings {
       config.RelayBypassHosts.length > 0
         ? compilePolicy({ allowedHosts: config.RelayBypassHosts, allowedPorts: config.AllowedPorts })
         : undefined,
-    relayCa: config.RelayProxyCaFile ? readFileSync(config.RelayProxyCaFile, 'utf8') : undefined,
+    relayCa: readRelayCa(config.RelayProxyCaFile),
   };
 }
 
@@ -169,6 +187,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       config.RelayProxy !== '' &&
       !(settings.relayBypass?.decideTarget(request.host, request.port).allow ?? false);
     if (useRelay) {
+      state.relay = config.RelayProxy;
       const dial: DialTarget = {
         kind: 'relay',
         url: config.RelayProxy,
@@ -337,16 +356,16 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         return;
       }
       case 'dial-failed': {
-        const relay = settings.config.RelayProxy;
+        // How this tunnel was dialled was decided in `decide`: a bypass host goes direct even with a relay.
+        const relay = state?.relay;
         counters.tunnelEnded(event.status === 504 ? 'timeout' : 'failed');
         events.emit(403, {
           client,
           target,
-          via:
-            state && relay && event.dialFailure?.startsWith('relay') ? 'relay' : relay ? 'relay' : 'direct',
+          via: relay === undefined ? 'direct' : 'relay',
           error: event.error ?? event.reason,
           ...(event.dialFailure === undefined ? {} : { code: event.dialFailure }),
-          ...(relay ? { relay } : {}),
+          ...(relay === undefined ? {} : { relay }),
           status: event.status === 504 ? 504 : 502,
         });
         return;
