@@ -1,4 +1,6 @@
 import * as https from 'node:https';
+import type * as net from 'node:net';
+import * as tls from 'node:tls';
 import {
   certPath,
   type LocalTlsServer,
@@ -22,6 +24,9 @@ let echo: LocalTlsServer;
 let web: LocalTlsServer;
 let certServer: LocalTlsServer;
 let certHandshakes: { readonly count: number };
+/** A TLS 1.3 server that only does P-256 key exchange: a client that guessed X25519 gets a HelloRetryRequest. */
+let p256Only: tls.Server;
+let p256Port: number;
 
 const names = ['agent.example.test', 'web.example.test', 'cc.example.test', 'other.example.test'];
 
@@ -31,13 +36,23 @@ beforeAll(async () => {
   web = await startHttpsResponder();
   certServer = await startTlsServer({ requestClientCertificate: true, maxVersion: 'TLSv1.2' });
   certHandshakes = countHandshakes(certServer);
+  p256Only = tls.createServer(
+    { ...testCerts.server, minVersion: 'TLSv1.3', ecdhCurve: 'P-256' },
+    (socket) => {
+      socket.on('error', () => {});
+      socket.pipe(socket);
+    },
+  );
+  p256Only.on('tlsClientError', () => {});
+  await new Promise<void>((resolve) => p256Only.listen(0, '127.0.0.1', resolve));
+  p256Port = (p256Only.address() as net.AddressInfo).port;
   gateway = await startGatewayProcess({
     config: {
       Presets: [],
       AllowedHosts: names,
       HostOverrides: Object.fromEntries(names.map((name) => [name, '127.0.0.1'])),
       AllowedDestinationNetworks: ['127.0.0.0/8'],
-      AllowedPorts: [443, echo.port, web.port, certServer.port],
+      AllowedPorts: [443, echo.port, web.port, certServer.port, p256Port],
       AllowedClientCertificateSubjects: ['CN=agent-1,O=Contoso'],
     },
   });
@@ -46,6 +61,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await gateway?.stop();
   await Promise.all([echo?.close(), web?.close(), certServer?.close()]);
+  await new Promise<void>((resolve) => (p256Only ? p256Only.close(() => resolve()) : resolve()));
   expect(await waitForFileDescriptors(baseline)).toBeLessThanOrEqual(baseline);
 });
 
@@ -148,6 +164,35 @@ describe('TLS verification with real clients', () => {
       result: 'refused',
     });
     expect(certHandshakes.count).toBe(handshakesBefore);
+  });
+
+  it('openssl with a HelloRetryRequest (key share X25519, server wants P-256): the second hello is verified', async () => {
+    const mark = gateway.mark();
+    const target = `agent.example.test:${p256Port}`;
+    const client = startOpenSsl({
+      proxyPort: gateway.port,
+      connect: target,
+      servername: 'agent.example.test',
+      version: '-tls1_3',
+      extraArgs: ['-groups', 'X25519:P-256', '-msg'],
+    });
+    try {
+      await client.waitForOutput(/Verify return code: 0 \(ok\)/);
+      client.write('ping-hrr\n');
+      await client.waitForOutput(/\nping-hrr\n/);
+      client.end();
+      expect((await client.exited).code).toBe(0);
+    } finally {
+      await client.stop();
+    }
+    // Two ClientHellos went out: the retry really happened.
+    expect(
+      client.output().match(/>>> TLS 1\.[0-3], Handshake \[length [0-9a-f]+\], ClientHello/g),
+    ).toHaveLength(2);
+    expect(await gateway.waitForEvent(107, { after: mark, fields: { target } })).toMatchObject({
+      tlsVersion: 'TLS 1.3',
+      sni: 'agent.example.test',
+    });
   });
 
   it("Node's https through HttpsProxyAgent: verified, the response arrives", async () => {
