@@ -21,6 +21,7 @@ const { values } = parseArgs({
     'bulk-mib': { type: 'string' },
     'rtt-count': { type: 'string' },
     idle: { type: 'string' },
+    rounds: { type: 'string' },
     peers: { type: 'string', default: 'direct,agent-gateway,squid,tinyproxy' },
     'timeout-s': { type: 'string', default: '900' },
   },
@@ -33,6 +34,9 @@ const bulkMiB = Number(values['bulk-mib'] ?? (quick ? 128 : 1024));
 const rttCount = Number(values['rtt-count'] ?? (quick ? 2000 : 10_000));
 const idleCount = Number(values.idle ?? (quick ? 2000 : 9000));
 const peerNames = values.peers.split(',');
+// The measured work is split into rounds that visit every peer in turn (the starting peer rotates), and
+// each peer's median is reported: load from elsewhere on a shared machine then hits all peers alike.
+const rounds = Math.max(1, Number(values.rounds ?? (quick ? 2 : 3)));
 
 // ---- process bookkeeping: everything started here is stopped here, also on timeout or error ----
 const children = new Set<ChildProcess>();
@@ -185,8 +189,8 @@ async function startPeer(name: string): Promise<Peer> {
   };
 }
 
-/** RSS in KiB of a process and all its descendants. */
-function treeRssKiB(pid: number): number {
+/** A process and all its descendants. */
+function processTree(pid: number): number[] {
   const parents = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -200,8 +204,28 @@ function treeRssKiB(pid: number): number {
   const tree = [pid];
   for (let i = 0; i < tree.length; i++)
     for (const [child, parent] of parents) if (parent === tree[i]) tree.push(child);
+  return tree;
+}
+
+/** CPU time (user + system) in microseconds of a process and its descendants. */
+function treeCpuUs(pid: number): number {
   let total = 0;
-  for (const member of tree) {
+  for (const member of processTree(pid)) {
+    try {
+      const stat = readFileSync(`/proc/${member}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
+    } catch {
+      // Gone.
+    }
+  }
+  return total;
+}
+
+/** RSS in KiB of a process and all its descendants. */
+function treeRssKiB(pid: number): number {
+  let total = 0;
+  for (const member of processTree(pid)) {
     try {
       const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${member}/status`, 'utf8'));
       total += Number(match?.[1] ?? 0);
@@ -220,6 +244,9 @@ interface Row {
   rttP99Us: number;
   idleKiBPerTunnel: number | null;
   idleOpened: number | null;
+  /** The proxy's own CPU time per set-up and per MiB carried (null for direct). */
+  cpuUsPerSetup: number | null;
+  cpuUsPerMiB: number | null;
 }
 
 async function measureIdle(peer: Peer, target: string): Promise<{ kib: number; opened: number }> {
@@ -261,15 +288,27 @@ async function measureIdle(peer: Peer, target: string): Promise<{ kib: number; o
   return { kib: (after - before) / Math.max(1, opened), opened };
 }
 
+const median = (list: number[]) => {
+  const sorted = [...list].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+
 async function main(): Promise<void> {
   const targetRun = start(process.execPath, [loadgen, 'target']);
   const { port: targetPort } = await targetRun.nextJson<{ port: number }>();
   const target = `127.0.0.1:${targetPort}`;
   const rows: Record<string, Row> = {};
-  for (const name of peerNames) {
-    process.stderr.write(`measuring ${name}...\n`);
-    const peer = await startPeer(name);
-    try {
+  const peers: Peer[] = [];
+  const samples = new Map<string, Record<string, number[]>>();
+  try {
+    // Start every peer, measure its idle cost alone, warm it up; all stay up for the rounds.
+    for (const name of peerNames) {
+      process.stderr.write(`starting ${name}...\n`);
+      const peer = await startPeer(name);
+      peers.push(peer);
       const via = peer.port !== undefined ? ['--via', `127.0.0.1:${peer.port}`] : [];
       const idle = peer.pid !== undefined && idleCount > 0 ? await measureIdle(peer, target) : null;
       if (warmupMs > 0)
@@ -283,46 +322,85 @@ async function main(): Promise<void> {
           '--duration-ms',
           String(warmupMs),
         ]);
-      const setups = await runLoadgen<{ perSecond: number; errors: number; firstError?: string }>([
-        'setups',
-        ...via,
-        '--target',
-        target,
-        '--concurrency',
-        '32',
-        '--duration-ms',
-        String(setupsMs),
-      ]);
-      if (setups.errors > 0)
-        process.stderr.write(`${name}: ${setups.errors} set-up errors: ${setups.firstError}\n`);
-      const bulk = await runLoadgen<{ mibPerSecond: number }>([
-        'bulk',
-        ...via,
-        '--target',
-        target,
-        '--bytes',
-        String(bulkMiB * 1024 * 1024),
-      ]);
-      const rtt = await runLoadgen<{ p50Us: number; p99Us: number }>([
-        'rtt',
-        ...via,
-        '--target',
-        target,
-        '--count',
-        String(rttCount),
-      ]);
-      rows[name] = {
-        setupsPerSecond: setups.perSecond,
-        setupErrors: setups.errors,
-        bulkMiBps: bulk.mibPerSecond,
-        rttP50Us: rtt.p50Us,
-        rttP99Us: rtt.p99Us,
-        idleKiBPerTunnel: idle?.kib ?? null,
-        idleOpened: idle?.opened ?? null,
-      };
-    } finally {
-      await peer.stop();
+      samples.set(name, {
+        idleKiB: idle === null ? [] : [idle.kib],
+        idleOpened: idle === null ? [] : [idle.opened],
+      });
     }
+    for (let round = 0; round < rounds; round++) {
+      process.stderr.write(`round ${round + 1} of ${rounds}...\n`);
+      for (let k = 0; k < peers.length; k++) {
+        const peer = peers[(round + k) % peers.length] as Peer;
+        const bucket = samples.get(peer.name) as Record<string, number[]>;
+        const add = (key: string, value: number) => {
+          const list = bucket[key] ?? [];
+          list.push(value);
+          bucket[key] = list;
+        };
+        const via = peer.port !== undefined ? ['--via', `127.0.0.1:${peer.port}`] : [];
+        const cpuNow = () => (peer.pid === undefined ? 0 : treeCpuUs(peer.pid));
+        let cpu = cpuNow();
+        const setups = await runLoadgen<{
+          perSecond: number;
+          completed: number;
+          errors: number;
+          firstError?: string;
+        }>([
+          'setups',
+          ...via,
+          '--target',
+          target,
+          '--concurrency',
+          '32',
+          '--duration-ms',
+          String(Math.round(setupsMs / rounds)),
+        ]);
+        if (setups.errors > 0)
+          process.stderr.write(`${peer.name}: ${setups.errors} set-up errors: ${setups.firstError}\n`);
+        add('setups', setups.perSecond);
+        add('setupErrors', setups.errors);
+        if (peer.pid !== undefined) add('cpuSetup', (cpuNow() - cpu) / Math.max(1, setups.completed));
+        const bulkBytes = Math.round((bulkMiB * 1024 * 1024) / rounds);
+        cpu = cpuNow();
+        const bulk = await runLoadgen<{ mibPerSecond: number }>([
+          'bulk',
+          ...via,
+          '--target',
+          target,
+          '--bytes',
+          String(bulkBytes),
+        ]);
+        add('bulk', bulk.mibPerSecond);
+        if (peer.pid !== undefined) add('cpuMiB', (cpuNow() - cpu) / (bulkBytes / (1024 * 1024)));
+        const rtt = await runLoadgen<{ p50Us: number; p99Us: number }>([
+          'rtt',
+          ...via,
+          '--target',
+          target,
+          '--count',
+          String(Math.round(rttCount / rounds)),
+        ]);
+        add('p50', rtt.p50Us);
+        add('p99', rtt.p99Us);
+      }
+    }
+    for (const peer of peers) {
+      const b = samples.get(peer.name) as Record<string, number[]>;
+      const med = (key: string) => ((b[key] ?? []).length === 0 ? null : median(b[key] as number[]));
+      rows[peer.name] = {
+        setupsPerSecond: med('setups') as number,
+        setupErrors: (b.setupErrors ?? []).reduce((sum, e) => sum + e, 0),
+        bulkMiBps: med('bulk') as number,
+        rttP50Us: med('p50') as number,
+        rttP99Us: med('p99') as number,
+        idleKiBPerTunnel: med('idleKiB'),
+        idleOpened: med('idleOpened'),
+        cpuUsPerSetup: med('cpuSetup'),
+        cpuUsPerMiB: med('cpuMiB'),
+      };
+    }
+  } finally {
+    for (const peer of peers) await peer.stop();
   }
   targetRun.child.kill('SIGTERM');
   await targetRun.exited;
@@ -337,6 +415,8 @@ async function main(): Promise<void> {
     'rtt p99 us',
     'idle KiB/tunnel',
     'idle tunnels',
+    'cpu us/set-up',
+    'cpu us/MiB',
   ];
   const table = [
     header,
@@ -348,6 +428,8 @@ async function main(): Promise<void> {
       fmt(r.rttP99Us, 1),
       fmt(r.idleKiBPerTunnel, 1),
       fmt(r.idleOpened),
+      fmt(r.cpuUsPerSetup),
+      fmt(r.cpuUsPerMiB),
     ]),
   ];
   const widths = header.map((_, i) => Math.max(...table.map((line) => (line[i] ?? '').length)));
@@ -376,7 +458,7 @@ async function main(): Promise<void> {
       `${name.padEnd(18)} ${fmt(g.value, 2).padStart(8)}  goal ${g.goal.padEnd(7)} ${g.met ? 'met' : 'MISSED'}\n`,
     );
   process.stdout.write(
-    `${JSON.stringify({ benchmark: 'tunnel', settings: { setupsMs, warmupMs, bulkMiB, rttCount, idleCount, concurrency: 32 }, peers: rows, goals })}\n`,
+    `${JSON.stringify({ benchmark: 'tunnel', settings: { setupsMs, warmupMs, bulkMiB, rttCount, idleCount, concurrency: 32, rounds }, peers: rows, goals })}\n`,
   );
 }
 
