@@ -11,7 +11,7 @@ import {
 } from '@agent-gateway/test-support';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GatewayProcess, runProgram, startGatewayProcess } from './gateway-process.ts';
+import { type GatewayProcess, runCli, runProgram, startGatewayProcess } from './gateway-process.ts';
 import { closedByPeer, closeSocket, connect, echoes, request, tlsThrough } from './proxy-client.ts';
 import { countHandshakes, responderBody, startHttpsResponder, startOpenSsl } from './tls-peers.ts';
 
@@ -362,5 +362,45 @@ describe('rejections with the right event', () => {
   it('the listener still answers after all of this (no stuck state)', async () => {
     const answer = await request(gateway.port, 'OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n');
     expect(answer.status).toBe(405);
+  });
+
+  it('ClientCertificatePolicy required (set live): TLS 1.3 is refused with 105, TLS 1.2 with the certificate passes', async () => {
+    const mark = gateway.mark();
+    const set = await runCli(gateway, ['config', 'set', 'ClientCertificatePolicy', 'required']);
+    expect(set.code, set.stderr).toBe(0);
+    await gateway.waitForEvent(100, { after: mark });
+
+    const target = `agent.example.test:${echo.port}`;
+    const tunnel = await connect(gateway.port, target);
+    expect(tunnel.status).toBe(200);
+    // Server bytes are never held, so the client may complete its side of the handshake before the gateway,
+    // having seen the ServerHello, closes the tunnel; either way nothing echoes.
+    const session = await tlsThrough(tunnel.socket, { servername: 'agent.example.test' }).catch(
+      () => undefined,
+    );
+    expect(await gateway.waitForEvent(105, { after: mark, fields: { target } })).toMatchObject({
+      reason: 'client-certificate-required',
+    });
+    await closedByPeer(tunnel.socket);
+    if (session !== undefined) await expect(echoes(session, 16, 2000)).rejects.toThrow();
+
+    const certTarget = `cc.example.test:${certServer.port}`;
+    const client = startOpenSsl({
+      proxyPort: gateway.port,
+      connect: certTarget,
+      servername: 'cc.example.test',
+      version: '-tls1_2',
+      clientCertificate: 'client-agent',
+    });
+    try {
+      await client.waitForOutput(/Verify return code: 0 \(ok\)/);
+      client.end();
+      await client.exited;
+    } finally {
+      await client.stop();
+    }
+    expect(await gateway.waitForEvent(107, { after: mark, fields: { target: certTarget } })).toMatchObject({
+      subject: 'CN=agent-1,O=Contoso',
+    });
   });
 });
