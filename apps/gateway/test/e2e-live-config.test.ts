@@ -2,6 +2,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type * as tls from 'node:tls';
 import {
+  certPath,
   type LocalTlsServer,
   openFileDescriptorCount,
   startTlsServer,
@@ -192,5 +193,34 @@ describe('SIGHUP', () => {
     } finally {
       expect((await hup.stop()).code).toBe(0);
     }
+  });
+
+  it('a configuration that validates but cannot be applied (missing RelayProxyCaFile): 401, then SIGHUP applies it once fixed', async () => {
+    const elsewhere = await makeTempDir();
+    tempDirs.push(elsewhere);
+    const caFile = path.join(elsewhere, 'relay-ca.pem');
+    const mark = gateway.mark();
+    const good = JSON.parse(await fs.readFile(gateway.configFile, 'utf8')) as Record<string, unknown>;
+    await writeJson(gateway.configFile, {
+      ...good,
+      RelayProxy: 'https://127.0.0.1:9',
+      RelayProxyCaFile: caFile,
+      // Every test name bypasses the relay, so tunnels keep working whichever configuration is in force.
+      RelayBypassHosts: ['*.example.test'],
+    });
+    const bad = await gateway.waitForEvent(401, {
+      after: mark,
+      where: (event) => String(event.problem).includes('RelayProxyCaFile'),
+    });
+    expect(bad).toMatchObject({ phase: 'reload' });
+    expect(gateway.eventsWithId(100, mark)).toEqual([]);
+    expect(await connectStatus(gateway.port, `new.example.test:${echo.port}`)).toBe(200);
+
+    // The operator puts the CA file in place (the watch does not see that folder) and sends SIGHUP.
+    await fs.copyFile(certPath('ca.crt'), caFile);
+    gateway.signal('SIGHUP');
+    await gateway.waitForEvent(100, { after: mark });
+    expect(await connectStatus(gateway.port, `new.example.test:${echo.port}`)).toBe(200);
+    expect(gateway.exit).toBeUndefined();
   });
 });

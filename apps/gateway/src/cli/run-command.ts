@@ -80,13 +80,9 @@ export function registerRunCommand(program: Command, context: CliContext): void 
       context.io.stderr.write(banner(gateway, file));
 
       const watcher = watchConfig(file, config, {
-        onChange: (next) => {
-          try {
-            gateway.applyConfig(next);
-          } catch (error) {
-            gateway.reportBadConfig((error as Error).message, file);
-          }
-        },
+        // A configuration that cannot be applied throws: the watcher reports it (onInvalid) and keeps the last
+        // good one current.
+        onChange: (next) => gateway.applyConfig(next),
         onInvalid: (error) => gateway.reportBadConfig(error.message, file),
       });
       const onHangup = () => void watcher.reload();

@@ -6,7 +6,11 @@ import { readConfigFile } from './store.ts';
 
 /** Callbacks of {@link watchConfig}. */
 export interface ConfigWatchHandlers {
-  /** A new valid configuration; `generation` counts the configurations applied, starting at 1 for the initial one. */
+  /**
+   * A new valid configuration; `generation` counts the configurations applied, starting at 1 for the initial
+   * one. Throwing means it could not be applied: it is reported through `onInvalid` and tried again on the
+   * next reload.
+   */
   onChange(config: GatewayConfig, generation: number): void;
   /** The file became invalid (or unreadable): the last good configuration stays in force. */
   onInvalid(error: ConfigError): void;
@@ -46,13 +50,26 @@ export function watchConfig(
     try {
       const loaded = await readConfigFile(file);
       if (!loaded) throw new ConfigError('CONFIG_READ_FAILED', `${file} disappeared`);
-      lastInvalid = '';
       const serialized = JSON.stringify(loaded.config);
-      if (serialized === applied) return;
+      if (serialized === applied) {
+        lastInvalid = '';
+        return;
+      }
+      const previous = { applied, current, generation };
       applied = serialized;
       current = loaded.config;
       generation += 1;
-      handlers.onChange(loaded.config, generation);
+      try {
+        handlers.onChange(loaded.config, generation);
+        lastInvalid = '';
+      } catch (error) {
+        // Not applied (e.g. a RelayProxyCaFile that cannot be read): the last good configuration stays the
+        // current one, so the same file is tried again on the next reload (SIGHUP after fixing the cause).
+        ({ applied, current, generation } = previous);
+        if (ConfigError.isInstance(error)) throw error;
+        const message = `${file} cannot be applied: ${(error as Error).message}`;
+        throw new ConfigError('CONFIG_INVALID', message, [], { cause: error });
+      }
     } catch (error) {
       const configError = ConfigError.isInstance(error)
         ? error
