@@ -7,11 +7,13 @@ import type * as net from 'node:net';
  *
  * Buffers: every upstream socket starts on one shared scratch buffer (idle tunnels own no read buffer).
  * What is read into the shared buffer is copied out before anyone keeps it (small reads: a pool slice).
- * A read that fills the scratch buffer marks a bulk transfer: the socket then gets a buffer of its own and
- * keeps it as long as each chunk is written to the kernel at once (the client socket has nothing queued
- * after the write); when a chunk stays queued, that buffer goes with it and the next read gets a fresh one.
- * A chunk that fills less than half the buffer and would only join a queue is copied instead, so queued
- * chunks never hold more than about twice their bytes. A small read gives the own buffer up again.
+ * A read that fills its buffer means more is waiting: the next read goes into a buffer of the socket's
+ * own (from a small spare list, or new). The socket keeps it while reads fill it and the client socket
+ * takes each chunk at once (nothing queued after the write); a chunk that stays queued keeps its buffer
+ * and the next read gets another. A chunk filling less than half the buffer that would only join a queue
+ * is copied instead, so queued chunks never hold more than about twice their bytes. A read that does not
+ * fill the buffer ends the burst: the socket goes back to the scratch buffer and a free own buffer goes
+ * to the spare list, so a tunnel that goes quiet after a download holds no read buffer.
  *
  * Outside the splice (during the dial and while an inspector holds the tunnel) chunks are pushed into the
  * socket's readable side, so `'data'` events, buffering and backpressure behave as without `onread`.
@@ -21,8 +23,6 @@ import type * as net from 'node:net';
 const scratchBytes = 64 * 1024;
 /** Size of a bulk transfer's own read buffer. */
 export const bulkReadBytes = 256 * 1024;
-/** A read smaller than this on an own buffer gives it up. */
-const smallReadBytes = 16 * 1024;
 
 const scratch = Buffer.allocUnsafeSlow(scratchBytes);
 /** The buffer the next `buffer()` call hands out (set by the read callback just before). */
@@ -38,6 +38,18 @@ function takeNextBuffer(): Buffer {
   return buffer;
 }
 
+/** Own buffers given up while nothing referenced them, for the next bulk read (bounded: at most 4 MiB). */
+const spareBuffers: Buffer[] = [];
+const maxSpareBuffers = 16;
+
+function ownBuffer(): Buffer {
+  return spareBuffers.pop() ?? Buffer.allocUnsafeSlow(bulkReadBytes);
+}
+
+function spare(buffer: Buffer): void {
+  if (spareBuffers.length < maxSpareBuffers) spareBuffers.push(buffer);
+}
+
 function onUpstreamRead(this: ReadSocket, nread: number, buffer: Buffer): boolean {
   const peer = this[kSplicePeer];
   const own = buffer !== scratch;
@@ -47,10 +59,14 @@ function onUpstreamRead(this: ReadSocket, nread: number, buffer: Buffer): boolea
     chunk = Buffer.allocUnsafe(nread);
     scratch.copy(chunk, 0, 0, nread);
   }
+  // A read that filled its buffer means more is waiting in the kernel: read the next one into an own
+  // buffer. One that did not means the burst is over for now: back to the scratch buffer, so a tunnel
+  // that goes quiet after a download holds no read buffer.
+  const full = nread === buffer.length;
   // Bytes pushed before the splice began are still queued in the readable side: keep them in order.
   if (peer === undefined || this.readableLength > 0) {
     // The chunk is kept (in the readable queue): an own buffer goes with it.
-    nextBuffer = !own && nread === scratchBytes ? Buffer.allocUnsafeSlow(bulkReadBytes) : scratch;
+    nextBuffer = full ? ownBuffer() : scratch;
     return this.push(chunk);
   }
   let flowing: boolean;
@@ -60,13 +76,18 @@ function onUpstreamRead(this: ReadSocket, nread: number, buffer: Buffer): boolea
     const copy = Buffer.allocUnsafe(nread);
     buffer.copy(copy, 0, 0, nread);
     flowing = peer.write(copy);
-    nextBuffer = nread < smallReadBytes ? scratch : buffer;
+    nextBuffer = scratch;
+    spare(buffer);
   } else {
     flowing = peer.write(chunk);
-    if (own) {
-      if (nread < smallReadBytes) nextBuffer = scratch;
-      else nextBuffer = peer.writableLength === 0 ? buffer : Buffer.allocUnsafeSlow(bulkReadBytes);
-    } else nextBuffer = nread === scratchBytes ? Buffer.allocUnsafeSlow(bulkReadBytes) : scratch;
+    // Nothing queued after the write: the kernel took the chunk and the buffer is free again.
+    const taken = peer.writableLength === 0;
+    if (!own) nextBuffer = full ? ownBuffer() : scratch;
+    else if (full) nextBuffer = taken ? buffer : ownBuffer();
+    else {
+      nextBuffer = scratch;
+      if (taken) spare(buffer);
+    }
   }
   if (!flowing) this.pause();
   return true;
