@@ -5,12 +5,13 @@ import {
   waitForFileDescriptors,
 } from '@agent-gateway/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GatewayProcess, startGatewayProcess } from './gateway-process.ts';
+import { childProcessIds, type GatewayProcess, startGatewayProcess } from './gateway-process.ts';
 import { closedByPeer, closeSocket, connect, echoes, openTlsTunnel, request } from './proxy-client.ts';
 
 // The admin listener of the real process: its counters must add up to what the test did through the proxy.
 
 let baseline: number;
+let baselineChildren: number[];
 let echo: LocalTlsServer;
 let gateway: GatewayProcess;
 
@@ -25,6 +26,7 @@ const gatewayConfig = () => ({
 
 beforeAll(async () => {
   baseline = openFileDescriptorCount();
+  baselineChildren = childProcessIds();
   echo = await startTlsServer();
   gateway = await startGatewayProcess({ config: gatewayConfig() });
 });
@@ -33,6 +35,7 @@ afterAll(async () => {
   await gateway?.stop();
   await echo?.close();
   expect(await waitForFileDescriptors(baseline)).toBeLessThanOrEqual(baseline);
+  expect(childProcessIds()).toEqual(baselineChildren);
 });
 
 /** Parses the Prometheus text format into `name{labels}` -> value (labels as printed). */

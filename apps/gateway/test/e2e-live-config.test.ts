@@ -10,6 +10,7 @@ import {
 } from '@agent-gateway/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  childProcessIds,
   freePort,
   type GatewayProcess,
   makeTempDir,
@@ -23,6 +24,7 @@ import { closeSocket, connect, echoes, openTlsTunnel, tlsThrough } from './proxy
 // without dropping the tunnels that are open.
 
 let baseline: number;
+let baselineChildren: number[];
 let echo: LocalTlsServer;
 let gateway: GatewayProcess;
 const sessions: tls.TLSSocket[] = [];
@@ -68,6 +70,7 @@ async function untilStatus(port: number, authority: string, status: number, time
 
 beforeAll(async () => {
   baseline = openFileDescriptorCount();
+  baselineChildren = childProcessIds();
   echo = await startTlsServer();
   gateway = await startGatewayProcess({ config: baseConfig(echo.port) });
 });
@@ -78,6 +81,7 @@ afterAll(async () => {
   await echo?.close();
   await Promise.all(tempDirs.map((dir) => fs.rm(dir, { recursive: true, force: true })));
   expect(await waitForFileDescriptors(baseline)).toBeLessThanOrEqual(baseline);
+  expect(childProcessIds()).toEqual(baselineChildren);
 });
 
 describe('live configuration', () => {

@@ -8,7 +8,13 @@ import {
 } from '@agent-gateway/test-support';
 import { createProxy } from 'proxy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, type GatewayProcess, runCli, startGatewayProcess } from './gateway-process.ts';
+import {
+  childProcessIds,
+  freePort,
+  type GatewayProcess,
+  runCli,
+  startGatewayProcess,
+} from './gateway-process.ts';
 import { closeSocket, connect, echoes, openTlsTunnel } from './proxy-client.ts';
 
 // Relay proxy chaining: the gateway dials through the `proxy` npm package (an HTTP CONNECT relay with Basic
@@ -19,6 +25,7 @@ const password = 'Rel4y-pa55word-that-must-never-show';
 const wrongPassword = 'wr0ng-pa55word-also-secret';
 
 let baseline: number;
+let baselineChildren: number[];
 let echo: LocalTlsServer;
 let relay: http.Server;
 let relayPort: number;
@@ -52,6 +59,7 @@ async function startRelay(): Promise<void> {
 
 beforeAll(async () => {
   baseline = openFileDescriptorCount();
+  baselineChildren = childProcessIds();
   echo = await startTlsServer();
   await startRelay();
   closedTargetPort = await freePort();
@@ -73,6 +81,7 @@ afterAll(async () => {
   relay?.closeAllConnections();
   await new Promise<void>((resolve) => (relay ? relay.close(() => resolve()) : resolve()));
   expect(await waitForFileDescriptors(baseline)).toBeLessThanOrEqual(baseline);
+  expect(childProcessIds()).toEqual(baselineChildren);
 });
 
 describe('relay proxy', () => {

@@ -6,13 +6,14 @@ import {
   waitForFileDescriptors,
 } from '@agent-gateway/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GatewayProcess, startGatewayProcess } from './gateway-process.ts';
+import { childProcessIds, type GatewayProcess, startGatewayProcess } from './gateway-process.ts';
 import { closeSocket, connect, dropSocket, echoes, request, tlsThrough } from './proxy-client.ts';
 
 // The gateway is never an open proxy: every way of asking for something the policy does not allow is
 // refused end to end, by the real process, before a single byte reaches a target that would have answered.
 
 let baseline: number;
+let baselineChildren: number[];
 let target: LocalTlsServer;
 let plainHttp: http.Server;
 let plainHttpPort: number;
@@ -23,6 +24,7 @@ const accepted = { tls: 0, http: 0 };
 
 beforeAll(async () => {
   baseline = openFileDescriptorCount();
+  baselineChildren = childProcessIds();
   target = await startTlsServer();
   target.server.on('connection', () => {
     accepted.tls += 1;
@@ -78,6 +80,7 @@ afterAll(async () => {
   plainHttp?.closeAllConnections();
   await new Promise<void>((resolve) => (plainHttp ? plainHttp.close(() => resolve()) : resolve()));
   expect(await waitForFileDescriptors(baseline)).toBeLessThanOrEqual(baseline);
+  expect(childProcessIds()).toEqual(baselineChildren);
 });
 
 describe('not an open proxy', () => {

@@ -3,23 +3,26 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { openFileDescriptorCount, waitForFileDescriptors } from '@agent-gateway/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, runProgram, startGatewayProcess } from './gateway-process.ts';
+import { childProcessIds, makeTempDir, runProgram, startGatewayProcess } from './gateway-process.ts';
 import { connect } from './proxy-client.ts';
 import { cliEntry } from './run-cli.ts';
 
 // Start-up of `agent-gateway run`: a bad configuration file never starts a half-configured gateway.
 
 let baseline: number;
+let baselineChildren: number[];
 let dir: string;
 
 beforeAll(async () => {
   baseline = openFileDescriptorCount();
+  baselineChildren = childProcessIds();
   dir = await makeTempDir();
 });
 
 afterAll(async () => {
   await fs.rm(dir, { recursive: true, force: true });
   expect(await waitForFileDescriptors(baseline)).toBeLessThanOrEqual(baseline);
+  expect(childProcessIds()).toEqual(baselineChildren);
 });
 
 /** Runs `agent-gateway run` with a configuration file of this text and waits for it to exit. */

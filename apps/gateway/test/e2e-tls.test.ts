@@ -11,7 +11,13 @@ import {
 } from '@agent-gateway/test-support';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GatewayProcess, runCli, runProgram, startGatewayProcess } from './gateway-process.ts';
+import {
+  childProcessIds,
+  type GatewayProcess,
+  runCli,
+  runProgram,
+  startGatewayProcess,
+} from './gateway-process.ts';
 import { closedByPeer, closeSocket, connect, echoes, request, tlsThrough } from './proxy-client.ts';
 import { countHandshakes, responderBody, startHttpsResponder, startOpenSsl } from './tls-peers.ts';
 
@@ -19,6 +25,7 @@ import { countHandshakes, responderBody, startHttpsResponder, startOpenSsl } fro
 // https with proxy-agent) and local TLS servers reached by name through HostOverrides.
 
 let baseline: number;
+let baselineChildren: number[];
 let gateway: GatewayProcess;
 let echo: LocalTlsServer;
 let web: LocalTlsServer;
@@ -32,6 +39,7 @@ const names = ['agent.example.test', 'web.example.test', 'cc.example.test', 'oth
 
 beforeAll(async () => {
   baseline = openFileDescriptorCount();
+  baselineChildren = childProcessIds();
   echo = await startTlsServer();
   web = await startHttpsResponder();
   certServer = await startTlsServer({ requestClientCertificate: true, maxVersion: 'TLSv1.2' });
@@ -63,6 +71,7 @@ afterAll(async () => {
   await Promise.all([echo?.close(), web?.close(), certServer?.close()]);
   await new Promise<void>((resolve) => (p256Only ? p256Only.close(() => resolve()) : resolve()));
   expect(await waitForFileDescriptors(baseline)).toBeLessThanOrEqual(baseline);
+  expect(childProcessIds()).toEqual(baselineChildren);
 });
 
 describe('TLS verification with real clients', () => {

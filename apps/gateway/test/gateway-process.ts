@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as http from 'node:http';
 import * as net from 'node:net';
@@ -313,4 +314,14 @@ export function runCli(gateway: { configFile: string; dir: string }, args: strin
     ...(input === undefined ? {} : { input }),
     timeoutMs: 20_000,
   });
+}
+
+/** Process IDs of this process's live children (Linux), to check that a test left no gateway or peer behind. */
+export function childProcessIds(): number[] {
+  const ids: number[] = [];
+  for (const task of readdirSync('/proc/self/task')) {
+    const text = readFileSync(`/proc/self/task/${task}/children`, 'utf8').trim();
+    if (text !== '') ids.push(...text.split(/\s+/).map(Number));
+  }
+  return ids.sort((a, b) => a - b);
 }
