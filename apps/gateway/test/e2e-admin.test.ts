@@ -107,8 +107,11 @@ describe('admin listener', () => {
     const samples = await metricsWhen(
       (current) =>
         current.get('agent_gateway_active_client_connections') === 0 &&
-        current.get('agent_gateway_tunnels_total{result="refused"}') === 3,
+        current.get('agent_gateway_tunnels_total{result="refused"}') === 3 &&
+        current.get('agent_gateway_events_total{id="108"}') === 3,
     );
+    // stdout may lag /metrics a little: wait for the last 108 line too.
+    await gateway.waitForEvent(108, { where: () => gateway.eventsWithId(108).length === 3 });
     expect(samples.get('agent_gateway_tunnels_total{result="verified"}')).toBe(2);
     expect(samples.get('agent_gateway_tunnels_total{result="refused"}')).toBe(3);
     expect(samples.get('agent_gateway_tunnels_total{result="failed"}') ?? 0).toBe(0);

@@ -1,5 +1,5 @@
 import * as https from 'node:https';
-import type * as net from 'node:net';
+import * as net from 'node:net';
 import * as tls from 'node:tls';
 import {
   certPath,
@@ -18,7 +18,15 @@ import {
   runProgram,
   startGatewayProcess,
 } from './gateway-process.ts';
-import { closedByPeer, closeSocket, connect, echoes, request, tlsThrough } from './proxy-client.ts';
+import {
+  closedByPeer,
+  closeSocket,
+  connect,
+  dropSocket,
+  echoes,
+  request,
+  tlsThrough,
+} from './proxy-client.ts';
 import { countHandshakes, responderBody, startHttpsResponder, startOpenSsl } from './tls-peers.ts';
 
 // End to end: the real `agent-gateway run` child process, real clients (curl, openssl s_client, Node's
@@ -94,7 +102,10 @@ describe('TLS verification with real clients', () => {
     const verified = await gateway.waitForEvent(107, { after: mark, fields: { target } });
     expect(verified).toMatchObject({ tlsVersion: 'TLS 1.3', sni: 'web.example.test', level: 'info' });
     expect(verified.subject).toBeUndefined();
-    const closed = await gateway.waitForEvent(108, { after: mark, fields: { target } });
+    const closed = await gateway.waitForEvent(108, {
+      after: mark,
+      fields: { target, client: verified.client },
+    });
     expect(closed).toMatchObject({ result: 'verified' });
     expect(closed.bytesDown).toBeGreaterThan(responderBody.length);
   });
@@ -169,9 +180,12 @@ describe('TLS verification with real clients', () => {
       level: 'warn',
     });
     expect(gateway.eventsWithId(107, mark)).toEqual([]);
-    expect(await gateway.waitForEvent(108, { after: mark, fields: { target } })).toMatchObject({
-      result: 'refused',
+    // The same client's 108 (an earlier test's tunnel to this target may close after the mark).
+    const closed = await gateway.waitForEvent(108, {
+      after: mark,
+      fields: { target, client: rejected.client },
     });
+    expect(closed.result).toBe('refused');
     expect(certHandshakes.count).toBe(handshakesBefore);
   });
 
@@ -235,6 +249,75 @@ describe('TLS verification with real clients', () => {
   });
 });
 
+/** The first flight of a real Node TLS client for `servername` (captured from a listener that never answers). */
+async function captureClientHello(servername: string): Promise<Buffer> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  let accepted: net.Socket | undefined;
+  const captured = new Promise<Buffer>((resolve) =>
+    server.once('connection', (socket) => {
+      accepted = socket;
+      socket.once('data', (chunk: Buffer) => resolve(chunk));
+    }),
+  );
+  const client = tls.connect({ host: '127.0.0.1', port, servername, ca: testCerts.ca });
+  client.on('error', () => {});
+  const hello = await captured;
+  client.destroy();
+  accepted?.destroy();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return hello;
+}
+
+describe('slow and oversized handshakes', () => {
+  it('a ClientHello trickled one byte at a time is reassembled and verified', async () => {
+    const hello = await captureClientHello('agent.example.test');
+    expect(hello[0]).toBe(0x16);
+    const mark = gateway.mark();
+    const target = `agent.example.test:${echo.port}`;
+    const tunnel = await connect(gateway.port, target);
+    expect(tunnel.status).toBe(200);
+    const fromServer: Buffer[] = [];
+    tunnel.socket.on('data', (chunk: Buffer) => fromServer.push(chunk));
+    tunnel.socket.resume();
+    for (const byte of hello) {
+      tunnel.socket.write(Buffer.from([byte]));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(await gateway.waitForEvent(107, { after: mark, fields: { target } })).toMatchObject({
+      sni: 'agent.example.test',
+      tlsVersion: 'TLS 1.3',
+    });
+    // The server's answer (a ServerHello record) came back through the tunnel.
+    expect(Buffer.concat(fromServer)[0]).toBe(0x16);
+    await dropSocket(tunnel.socket);
+  });
+
+  it('a ClientHello larger than 64 KiB: 106 handshake-too-large, closed', async () => {
+    const mark = gateway.mark();
+    const target = `agent.example.test:${echo.port}`;
+    const tunnel = await connect(gateway.port, target);
+    expect(tunnel.status).toBe(200);
+    const length = 70_000;
+    const message = Buffer.concat([
+      Buffer.from([0x01, (length >> 16) & 0xff, (length >> 8) & 0xff, length & 0xff, 0x03, 0x03]),
+      Buffer.alloc(length - 2, 0),
+    ]);
+    const records: Buffer[] = [];
+    for (let offset = 0; offset < message.length; offset += 16_384) {
+      const fragment = message.subarray(offset, offset + 16_384);
+      records.push(Buffer.from([0x16, 0x03, 0x01, fragment.length >> 8, fragment.length & 0xff]), fragment);
+    }
+    tunnel.socket.on('error', () => {});
+    tunnel.socket.write(Buffer.concat(records));
+    await closedByPeer(tunnel.socket);
+    expect(await gateway.waitForEvent(106, { after: mark, fields: { target } })).toMatchObject({
+      reason: 'handshake-too-large',
+    });
+  });
+});
+
 describe('rejections with the right event', () => {
   it('a plain HTTP request inside an allowed tunnel: 106 not-tls, closed, nothing reaches the server', async () => {
     const mark = gateway.mark();
@@ -248,7 +331,11 @@ describe('rejections with the right event', () => {
     expect(Buffer.concat(received).length).toBe(0);
     const rejected = await gateway.waitForEvent(106, { after: mark, fields: { target } });
     expect(rejected.reason).toBe('not-tls');
-    expect((await gateway.waitForEvent(108, { after: mark, fields: { target } })).bytesUp).toBe(0);
+    const closed = await gateway.waitForEvent(108, {
+      after: mark,
+      fields: { target, client: rejected.client },
+    });
+    expect(closed.bytesUp).toBe(0);
   });
 
   it('domain fronting with openssl (SNI names another allowed host): 106 sni-mismatch', async () => {
