@@ -5,8 +5,16 @@ import {
   waitForFileDescriptors,
 } from '@agent-gateway/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { childProcessIds, type GatewayProcess, startGatewayProcess } from './gateway-process.ts';
-import { closedByPeer, closeSocket, connect, echoes, openTlsTunnel, request } from './proxy-client.ts';
+import { childProcessIds, type GatewayProcess, runCli, startGatewayProcess } from './gateway-process.ts';
+import {
+  closedByPeer,
+  closeSocket,
+  connect,
+  echoes,
+  openTlsTunnel,
+  request,
+  tlsThrough,
+} from './proxy-client.ts';
 
 // The admin listener of the real process: its counters must add up to what the test did through the proxy.
 
@@ -168,6 +176,39 @@ describe('admin listener', () => {
     expect((await gateway.admin('/healthz')).status).toBe(200);
     expect((await gateway.admin('/readyz')).status).toBe(200);
     expect((await gateway.admin('/nope')).status).toBe(404);
+  });
+});
+
+describe('capacity', () => {
+  it('MaxTunnelsPerClient set live: the second tunnel gets 503 and event 109, the slot frees on close', async () => {
+    const mark = gateway.mark();
+    const set = await runCli(gateway, ['config', 'set', 'MaxTunnelsPerClient', '1']);
+    expect(set.code, set.stderr).toBe(0);
+    await gateway.waitForEvent(100, { after: mark });
+    const target = `agent.example.test:${echo.port}`;
+    const first = await openTlsTunnel(gateway.port, target);
+    try {
+      const second = await connect(gateway.port, target);
+      expect(second.status).toBe(503);
+      expect(await gateway.waitForEvent(109, { after: mark })).toMatchObject({
+        limit: 'max-tunnels-per-client',
+        max: 1,
+        level: 'warn',
+      });
+      expect(await echoes(first)).toBe(true);
+    } finally {
+      await closeSocket(first);
+    }
+    const deadline = Date.now() + 2000;
+    let again = await connect(gateway.port, target);
+    while (again.status === 503 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      again = await connect(gateway.port, target);
+    }
+    expect(again.status).toBe(200);
+    const session = await tlsThrough(again.socket, { servername: 'agent.example.test' });
+    await closeSocket(session);
+    expect((await metrics()).get('agent_gateway_events_total{id="109"}')).toBe(1);
   });
 });
 
