@@ -22,6 +22,8 @@ const { values } = parseArgs({
     'rtt-count': { type: 'string' },
     idle: { type: 'string' },
     rounds: { type: 'string' },
+    // Another build of the tunnel core (a src/index.ts inside the repository), measured as one more peer.
+    baseline: { type: 'string' },
     peers: { type: 'string', default: 'direct,agent-gateway,squid,tinyproxy' },
     'timeout-s': { type: 'string', default: '900' },
   },
@@ -34,6 +36,7 @@ const bulkMiB = Number(values['bulk-mib'] ?? (quick ? 128 : 1024));
 const rttCount = Number(values['rtt-count'] ?? (quick ? 2000 : 10_000));
 const idleCount = Number(values.idle ?? (quick ? 2000 : 9000));
 const peerNames = values.peers.split(',');
+if (values.baseline !== undefined) peerNames.splice(2, 0, 'agent-gateway-baseline');
 // The measured work is split into rounds that visit every peer in turn (the starting peer rotates), and
 // each peer's median is reported: load from elsewhere on a shared machine then hits all peers alike.
 const rounds = Math.max(1, Number(values.rounds ?? (quick ? 2 : 3)));
@@ -151,8 +154,10 @@ interface Peer {
 
 async function startPeer(name: string): Promise<Peer> {
   if (name === 'direct') return { name, port: undefined, pid: undefined, stop: async () => {} };
-  if (name === 'agent-gateway') {
-    const run = start(process.execPath, [join(root, 'bench/tunnel-server.ts')]);
+  if (name === 'agent-gateway' || name === 'agent-gateway-baseline') {
+    const args = [join(root, 'bench/tunnel-server.ts')];
+    if (name === 'agent-gateway-baseline') args.push(values.baseline as string);
+    const run = start(process.execPath, args);
     const { port } = await run.nextJson<{ port: number }>();
     return {
       name,
