@@ -90,6 +90,22 @@ describe('start-up with a bad configuration', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it.each([
+    ['RelayProxyPassword', 987_654_321],
+    ['RelayProxyPassword', ['hunter2-secret-value']],
+    ['AdminToken', { token: 'tok3n-secret-value' }],
+  ])('a secret of the wrong type (%s): 401 names the key, the value is never shown', async (key, value) => {
+    const result = await runWithFile(JSON.stringify({ RelayProxyUsername: 'u', [key]: value }));
+    expect(result.code).toBe(2);
+    expect(result.events[0]).toMatchObject({ id: 401, phase: 'start' });
+    expect(result.stderr).toContain(`${key}: `);
+    const secret = JSON.stringify(value)
+      .replace(/[^0-9a-z-]/g, '')
+      .replace(/^token/, '');
+    expect(result.stdout).not.toContain(secret);
+    expect(result.stderr).not.toContain(secret);
+  });
+
   it('--lang de: the 401 event is in German', async () => {
     const result = await runWithFile(JSON.stringify({ ListenPort: 'text' }), ['--lang', 'de']);
     expect(result.code).toBe(2);

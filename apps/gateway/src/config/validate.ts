@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { policyProblems } from '../policy/gateway-policy.ts';
 import { ConfigError } from './errors.ts';
-import { configSchema, type GatewayConfig } from './schema.ts';
+import { type ConfigKey, configSchema, type GatewayConfig, secretKeys } from './schema.ts';
 
 function describeValue(value: unknown): string {
   const text = JSON.stringify(value);
@@ -24,7 +24,12 @@ function formatIssue(input: unknown, issue: z.core.$ZodIssue): string {
     return `${issue.keys.join(', ')}: unknown key${issue.keys.length > 1 ? 's' : ''} (see \`agent-gateway config get\` for the known keys)`;
   }
   const received = valueAt(input, issue.path);
-  const got = received === undefined || issue.code === 'custom' ? '' : ` (got ${describeValue(received)})`;
+  // A secret of the wrong type is still a secret: name the key, never echo the value.
+  const secret = secretKeys.has(issue.path[0] as ConfigKey);
+  const got =
+    received === undefined || issue.code === 'custom'
+      ? ''
+      : ` (got ${secret ? `a ${Array.isArray(received) ? 'array' : typeof received}` : describeValue(received)})`;
   return `${key}: ${issue.message}${got}`;
 }
 
