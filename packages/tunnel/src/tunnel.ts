@@ -318,6 +318,8 @@ export class Tunnel {
       socket.end();
       socket.resume();
     }
+    // A client whose reading stopped inside splicePush restarts here, so its FIN can still arrive.
+    if (!client.destroyed && !client.readableEnded) client._read(0);
   }
 
   private finish(): void {

@@ -116,4 +116,28 @@ describe('upstream reads', () => {
       bytesUpstream: upload.length,
     });
   });
+
+  it('closes gracefully while the client side is stopped by backpressure: the rest is read, the FINs meet', async () => {
+    let targetSocket: net.Socket | undefined;
+    const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+      targetSocket = socket;
+      socket.on('error', () => {});
+      // Reads nothing until the test says so: the gateway's upstream queue fills and the client side stops.
+      socket.pause();
+      socket.on('end', () => socket.end());
+    });
+    const targetPort = await listen(server);
+    cleanup.push(() => closeServer(server));
+    const { server: tunnelServer, port, events } = await startTunnel(cleanup);
+    const { socket } = await openTunnel(port, `t.test:${targetPort}`);
+    socket.on('error', () => {});
+    socket.write(randomBytes(16 * 1024 * 1024));
+    socket.on('end', () => socket.end());
+    socket.resume();
+    await pause(200);
+    tunnelServer.closeAllTunnels();
+    targetSocket?.resume();
+    await waitFor(() => eventsOf(events, 'tunnel-ended').length === 1, 10_000);
+    expect(eventsOf(events, 'tunnel-ended')[0]).toMatchObject({ result: 'shutdown' });
+  });
 });
