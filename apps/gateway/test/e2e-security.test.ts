@@ -248,7 +248,7 @@ const bypassCorpus: Array<[string, string]> = [
 describe('the policy bypass corpus, end to end', () => {
   it('no form gets a tunnel, and the target never sees a connection', async () => {
     const before = accepted.tls;
-    const mark = gateway.mark();
+    const mark = await gateway.sync();
     const outcomes: string[] = [];
     for (const [label, template] of bypassCorpus) {
       const authority = template.replaceAll('PORT', String(target.port));

@@ -77,6 +77,7 @@ export class GatewayProcess {
   exit: Exit | undefined;
   private pending = '';
   private readonly waiters = new Set<() => void>();
+  private syncCount = 0;
   readonly child: ChildProcess;
   /** Directory of the configuration file (the child's working directory). */
   readonly dir: string;
@@ -141,6 +142,27 @@ export class GatewayProcess {
   /** The number of events seen so far: pass it as `after` to wait only for newer ones. */
   mark(): number {
     return this.events.length;
+  }
+
+  /**
+   * Returns a mark after which only events of requests sent later appear. An event line can reach stdout a
+   * little after the HTTP answer, so a refusal just answered may not be printed yet; the gateway prints in
+   * order, so once a sentinel request's refusal is seen, everything before it is.
+   */
+  async sync(): Promise<number> {
+    this.syncCount += 1;
+    const target = `sync-${this.syncCount}.invalid:1`;
+    const after = this.mark();
+    await new Promise<void>((resolve) => {
+      const socket = net.connect({ host: '127.0.0.1', port: this.port }, () =>
+        socket.end(`CONNECT ${target} HTTP/1.1\r\n\r\n`),
+      );
+      socket.on('error', () => resolve());
+      socket.on('close', () => resolve());
+      socket.resume();
+    });
+    const sentinel = await this.waitForEvent(105, { after, fields: { target } });
+    return this.events.indexOf(sentinel) + 1;
   }
 
   /** Events with this ID (seen so far, optionally after a mark). */
