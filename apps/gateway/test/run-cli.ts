@@ -20,7 +20,7 @@ export function runAgentGateway(
       cwd: options.cwd,
       env: { ...process.env, AGENT_GATEWAY_CONFIG: '', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
-      timeout: options.timeoutMs ?? 20_000,
+      timeout: options.timeoutMs ?? 25_000,
     });
     let stdout = '';
     let stderr = '';
