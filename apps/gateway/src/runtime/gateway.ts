@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
 import { GatewayCounters, registerPrometheusMetrics } from '@agent-gateway/counters';
 import {
   createEventLog,
@@ -9,7 +7,6 @@ import {
   type TunnelResult,
 } from '@agent-gateway/events';
 import { jsonLinesSink } from '@agent-gateway/events/node';
-import { compilePolicy, type Policy } from '@agent-gateway/policy';
 import {
   type ConnectRequest,
   createTunnelServer,
@@ -22,15 +19,13 @@ import {
 import { Registry } from 'prom-client';
 import packageJson from '../../package.json' with { type: 'json' };
 import { type AdminServer, startAdminServer } from '../admin/admin-server.ts';
-import type { StatusModel } from '../admin/status-page.ts';
-import { ConfigError } from '../config/errors.ts';
 import type { GatewayConfig } from '../config/schema.ts';
-import { compileGatewayPolicy, policyProblems } from '../policy/gateway-policy.ts';
 import { createTlsVerifier, type TlsOutcome } from '../tls/tls-verifier.ts';
-import { deriveMaxTunnels, openFileLimit } from './capacity.ts';
-import { compileNetworkList, type NetworkList } from './client-networks.ts';
 import { notConnectReason, targetRejectedReason } from './event-reasons.ts';
+import { formatEndpoint } from './format-endpoint.ts';
 import { type HostLookup, resolveTarget, systemLookup } from './resolve-target.ts';
+import { buildSettings, tunnelLimits } from './settings.ts';
+import { buildStatusModel } from './status-model.ts';
 
 /** Options of {@link startGateway}. */
 export interface GatewayOptions {
@@ -58,15 +53,6 @@ export interface RunningGateway {
   shutdown(reason: 'signal' | 'requested' | 'error', signal?: string): Promise<void>;
 }
 
-/** What the gateway derives from one configuration. */
-interface Settings {
-  config: GatewayConfig;
-  policy: Policy;
-  clientNetworks: NetworkList;
-  relayBypass: Policy | undefined;
-  relayCa: string | undefined;
-}
-
 /** What the gateway remembers of a tunnel between its hooks. */
 interface TunnelState {
   client: string;
@@ -76,50 +62,6 @@ interface TunnelState {
   result?: TunnelResult;
   /** The relay this tunnel was dialled through (undefined: direct, e.g. a `RelayBypassHosts` entry). */
   relay?: string;
-}
-
-function formatEndpoint(address: string, port: number): string {
-  return isIP(address) === 6 ? `[${address}]:${port}` : `${address}:${port}`;
-}
-
-function readRelayCa(file: string): string | undefined {
-  if (!file) return undefined;
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    // A configuration problem like any other: event 401 (exit 2 at start-up), not a crash.
-    throw new ConfigError(
-      'CONFIG_INVALID',
-      `RelayProxyCaFile: cannot read ${file}: ${(error as Error).message}`,
-      [],
-      { cause: error },
-    );
-  }
-}
-
-function buildSettings(config: GatewayConfig): Settings {
-  return {
-    config,
-    policy: compileGatewayPolicy(config),
-    clientNetworks: compileNetworkList(config.AllowedClientNetworks),
-    relayBypass:
-      config.RelayBypassHosts.length > 0
-        ? compilePolicy({ allowedHosts: config.RelayBypassHosts, allowedPorts: config.AllowedPorts })
-        : undefined,
-    relayCa: readRelayCa(config.RelayProxyCaFile),
-  };
-}
-
-function tunnelLimits(config: GatewayConfig) {
-  return {
-    maxHeadBytes: config.MaxHeaderBytes,
-    headTimeoutMs: config.HeaderTimeoutMs,
-    connectTimeoutMs: config.ConnectTimeoutMs,
-    idleTimeoutMs: config.IdleTimeoutMs,
-    inspectionTimeoutMs: config.TlsHandshakeTimeoutMs,
-    maxTunnels: deriveMaxTunnels(config.MaxTunnels, openFileLimit()),
-    maxTunnelsPerClient: config.MaxTunnelsPerClient,
-  };
 }
 
 /**
@@ -417,60 +359,16 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   ready = true;
   events.emit(101, { listen: formatEndpoint(listen.address, listen.port), version: packageJson.version });
 
-  async function statusModel(): Promise<StatusModel> {
-    const metrics = await registry.getMetricsAsJSON();
-    const counterRows = metrics
-      .filter((metric) => String(metric.type) !== 'histogram')
-      .flatMap((metric) =>
-        metric.values.map((value) => ({
-          name: `${metric.name}${
-            Object.keys(value.labels).length
-              ? `{${Object.entries(value.labels)
-                  .map(([k, v]) => `${k}="${v}"`)
-                  .join(',')}}`
-              : ''
-          }`,
-          help: metric.help,
-          value: value.value,
-        })),
-      );
-    const { config } = settings;
-    return {
-      version: packageJson.version,
-      startedAt: startedAt.toISOString(),
+  const statusModel = () =>
+    buildStatusModel({
+      registry,
+      config: settings.config,
+      listen,
+      maxTunnels: tunnelServer.limits.maxTunnels,
+      recent,
+      startedAt,
       ready,
-      counters: counterRows,
-      configuration: [
-        ['Listen', formatEndpoint(listen.address, listen.port)],
-        ['AllowedPorts', config.AllowedPorts.join(', ')],
-        ['Presets', config.Presets.join(', ') || '(none)'],
-        ['AllowedHosts', `${config.AllowedHosts.length} local entries`],
-        ['DeniedHosts', `${config.DeniedHosts.length} entries`],
-        [
-          'TlsInspection',
-          `${config.TlsInspection} (min TLS ${config.MinTlsVersion}, client certificates: ${config.ClientCertificatePolicy})`,
-        ],
-        [
-          'RelayProxy',
-          config.RelayProxy
-            ? `${config.RelayProxy}${config.RelayProxyUsername ? ` as ${config.RelayProxyUsername} (password ********)` : ''}`
-            : '(direct)',
-        ],
-        ['MaxTunnels', String(tunnelServer.limits.maxTunnels)],
-      ],
-      events: recent
-        .list()
-        .slice(-50)
-        .reverse()
-        .map((record) => ({
-          time: String(record.time),
-          level: String(record.level),
-          id: Number(record.id),
-          name: String(record.name),
-          message: String(record.message),
-        })),
-    };
-  }
+    });
 
   let shuttingDown: Promise<void> | undefined;
   return {
@@ -515,5 +413,3 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     },
   };
 }
-
-export { policyProblems };

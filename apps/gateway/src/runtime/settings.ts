@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs';
+import { compilePolicy, type Policy } from '@agent-gateway/policy';
+import type { TunnelLimits } from '@agent-gateway/tunnel';
+import { ConfigError } from '../config/errors.ts';
+import type { GatewayConfig } from '../config/schema.ts';
+import { compileGatewayPolicy } from '../policy/gateway-policy.ts';
+import { deriveMaxTunnels, openFileLimit } from './capacity.ts';
+import { compileNetworkList, type NetworkList } from './client-networks.ts';
+
+/** What the gateway derives from one configuration. */
+export interface Settings {
+  config: GatewayConfig;
+  policy: Policy;
+  clientNetworks: NetworkList;
+  relayBypass: Policy | undefined;
+  relayCa: string | undefined;
+}
+
+function readRelayCa(file: string): string | undefined {
+  if (!file) return undefined;
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    // A configuration problem like any other: event 401 (exit 2 at start-up), not a crash.
+    throw new ConfigError(
+      'CONFIG_INVALID',
+      `RelayProxyCaFile: cannot read ${file}: ${(error as Error).message}`,
+      [],
+      { cause: error },
+    );
+  }
+}
+
+/** Compiles everything a configuration stands for; throws `ConfigError`/`PolicyError` when it cannot. */
+export function buildSettings(config: GatewayConfig): Settings {
+  return {
+    config,
+    policy: compileGatewayPolicy(config),
+    clientNetworks: compileNetworkList(config.AllowedClientNetworks),
+    relayBypass:
+      config.RelayBypassHosts.length > 0
+        ? compilePolicy({ allowedHosts: config.RelayBypassHosts, allowedPorts: config.AllowedPorts })
+        : undefined,
+    relayCa: readRelayCa(config.RelayProxyCaFile),
+  };
+}
+
+/** The tunnel core's limits for a configuration. */
+export function tunnelLimits(config: GatewayConfig): Partial<TunnelLimits> {
+  return {
+    maxHeadBytes: config.MaxHeaderBytes,
+    headTimeoutMs: config.HeaderTimeoutMs,
+    connectTimeoutMs: config.ConnectTimeoutMs,
+    idleTimeoutMs: config.IdleTimeoutMs,
+    inspectionTimeoutMs: config.TlsHandshakeTimeoutMs,
+    maxTunnels: deriveMaxTunnels(config.MaxTunnels, openFileLimit()),
+    maxTunnelsPerClient: config.MaxTunnelsPerClient,
+  };
+}
