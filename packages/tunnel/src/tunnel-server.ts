@@ -391,6 +391,29 @@ export class TunnelServer {
     }
   }
 
+  /**
+   * Ends a request whose client left (or whose server began closing) while it was decided or dialled: no
+   * answer is sent, but a `request-refused` event still closes the story that `connect-received` began.
+   */
+  private abandon(socket: StatefulSocket, id: number, host: string, port: number): void {
+    const clientGone = socket.destroyed;
+    const state = socket[kState];
+    if (state !== undefined) state.phase = 'done';
+    this.emit({
+      type: 'request-refused',
+      id,
+      clientAddress: state?.clientAddress ?? '',
+      clientPort: state?.clientPort ?? 0,
+      ...(state?.proxiedSource === undefined ? {} : { proxiedSource: state.proxiedSource }),
+      status: 0,
+      kind: clientGone ? 'client-closed' : 'shutdown',
+      reason: clientGone ? 'client closed before the tunnel was established' : 'server closing',
+      host,
+      port,
+    });
+    socket.destroy();
+  }
+
   private refuse(
     socket: StatefulSocket,
     status: number,
@@ -523,7 +546,7 @@ export class TunnelServer {
       return;
     }
     if (socket.destroyed || this.closing) {
-      socket.destroy();
+      this.abandon(socket, id, host, port);
       return;
     }
     if (!decision.allow) {
@@ -565,7 +588,7 @@ export class TunnelServer {
     }
     if (socket.destroyed || this.closing) {
       upstream.destroy();
-      socket.destroy();
+      this.abandon(socket, id, host, port);
       return;
     }
 

@@ -173,6 +173,9 @@ export class Tunnel {
   /** @internal */
   clientEnd(): void {
     this.clientEnded = true;
+    // No more client bytes can come, so an inspector still waiting for them can never release the tunnel:
+    // end it now instead of holding both sockets until the inspection timeout.
+    if (this.inspector !== undefined) this.abort('closed', 'client closed during inspection');
   }
 
   /** @internal */

@@ -134,7 +134,11 @@ export type RefusalKind =
   | 'capacity'
   | 'dial-failed'
   | 'preamble'
-  | 'not-admitted';
+  | 'not-admitted'
+  /** The client went away while the request was being decided or dialled (no answer sent, status 0). */
+  | 'client-closed'
+  /** The server began closing while the request was being decided or dialled (no answer sent, status 0). */
+  | 'shutdown';
 
 /** Lifecycle events; one object per event, `type` tells which. Bytes are counted once, at the end. */
 export type TunnelLifecycleEvent =

@@ -18,6 +18,7 @@ import {
   startEchoTarget,
   startTunnel,
   trackResources,
+  waitFor,
 } from './helpers.ts';
 import { startSocks5 } from './socks5-server.ts';
 import { startSquid } from './squid.ts';
@@ -83,6 +84,37 @@ async function blackHole(): Promise<{ port: number; stop: () => Promise<void> }>
     },
   };
 }
+
+describe('a client that leaves early', () => {
+  it('still gets a terminal event when it resets during a slow decide', async () => {
+    let decided: () => void = () => {};
+    const decideReached = new Promise<void>((resolve) => {
+      decided = resolve;
+    });
+    const { port, events } = await startTunnel(cleanup, {
+      hooks: {
+        decide: async () => {
+          decided();
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          return { allow: true, dial: { kind: 'direct' } };
+        },
+      },
+    });
+    const socket = net.connect(port, '127.0.0.1');
+    socket.on('error', () => {});
+    socket.write('CONNECT gone.test:443 HTTP/1.1\r\n\r\n');
+    await decideReached;
+    socket.resetAndDestroy();
+    await waitFor(() => eventsOf(events, 'request-refused').length === 1);
+    expect(eventsOf(events, 'request-refused')[0]).toMatchObject({
+      id: eventsOf(events, 'connect-received')[0]?.id,
+      kind: 'client-closed',
+      status: 0,
+      host: 'gone.test',
+      port: 443,
+    });
+  });
+});
 
 describe('direct dial', () => {
   it('maps a resolver ENOTFOUND to 502 with kind dns', async () => {

@@ -361,6 +361,29 @@ describe('inspection', () => {
     expect(eventsOf(events, 'tunnel-ended')[0]).toMatchObject({ result: 'closed', bytesUpstream: 24 });
   });
 
+  it('ends an inspected tunnel at once when the client closes before a verdict', async () => {
+    const server = net.createServer((socket) => socket.on('error', () => {}));
+    const targetPort = await listen(server);
+    cleanup.push(() => closeServer(server));
+    const { port, events } = await inspectorServer(() => ({
+      onClientData: () => 'need-more',
+      onServerData: () => 'need-more',
+    }));
+    const { socket } = await openTunnel(port, `t.test:${targetPort}`);
+    socket.write('partial hello');
+    const started = performance.now();
+    socket.end();
+    await drainAndClose(socket);
+    await waitFor(() => eventsOf(events, 'tunnel-ended').length === 1);
+    // Well before the default 10 s inspection timeout.
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(eventsOf(events, 'tunnel-ended')[0]).toMatchObject({
+      result: 'closed',
+      reason: 'client closed during inspection',
+      bytesUpstream: 0,
+    });
+  });
+
   it("rejects a tunnel on the inspector's word: nothing held reaches the target", async () => {
     const fromClient: Buffer[] = [];
     const server = net.createServer((socket) => socket.on('data', (chunk: Buffer) => fromClient.push(chunk)));
