@@ -284,6 +284,20 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       case 'denied':
         counters.tunnelEnded('refused');
         return; // event 105 was emitted where the decision was made
+      case 'client-closed':
+      case 'shutdown':
+        // The request ended before a tunnel existed: close the story that event 103 began.
+        counters.tunnelEnded('failed');
+        events.emit(108, {
+          client,
+          target,
+          result: 'failed',
+          bytesUp: 0,
+          bytesDown: 0,
+          durationMs: state === undefined ? 0 : Math.round(performance.now() - state.receivedAt),
+          closedBy: event.kind === 'shutdown' ? 'shutdown' : 'client',
+        });
+        return;
       case 'not-admitted':
         events.emit(105, { client, target: target || '-', reason: 'client-network-not-allowed' });
         return;
