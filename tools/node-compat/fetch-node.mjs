@@ -15,6 +15,9 @@ function pack() {
   const work = mkdtempSync(join(tmpdir(), 'compat-node-'));
   execFileSync('npm', ['pack', spec, '--silent'], {
     cwd: work,
+    // Inside an npm script, npm runs on the pinned Node 24, whose global npmrc (in node_modules/node) lacks
+    // the machine's `cafile`; the system CA store keeps a TLS-inspecting registry proxy working.
+    env: { ...process.env, NODE_USE_SYSTEM_CA: '1' },
     stdio: ['ignore', 'ignore', 'inherit'],
     timeout: 180_000,
     killSignal: 'SIGKILL',
