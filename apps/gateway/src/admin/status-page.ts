@@ -36,7 +36,7 @@ section{background:#fff;border:1px solid #d0d7de;border-radius:6px;padding:12px 
 h2{font-size:16px;margin:0 0 8px}table{border-collapse:collapse;width:100%}
 td,th{text-align:left;padding:4px 8px;border-bottom:1px solid #eaeef2;vertical-align:top}
 td.value{text-align:right;font-variant-numeric:tabular-nums;font-weight:600}
-code{font-size:12px}.ready{color:#1a7f37}.draining{color:#cf222e}
+code{font-size:12px}.ready{color:#aff5b4;font-weight:600}.draining{color:#ffb3b3;font-weight:600}
 .level-warn{color:#9a6700}.level-error{color:#cf222e}.events{grid-column:1/-1}`;
 
 /** Renders the `/status` page: plain server-side HTML that refreshes itself every 5 seconds. */
