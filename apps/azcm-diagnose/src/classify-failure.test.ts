@@ -95,4 +95,11 @@ describe('proxyStatusError', () => {
         .evidence,
     ).toBe('proxy answered CONNECT with 502 Bad Gateway (Proxy-Status connection_refused)');
   });
+  it('names the rule of a refusal from its details, and still classifies it as a refused host', () => {
+    const failure = classifyProxyAnswer(403, 'Forbidden', {
+      'proxy-status': 'agent-gateway; error=http_request_denied; details="host-denied"',
+    });
+    expect(failure.evidence).toBe('proxy answered CONNECT with 403 Forbidden (host-denied)');
+    expect(failure.kind).toBe('proxy-refused-host');
+  });
 });

@@ -150,7 +150,10 @@ export function classifyProxyAnswer(
   const squid = headers['x-squid-error'];
   const squidError = Array.isArray(squid) ? squid[0] : squid;
   const proxyStatus = proxyStatusError(headers['proxy-status']);
-  const note = squidError ?? (proxyStatus ? `Proxy-Status ${proxyStatus.error}` : undefined);
+  // For a refusal the details name the rule that refused (agent-gateway: host-not-allowed, host-denied,
+  // port-not-allowed, address-loopback, ...), which says more than the error type.
+  const refusal = proxyStatus?.error === 'http_request_denied' ? proxyStatus.details : undefined;
+  const note = squidError ?? refusal ?? (proxyStatus ? `Proxy-Status ${proxyStatus.error}` : undefined);
   const evidence =
     `proxy answered ${method} with ${status} ${statusText}`.trim() + (note ? ` (${note})` : '');
   const kind = ((): NetworkFailureKind => {

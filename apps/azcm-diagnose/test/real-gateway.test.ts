@@ -204,7 +204,11 @@ describe('azcm-diagnose against the real agent-gateway', () => {
     expect(refused.sort()).toEqual([...refusedEntries].sort());
     for (const endpoint of first.report.endpoints) {
       if (refusedEntries.includes(entryKey(endpoint))) {
-        expect(endpoint).toMatchObject({ status: 403, code: 'AZCM0026', evidence: '403 Forbidden' });
+        expect(endpoint).toMatchObject({
+          status: 403,
+          code: 'AZCM0026',
+          evidence: '403 Forbidden (host-not-allowed)',
+        });
       } else expect(endpoint, entryKey(endpoint)).toMatchObject({ verdict: 'allowed', status: 200 });
     }
     const addLines = (hosts: readonly string[]) =>
@@ -235,7 +239,9 @@ describe('azcm-diagnose against the real agent-gateway', () => {
     // The human table says the same, and prints the lines to run, required ones first.
     const human = await gatewayHuman();
     expect(human.code).toBe(1);
-    expect(human.stdout).toMatch(/^pas\.windows\.net\s+REFUSED\s+403 Forbidden\s+AZCM0026$/m);
+    expect(human.stdout).toMatch(
+      /^pas\.windows\.net\s+REFUSED\s+403 Forbidden \(host-not-allowed\)\s+AZCM0026$/m,
+    );
     expect(human.stdout).toMatch(/^management\.azure\.com\s+allowed\s+200 Connection established$/m);
     const [requiredPart, optionalPart] = human.stdout.split(
       'Optional endpoints, only for the features they serve',
@@ -300,7 +306,7 @@ describe('azcm-diagnose against the real agent-gateway', () => {
     // The line alone does not help against a DeniedHosts entry: the refusal stays, and the hint says why.
     await applyLines(first.report.fixCommands, 1, presetGateway);
     const human = await gatewayHuman(presetGateway);
-    expect(human.stdout).toMatch(/^pas\.windows\.net\s+REFUSED\s+403 Forbidden\s+AZCM0026$/m);
+    expect(human.stdout).toMatch(/^pas\.windows\.net\s+REFUSED\s+403 Forbidden \(host-denied\)\s+AZCM0026$/m);
     expect(human.stdout).toContain(
       'A host still refused after allowed-host add is denied by a rule that wins over it (DeniedHosts); `agent-gateway policy test HOST` shows which rule decides.',
     );

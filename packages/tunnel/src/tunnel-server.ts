@@ -447,6 +447,9 @@ export class TunnelServer {
     if (status === 405) head += 'Allow: CONNECT\r\n';
     if (extra?.dialFailure !== undefined)
       head += `Proxy-Status: agent-gateway; error=${proxyStatusError[extra.dialFailure]}; details="${extra.dialFailure}"\r\n`;
+    else if (kind === 'denied' && status < 500)
+      // The decide hook's reason tells a client (or a diagnosis tool) which rule to change.
+      head += `Proxy-Status: agent-gateway; error=http_request_denied; details="${reason.replace(/[^\x20-\x7e]|["\\]/g, '_')}"\r\n`;
     socket.end(`${head}\r\n${body}`);
     // Discard what the client still sends; give it a moment to read the answer, then let go.
     socket.resume();

@@ -151,6 +151,9 @@ describe('listener', () => {
       hooks: { decide: async () => ({ allow: false, status: 403, reason: 'host-not-allowed' }) },
     });
     expect(denied.status).toBe(403);
+    expect(denied.answer).toContain(
+      'Proxy-Status: agent-gateway; error=http_request_denied; details="host-not-allowed"',
+    );
     expect(eventsOf(denied.events, 'request-refused')[0]).toMatchObject({
       kind: 'denied',
       reason: 'host-not-allowed',
