@@ -27,7 +27,13 @@ import {
   request,
   tlsThrough,
 } from './proxy-client.ts';
-import { countHandshakes, responderBody, startHttpsResponder, startOpenSsl } from './tls-peers.ts';
+import {
+  countHandshakes,
+  type OpenSslSession,
+  responderBody,
+  startHttpsResponder,
+  startOpenSsl,
+} from './tls-peers.ts';
 
 // End to end: the real `agent-gateway run` child process, real clients (curl, openssl s_client, Node's
 // https with proxy-agent) and local TLS servers reached by name through HostOverrides.
@@ -119,15 +125,7 @@ describe('TLS verification with real clients', () => {
       servername: 'agent.example.test',
       version: '-tls1_3',
     });
-    try {
-      await client.waitForOutput(/Verify return code: 0 \(ok\)/);
-      client.write('ping-tls13\n');
-      await client.waitForOutput(/\nping-tls13\n/);
-      client.end();
-      expect((await client.exited).code).toBe(0);
-    } finally {
-      await client.stop();
-    }
+    await expectVerifiedEcho(client, 'ping-tls13');
     expect(client.output()).toContain('TLSv1.3');
     const verified = await gateway.waitForEvent(107, { after: mark, fields: { target } });
     expect(verified).toMatchObject({ tlsVersion: 'TLS 1.3', sni: 'agent.example.test' });
@@ -143,15 +141,7 @@ describe('TLS verification with real clients', () => {
       version: '-tls1_2',
       clientCertificate: 'client-agent',
     });
-    try {
-      await client.waitForOutput(/Verify return code: 0 \(ok\)/);
-      client.write('ping-agent\n');
-      await client.waitForOutput(/\nping-agent\n/);
-      client.end();
-      expect((await client.exited).code).toBe(0);
-    } finally {
-      await client.stop();
-    }
+    await expectVerifiedEcho(client, 'ping-agent');
     const verified = await gateway.waitForEvent(107, { after: mark, fields: { target } });
     expect(verified).toMatchObject({ tlsVersion: 'TLS 1.2', subject: 'CN=agent-1,O=Contoso' });
     expect(gateway.eventsWithId(105, mark)).toEqual([]);
@@ -199,15 +189,7 @@ describe('TLS verification with real clients', () => {
       version: '-tls1_3',
       extraArgs: ['-groups', 'X25519:P-256', '-msg'],
     });
-    try {
-      await client.waitForOutput(/Verify return code: 0 \(ok\)/);
-      client.write('ping-hrr\n');
-      await client.waitForOutput(/\nping-hrr\n/);
-      client.end();
-      expect((await client.exited).code).toBe(0);
-    } finally {
-      await client.stop();
-    }
+    await expectVerifiedEcho(client, 'ping-hrr');
     // Two ClientHellos went out: the retry really happened.
     expect(
       client.output().match(/>>> TLS 1\.[0-3], Handshake \[length [0-9a-f]+\], ClientHello/g),
@@ -250,6 +232,19 @@ describe('TLS verification with real clients', () => {
 });
 
 /** The first flight of a real Node TLS client for `servername` (captured from a listener that never answers). */
+/** Waits for a verified handshake, sends one line through the tunnel, expects it echoed, and a clean exit. */
+async function expectVerifiedEcho(client: OpenSslSession, line: string): Promise<void> {
+  try {
+    await client.waitForOutput(/Verify return code: 0 \(ok\)/);
+    client.write(`${line}\n`);
+    await client.waitForOutput(new RegExp(`\n${line}\n`));
+    client.end();
+    expect((await client.exited).code).toBe(0);
+  } finally {
+    await client.stop();
+  }
+}
+
 async function captureClientHello(servername: string): Promise<Buffer> {
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
