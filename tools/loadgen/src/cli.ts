@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { parseEndpoint, sourceAddresses } from './client.ts';
 import { openIdle, runBulk, runRoundTrips, runSetups } from './scenarios.ts';
 import { startTarget } from './target.ts';
+import { loadTlsGreeting } from './tls-greeting.ts';
 
 const usage = `usage: agw-loadgen <command> [options]
   target  [--host 127.0.0.1] [--port 0]             run the echo/source target; prints {"port":N}, runs until SIGTERM
@@ -12,7 +13,12 @@ const usage = `usage: agw-loadgen <command> [options]
   rtt     --target H:P [--via H:P] [--count 5000]
   idle    --target H:P [--via H:P] --count N [--source-net 1] [--sources 64]
           opens N idle tunnels from 127.<source-net>.x.y; prints {"opened":N,...}; holds them until stdin closes or SIGTERM
-  --via absent = connect to the target directly (the baseline).`;
+  --via absent = connect to the target directly (the baseline).
+  --tls NAME    every connection first replays a recorded TLS 1.3 greeting (e.g. curl-tls13: the
+                ClientHello out, the server's first flight back) so a verifying proxy checks a real handshake
+  --connect-host NAME  the host in the CONNECT request (default: the target's; with --tls, a verifying
+                proxy needs the greeting's SNI, printed by 'greeting')
+  greeting --tls NAME                               prints the greeting's {"name","serverName",...}`;
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -27,6 +33,8 @@ const { positionals, values } = parseArgs({
     count: { type: 'string', default: '5000' },
     'source-net': { type: 'string', default: '1' },
     sources: { type: 'string', default: '64' },
+    tls: { type: 'string' },
+    'connect-host': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -38,7 +46,15 @@ if (values.help || command === undefined) {
   process.exit(command === undefined && !values.help ? 2 : 0);
 }
 
-if (command === 'target') {
+if (command === 'greeting') {
+  const greeting = loadTlsGreeting(values.tls);
+  print({
+    name: greeting.name,
+    serverName: greeting.serverName,
+    clientHelloBytes: greeting.clientHello.length,
+    serverFlightBytes: greeting.serverFlight.length,
+  });
+} else if (command === 'target') {
   const target = await startTarget({ host: values.host, port: Number(values.port) });
   print({ port: target.port });
   const stop = () => void target.close().then(() => process.exit(0));
@@ -52,6 +68,8 @@ if (command === 'target') {
   const route = {
     target: parseEndpoint(values.target),
     via: values.via !== undefined ? parseEndpoint(values.via) : undefined,
+    connectHost: values['connect-host'],
+    greeting: values.tls === undefined ? undefined : loadTlsGreeting(values.tls),
   };
   if (command === 'setups') {
     print(

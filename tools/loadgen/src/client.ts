@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import * as net from 'node:net';
+import type { TlsGreeting } from './tls-greeting.ts';
 
 /** host:port of a proxy or a target. */
 export interface Endpoint {
@@ -24,6 +25,13 @@ export interface OpenOptions {
   /** The proxy to CONNECT through; absent = connect to the target directly (the baseline). */
   readonly via?: Endpoint | undefined;
   readonly target: Endpoint;
+  /**
+   * The host named in the CONNECT request [the target's host]: a verifying proxy needs the greeting's SNI
+   * here and maps it to the target itself.
+   */
+  readonly connectHost?: string | undefined;
+  /** Replay this recorded TLS greeting before the payload (the target answers with its server flight). */
+  readonly greeting?: TlsGreeting | undefined;
   /** Source address to bind (spread sockets over 127.x addresses). */
   readonly localAddress?: string | undefined;
 }
@@ -44,52 +52,70 @@ function connect(endpoint: Endpoint, localAddress: string | undefined): net.Sock
 }
 
 /**
- * Opens a connection to the target, through `via` with `CONNECT` when given. Rejects on a non-200 answer.
+ * Opens a connection to the target, through `via` with `CONNECT` when given, and replays the greeting if
+ * there is one. Rejects on a non-200 answer or a server flight that is not the recorded one.
  */
 export async function openConnection(options: OpenOptions): Promise<OpenConnection> {
   const socket = connect(options.via ?? options.target, options.localAddress);
   try {
     await once(socket, 'connect');
-    if (options.via === undefined) return { socket, rest: Buffer.alloc(0) };
-    const target = formatEndpoint(options.target);
-    socket.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n\r\n`);
-    let buffered: Buffer = Buffer.alloc(0);
-    for (;;) {
-      const [chunk] = (await once(socket, 'data')) as [Buffer];
-      buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
-      const end = buffered.indexOf('\r\n\r\n');
-      if (end < 0) {
-        if (buffered.length > 16_384) throw new Error('proxy answer head too large');
-        continue;
-      }
-      socket.pause();
-      const status = buffered.subarray(9, 12).toString('latin1');
-      if (status !== '200')
-        throw new Error(
-          `proxy answered ${buffered.subarray(0, buffered.indexOf('\r\n')).toString('latin1')}`,
-        );
-      return { socket, rest: buffered.subarray(end + 4) };
-    }
+    const opened =
+      options.via === undefined ? { socket, rest: Buffer.alloc(0) } : await askProxy(socket, options);
+    const greeting = options.greeting;
+    if (greeting === undefined) return opened;
+    socket.write(greeting.clientHello);
+    const received = await readAtLeast(opened, greeting.serverFlight.length);
+    if (!received.subarray(0, greeting.serverFlight.length).equals(greeting.serverFlight))
+      throw new Error('the server flight arrived changed');
+    return { socket, rest: received.subarray(greeting.serverFlight.length) };
   } catch (error) {
     socket.destroy();
     throw error;
   }
 }
 
+async function askProxy(socket: net.Socket, options: OpenOptions): Promise<OpenConnection> {
+  const target = formatEndpoint({
+    host: options.connectHost ?? options.target.host,
+    port: options.target.port,
+  });
+  socket.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n\r\n`);
+  let buffered: Buffer = Buffer.alloc(0);
+  for (;;) {
+    const [chunk] = (await once(socket, 'data')) as [Buffer];
+    buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
+    const end = buffered.indexOf('\r\n\r\n');
+    if (end < 0) {
+      if (buffered.length > 16_384) throw new Error('proxy answer head too large');
+      continue;
+    }
+    socket.pause();
+    const status = buffered.subarray(9, 12).toString('latin1');
+    if (status !== '200')
+      throw new Error(`proxy answered ${buffered.subarray(0, buffered.indexOf('\r\n')).toString('latin1')}`);
+    return { socket, rest: buffered.subarray(end + 4) };
+  }
+}
+
 /** Reads exactly `count` bytes (after `rest`), resolving with them. */
-export function readExactly(connection: OpenConnection, count: number): Promise<Buffer> {
+export async function readExactly(connection: OpenConnection, count: number): Promise<Buffer> {
+  return (await readAtLeast(connection, count)).subarray(0, count);
+}
+
+/** Reads until at least `count` bytes (`rest` included) have arrived, resolving with all of them. */
+function readAtLeast(connection: OpenConnection, count: number): Promise<Buffer> {
   const { socket } = connection;
   return new Promise((resolve, reject) => {
     let got = connection.rest;
     if (got.length >= count) {
-      resolve(got.subarray(0, count));
+      resolve(got);
       return;
     }
     const onData = (chunk: Buffer) => {
       got = got.length === 0 ? chunk : Buffer.concat([got, chunk]);
       if (got.length >= count) {
         cleanup();
-        resolve(got.subarray(0, count));
+        resolve(got);
       }
     };
     const onEnd = () => {

@@ -20,3 +20,4 @@ export {
   type SetupsResult,
 } from './scenarios.ts';
 export { startTarget, type Target, targetModes } from './target.ts';
+export { loadTlsGreeting, TLS_HANDSHAKE_RECORD, type TlsGreeting } from './tls-greeting.ts';

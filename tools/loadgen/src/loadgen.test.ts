@@ -2,6 +2,7 @@ import * as net from 'node:net';
 import { openFileDescriptorCount, waitForFileDescriptors } from '@agent-gateway/test-support';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  loadTlsGreeting,
   openConnection,
   openIdle,
   parseEndpoint,
@@ -23,8 +24,14 @@ afterEach(async () => {
   expect(await waitForFileDescriptors(baseline, 5000)).toBeLessThanOrEqual(baseline);
 });
 
-/** A bare CONNECT relay (200, then pipe) so the proxy path of the load generator runs against something real. */
-async function startRelay(): Promise<{ port: number }> {
+/**
+ * A bare CONNECT relay (200, then pipe) so the proxy path of the load generator runs against something real.
+ * It records the first bytes each way and can corrupt one byte on the way back to the client.
+ */
+async function startRelay(
+  options: { corruptDownstreamByte?: number } = {},
+): Promise<{ port: number; upstream: Buffer[]; downstream: Buffer[] }> {
+  const seen = { upstream: [] as Buffer[], downstream: [] as Buffer[] };
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
     sockets.add(socket);
@@ -37,8 +44,28 @@ async function startRelay(): Promise<{ port: number }> {
       }
       const upstream = net.connect(Number(match[2]), match[1] as string, () => {
         socket.write('HTTP/1.1 200 Connection established\r\n\r\n');
-        socket.pipe(upstream);
-        upstream.pipe(socket);
+        let downstreamOffset = 0;
+        socket.on('data', (chunk: Buffer) => {
+          seen.upstream.push(chunk);
+          upstream.write(chunk);
+        });
+        upstream.on('data', (chunk: Buffer) => {
+          seen.downstream.push(chunk);
+          const corrupt = options.corruptDownstreamByte;
+          let out = chunk;
+          if (
+            corrupt !== undefined &&
+            corrupt >= downstreamOffset &&
+            corrupt < downstreamOffset + chunk.length
+          ) {
+            out = Buffer.from(chunk);
+            out[corrupt - downstreamOffset] = (out[corrupt - downstreamOffset] as number) ^ 0xff;
+          }
+          downstreamOffset += chunk.length;
+          socket.write(out);
+        });
+        socket.on('end', () => upstream.end());
+        upstream.on('end', () => socket.end());
       });
       sockets.add(upstream);
       upstream.on('close', () => sockets.delete(upstream));
@@ -54,7 +81,7 @@ async function startRelay(): Promise<{ port: number }> {
         server.close(() => resolve());
       }),
   );
-  return { port: (server.address() as net.AddressInfo).port };
+  return { port: (server.address() as net.AddressInfo).port, ...seen };
 }
 
 describe('loadgen', () => {
@@ -88,6 +115,46 @@ describe('loadgen', () => {
       expect(idle).toMatchObject({ opened: 20, failed: 0 });
       idle.close();
     }
+  });
+
+  it('replays a recorded TLS greeting before the payload, directly and through a relay', async () => {
+    const greeting = loadTlsGreeting('curl-tls13');
+    expect(greeting).toMatchObject({ serverName: 'agent.test' });
+    expect(greeting.clientHello.length).toBe(517);
+    expect(greeting.serverFlight.length).toBe(1904);
+    const target = await startTarget();
+    cleanup.push(() => target.close());
+    const relay = await startRelay();
+    const endpoint = { host: '127.0.0.1', port: target.port };
+    for (const via of [undefined, { host: '127.0.0.1', port: relay.port }]) {
+      const setups = await runSetups({ via, target: endpoint, greeting, concurrency: 4, durationMs: 200 });
+      expect(setups).toMatchObject({ errors: 0 });
+      expect(setups.completed).toBeGreaterThan(0);
+      const bulk = await runBulk({ via, target: endpoint, greeting, bytes: 1024 * 1024 });
+      expect(bulk.bytes).toBe(1024 * 1024);
+      const idle = await openIdle({ via, target: endpoint, greeting, count: 8 });
+      expect(idle).toMatchObject({ opened: 8, failed: 0 });
+      idle.close();
+    }
+    // What crossed the relay: the recorded ClientHello first, the recorded flight first on the way back.
+    expect(Buffer.concat(relay.upstream).subarray(0, 517).equals(greeting.clientHello)).toBe(true);
+    expect(Buffer.concat(relay.downstream).subarray(0, 1904).equals(greeting.serverFlight)).toBe(true);
+  });
+
+  it('refuses a server flight that arrived changed, and a session that is not TLS 1.3', async () => {
+    const target = await startTarget();
+    cleanup.push(() => target.close());
+    const relay = await startRelay({ corruptDownstreamByte: 700 });
+    const greeting = loadTlsGreeting('curl-tls13');
+    await expect(
+      openConnection({
+        via: { host: '127.0.0.1', port: relay.port },
+        target: { host: '127.0.0.1', port: target.port },
+        greeting,
+      }),
+    ).rejects.toThrow(/arrived changed/);
+    expect(() => loadTlsGreeting('curl-tls12-client-cert')).toThrow(/not a TLS 1.3 session/);
+    expect(() => loadTlsGreeting('no-such-session')).toThrow(/no recorded TLS session/);
   });
 
   it('counts what the discard mode received', async () => {

@@ -1,11 +1,27 @@
 import { once } from 'node:events';
 import { type Endpoint, type OpenConnection, openConnection, readExactly } from './client.ts';
 import { targetModes } from './target.ts';
+import type { TlsGreeting } from './tls-greeting.ts';
 
-/** Where the load goes: through `via` (a proxy) or directly to `target`. */
+/**
+ * Where the load goes: through `via` (a proxy) or directly to `target`; with a `greeting`, every connection
+ * first replays a recorded TLS handshake (CONNECT to `connectHost`, its SNI, for a verifying proxy).
+ */
 export interface Route {
   readonly via?: Endpoint | undefined;
   readonly target: Endpoint;
+  readonly connectHost?: string | undefined;
+  readonly greeting?: TlsGreeting | undefined;
+}
+
+function routeOf(options: Route, localAddress: string | undefined) {
+  return {
+    via: options.via,
+    target: options.target,
+    connectHost: options.connectHost,
+    greeting: options.greeting,
+    localAddress,
+  };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -52,7 +68,7 @@ export async function runSetups(
       let connection: OpenConnection | undefined;
       try {
         const localAddress = options.localAddresses?.[next++ % options.localAddresses.length];
-        connection = await openConnection({ via: options.via, target: options.target, localAddress });
+        connection = await openConnection(routeOf(options, localAddress));
         connection.socket.write(echoByte);
         await readExactly(connection, 1);
         latencies.push(performance.now() - begin);
@@ -88,7 +104,7 @@ export interface BulkResult {
 /** Bulk throughput through one tunnel: the target sends `bytes` (default 512 MiB), timed to the last byte. */
 export async function runBulk(options: Route & { bytes?: number }): Promise<BulkResult> {
   const bytes = options.bytes ?? 512 * 1024 * 1024;
-  const connection = await openConnection(options);
+  const connection = await openConnection(routeOf(options, undefined));
   const request = Buffer.alloc(9);
   request[0] = targetModes.source;
   request.writeBigUInt64BE(BigInt(bytes), 1);
@@ -121,7 +137,7 @@ export async function runRoundTrips(
 ): Promise<RoundTripResult> {
   const count = options.count ?? 5000;
   const warmup = options.warmup ?? 200;
-  const connection = await openConnection(options);
+  const connection = await openConnection(routeOf(options, undefined));
   const { socket } = connection;
   socket.write(echoByte);
   await readExactly(connection, 1);
@@ -180,7 +196,7 @@ export async function openIdle(
       const index = next++;
       try {
         const localAddress = options.localAddresses?.[index % options.localAddresses.length];
-        const connection = await openConnection({ via: options.via, target: options.target, localAddress });
+        const connection = await openConnection(routeOf(options, localAddress));
         connection.socket.write(echoByte);
         await readExactly(connection, 1);
         connection.socket.on('error', () => {});

@@ -1,10 +1,15 @@
 import * as net from 'node:net';
+import { loadTlsGreeting, TLS_HANDSHAKE_RECORD, type TlsGreeting } from './tls-greeting.ts';
 
 /**
  * The load generator's target protocol: the first byte a connection sends picks the mode.
  * - `e`: echo every byte, the `e` included, until the client ends.
  * - `s` + 8-byte big-endian length: the target sends that many bytes, then ends.
  * - `d`: discard what arrives; on the client's FIN, answer with the byte count (8 bytes) and end.
+ *
+ * A connection that opens with a TLS handshake record instead gets the recorded server flight of a
+ * {@link TlsGreeting} in answer to that record, and then picks its mode as above: a verifying proxy in
+ * between sees a real TLS 1.3 handshake before the payload.
  */
 export const targetModes = { echo: 0x65, source: 0x73, discard: 0x64 } as const;
 
@@ -35,12 +40,23 @@ function source(socket: net.Socket, total: bigint): void {
   pump();
 }
 
-function serve(socket: net.Socket): void {
+function serve(socket: net.Socket, greeting: TlsGreeting): void {
   socket.setNoDelay(true);
   socket.on('error', () => socket.destroy());
   let header: Buffer = Buffer.alloc(0);
+  let greeted = false;
   const onData = (chunk: Buffer) => {
     header = header.length === 0 ? chunk : Buffer.concat([header, chunk]);
+    if (!greeted && header[0] === TLS_HANDSHAKE_RECORD) {
+      if (header.length < 5 || header.length < 5 + header.readUInt16BE(3)) return;
+      greeted = true;
+      const rest = header.subarray(5 + header.readUInt16BE(3));
+      header = Buffer.alloc(0);
+      socket.write(greeting.serverFlight);
+      if (rest.length === 0) return;
+      onData(rest);
+      return;
+    }
     const mode = header[0];
     if (mode === targetModes.echo) {
       socket.removeListener('data', onData);
@@ -76,14 +92,15 @@ function serve(socket: net.Socket): void {
  * ```
  */
 export function startTarget(
-  options: { host?: string; port?: number; backlog?: number } = {},
+  options: { host?: string; port?: number; backlog?: number; greeting?: TlsGreeting } = {},
 ): Promise<Target> {
   const host = options.host ?? '127.0.0.1';
+  const greeting = options.greeting ?? loadTlsGreeting();
   const sockets = new Set<net.Socket>();
   const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
-    serve(socket);
+    serve(socket, greeting);
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
