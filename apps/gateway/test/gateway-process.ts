@@ -221,11 +221,14 @@ export class GatewayProcess {
     return `--- gateway stdout ---\n${this.stdout.slice(-6000)}\n--- gateway stderr ---\n${this.stderr.slice(-3000)}`;
   }
 
-  /** GET a path of the admin listener. */
-  admin(pathname: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  /** GET a path of the admin listener (`headers` e.g. for the `AdminToken` bearer). */
+  admin(
+    pathname: string,
+    headers: http.OutgoingHttpHeaders = {},
+  ): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
     return new Promise((resolve, reject) => {
       const request = http.get(
-        { host: '127.0.0.1', port: this.adminPort, path: pathname, agent: false, timeout: 5000 },
+        { host: '127.0.0.1', port: this.adminPort, path: pathname, headers, agent: false, timeout: 5000 },
         (response) => {
           let body = '';
           response.setEncoding('utf8');
