@@ -63,6 +63,9 @@ export interface GatewayProcessOptions {
   /** Wait for event 101 (default true). */
   waitForStart?: boolean;
   startTimeoutMs?: number;
+  /** Run the gateway as this user and group (the test must be root), e.g. to make file permissions bind. */
+  uid?: number;
+  gid?: number;
 }
 
 /**
@@ -284,6 +287,8 @@ export async function startGatewayProcess(options: GatewayProcessOptions): Promi
     cwd: dir,
     env: cleanEnv(),
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.uid === undefined ? {} : { uid: options.uid }),
+    ...(options.gid === undefined ? {} : { gid: options.gid }),
   });
   const gateway = new GatewayProcess({ child, dir, configFile, port, adminPort, ownsDir });
   if (options.waitForStart !== false) {
