@@ -6,6 +6,7 @@ import {
 } from '@agent-gateway/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { childProcessIds, type GatewayProcess, runCli, startGatewayProcess } from './gateway-process.ts';
+import { parseMetrics } from './prometheus-text.ts';
 import {
   closedByPeer,
   closeSocket,
@@ -45,20 +46,6 @@ afterAll(async () => {
   expect(await waitForFileDescriptors(baseline)).toBeLessThanOrEqual(baseline);
   expect(childProcessIds()).toEqual(baselineChildren);
 });
-
-/** Parses the Prometheus text format into `name{labels}` -> value (labels as printed). */
-function parseMetrics(text: string): Map<string, number> {
-  const samples = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})?) (\S+)$/.exec(line);
-    if (!match) throw new Error(`not a Prometheus sample line: ${JSON.stringify(line)}`);
-    const value = Number(match[2]);
-    if (Number.isNaN(value) && match[2] !== 'NaN') throw new Error(`bad value in ${line}`);
-    samples.set(match[1] as string, value);
-  }
-  return samples;
-}
 
 async function metrics(target: GatewayProcess = gateway): Promise<Map<string, number>> {
   const page = await target.admin('/metrics');

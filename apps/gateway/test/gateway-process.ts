@@ -63,6 +63,9 @@ export interface GatewayProcessOptions {
   /** Wait for event 101 (default true). */
   waitForStart?: boolean;
   startTimeoutMs?: number;
+  /** Run the gateway as this user and group (the test must be root), e.g. to make file permissions bind. */
+  uid?: number;
+  gid?: number;
 }
 
 /**
@@ -221,11 +224,14 @@ export class GatewayProcess {
     return `--- gateway stdout ---\n${this.stdout.slice(-6000)}\n--- gateway stderr ---\n${this.stderr.slice(-3000)}`;
   }
 
-  /** GET a path of the admin listener. */
-  admin(pathname: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  /** GET a path of the admin listener (`headers` e.g. for the `AdminToken` bearer). */
+  admin(
+    pathname: string,
+    headers: http.OutgoingHttpHeaders = {},
+  ): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
     return new Promise((resolve, reject) => {
       const request = http.get(
-        { host: '127.0.0.1', port: this.adminPort, path: pathname, agent: false, timeout: 5000 },
+        { host: '127.0.0.1', port: this.adminPort, path: pathname, headers, agent: false, timeout: 5000 },
         (response) => {
           let body = '';
           response.setEncoding('utf8');
@@ -281,6 +287,8 @@ export async function startGatewayProcess(options: GatewayProcessOptions): Promi
     cwd: dir,
     env: cleanEnv(),
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.uid === undefined ? {} : { uid: options.uid }),
+    ...(options.gid === undefined ? {} : { gid: options.gid }),
   });
   const gateway = new GatewayProcess({ child, dir, configFile, port, adminPort, ownsDir });
   if (options.waitForStart !== false) {

@@ -31,13 +31,14 @@ export interface StatusModel {
 const styles = `
 body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#1b1f24;background:#f6f8fa}
 header{background:#0b3d91;color:#fff;padding:12px 24px}header h1{margin:0;font-size:20px}
-main{padding:16px 24px;display:grid;gap:16px;grid-template-columns:repeat(auto-fit,minmax(420px,1fr))}
+main{padding:16px 24px;display:grid;gap:16px;align-items:start;grid-template-columns:repeat(auto-fit,minmax(420px,1fr))}
 section{background:#fff;border:1px solid #d0d7de;border-radius:6px;padding:12px 16px}
 h2{font-size:16px;margin:0 0 8px}table{border-collapse:collapse;width:100%}
 td,th{text-align:left;padding:4px 8px;border-bottom:1px solid #eaeef2;vertical-align:top}
 td.value{text-align:right;font-variant-numeric:tabular-nums;font-weight:600}
 code{font-size:12px}.ready{color:#aff5b4;font-weight:600}.draining{color:#ffb3b3;font-weight:600}
-.level-warn{color:#9a6700}.level-error{color:#cf222e}.events{grid-column:1/-1}`;
+.level-warn{color:#9a6700}.level-error{color:#cf222e}.events{grid-column:1/-1}
+td.nowrap{white-space:nowrap}code{overflow-wrap:anywhere}`;
 
 /** Renders the `/status` page: plain server-side HTML that refreshes itself every 5 seconds. */
 export function renderStatusPage(model: StatusModel): string {
@@ -55,8 +56,10 @@ export function renderStatusPage(model: StatusModel): string {
     ? model.events
         .map(
           (event) =>
-            `<tr class="level-${escapeHtml(event.level)}"><td>${escapeHtml(event.time)}</td><td>${escapeHtml(event.level)}</td>` +
-            `<td>${escapeHtml(event.id)} ${escapeHtml(event.name)}</td><td>${escapeHtml(event.message)}</td></tr>`,
+            // Time, level and event name never wrap (a broken-up timestamp is hard to read); the message does.
+            `<tr class="level-${escapeHtml(event.level)}"><td class="nowrap">${escapeHtml(event.time)}</td>` +
+            `<td class="nowrap">${escapeHtml(event.level)}</td>` +
+            `<td class="nowrap">${escapeHtml(event.id)} ${escapeHtml(event.name)}</td><td>${escapeHtml(event.message)}</td></tr>`,
         )
         .join('')
     : '<tr><td colspan="4">No events yet.</td></tr>';
