@@ -11,9 +11,11 @@ export interface StatusSources {
   config: GatewayConfig;
   listen: { address: string; port: number };
   maxTunnels: number;
-  recent: RecentEvents;
+  recent: Pick<RecentEvents, 'list'>;
   startedAt: Date;
   ready: boolean;
+  /** Worker processes of a multi-worker gateway (`run --workers N`); absent for a single process. */
+  workers?: number;
 }
 
 function seriesName(name: string, labels: Record<string, string | number>): string {
@@ -58,6 +60,7 @@ export async function buildStatusModel(sources: StatusSources): Promise<StatusMo
       ],
       ['RelayProxy', relay],
       ['MaxTunnels', String(sources.maxTunnels)],
+      ...(sources.workers === undefined ? [] : [['Workers', String(sources.workers)] as [string, string]]),
     ],
     events: sources.recent
       .list()
