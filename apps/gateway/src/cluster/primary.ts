@@ -158,7 +158,8 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
       case 'agw:listening':
         state.listening = true;
         maxTunnelsPerWorker = message.maxTunnels;
-        if (!started && [...states.values()].every((s) => s.listening)) onStarted?.();
+        if (started) announce(state);
+        else if ([...states.values()].every((s) => s.listening)) onStarted?.();
         return;
       case 'agw:start-failed':
         if (!started) {
@@ -182,6 +183,11 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
         state.remaining = message.remaining;
         return;
     }
+  }
+
+  /** A replacement listens (the first workers are listed on `/status`, not announced one by one). */
+  function announce(state: WorkerState): void {
+    events.emit(100, { detail: `worker ${state.id} listening (pid ${state.pid})` });
   }
 
   function onWorkerExit(state: WorkerState, code: number | null, signal: string | null): void {
@@ -324,7 +330,10 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
       listen,
       maxTunnels: () => maxTunnelsPerWorker * options.workers,
       startedAt: new Date(),
-      workers: () => [...states.values()].filter((state) => state.listening).length,
+      workers: () =>
+        [...states.values()]
+          .filter((state) => state.listening)
+          .map((state) => ({ id: state.id, pid: state.pid })),
     });
   } catch (error) {
     shuttingDown = true;

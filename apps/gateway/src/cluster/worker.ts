@@ -85,10 +85,6 @@ export async function runWorker(): Promise<void> {
     return;
   }
   let generation = start.generation;
-  // Which process is which worker (event 101 is the service's, once): also how a replacement shows up.
-  core.events.emit(100, {
-    detail: `worker ${id} listening (pid ${process.pid}, configuration generation ${generation})`,
-  });
   await send({
     type: 'agw:listening',
     address: core.listenAddress.address,

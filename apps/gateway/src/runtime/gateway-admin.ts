@@ -23,14 +23,16 @@ export interface GatewayAdminSources {
   /** The tunnel limit of the whole gateway (all workers together). */
   maxTunnels(): number;
   startedAt: Date;
-  /** Worker processes; shown on `/status` when given. */
-  workers?: () => number;
+  /** The listening worker processes of a multi-worker gateway; shown on `/status` when given. */
+  workers?: () => { id: number; pid: number }[];
 }
 
 /** Splits `AdminListen` (`host:port`, `[v6]:port`) into what `listen()` takes. */
 export function parseAdminListen(value: string): { host: string; port: number } {
   const match = /^\[?(.*?)\]?:(\d+)$/.exec(value);
-  return match ? { host: match[1] ?? '127.0.0.1', port: Number(match[2]) } : { host: '127.0.0.1', port: 8081 };
+  return match
+    ? { host: match[1] ?? '127.0.0.1', port: Number(match[2]) }
+    : { host: '127.0.0.1', port: 8081 };
 }
 
 /**

@@ -24,8 +24,8 @@ import type { GatewayConfig } from '../config/schema.ts';
 import { createTlsVerifier, type TlsOutcome } from '../tls/tls-verifier.ts';
 import { notConnectReason, targetRejectedReason } from './event-reasons.ts';
 import { formatEndpoint } from './format-endpoint.ts';
-import { type HostLookup, resolveTarget, systemLookup } from './resolve-target.ts';
 import { startGatewayAdmin } from './gateway-admin.ts';
+import { type HostLookup, resolveTarget, systemLookup } from './resolve-target.ts';
 import { buildSettings, tunnelLimits } from './settings.ts';
 
 /** Options of {@link startGateway}. */

@@ -14,8 +14,8 @@ export interface StatusSources {
   recent: Pick<RecentEvents, 'list'>;
   startedAt: Date;
   ready: boolean;
-  /** Worker processes of a multi-worker gateway (`run --workers N`); absent for a single process. */
-  workers?: number;
+  /** The listening workers of a multi-worker gateway (`run --workers N`); absent for a single process. */
+  workers?: { id: number; pid: number }[];
 }
 
 function seriesName(name: string, labels: Record<string, string | number>): string {
@@ -60,7 +60,14 @@ export async function buildStatusModel(sources: StatusSources): Promise<StatusMo
       ],
       ['RelayProxy', relay],
       ['MaxTunnels', String(sources.maxTunnels)],
-      ...(sources.workers === undefined ? [] : [['Workers', String(sources.workers)] as [string, string]]),
+      ...(sources.workers === undefined
+        ? []
+        : [
+            [
+              'Workers',
+              `${sources.workers.length}: ${sources.workers.map((w) => `worker ${w.id} pid ${w.pid}`).join(', ')}`,
+            ] as [string, string],
+          ]),
     ],
     events: sources.recent
       .list()
