@@ -168,36 +168,47 @@ describe('admin listener', () => {
 
 describe('capacity', () => {
   it('MaxTunnelsPerClient set live: the second tunnel gets 503 and event 109, the slot frees on close', async () => {
-    const mark = gateway.mark();
-    const set = await runCli(gateway, ['config', 'set', 'MaxTunnelsPerClient', '1']);
-    expect(set.code, set.stderr).toBe(0);
-    await gateway.waitForEvent(100, { after: mark });
-    const target = `agent.example.test:${echo.port}`;
-    const first = await openTlsTunnel(gateway.port, target);
+    // The tunnel limits hold per process: with several workers the second tunnel may land on another
+    // worker with a slot of its own (README: "Workers"). One process shows the limit itself.
+    const gateway = await startGatewayProcess({ config: gatewayConfig(), args: ['--workers', '1'] });
     try {
-      const second = await connect(gateway.port, target);
-      expect(second.status).toBe(503);
-      expect(await gateway.waitForEvent(109, { after: mark })).toMatchObject({
-        limit: 'max-tunnels-per-client',
-        max: 1,
-        level: 'warn',
-      });
-      expect(await echoes(first)).toBe(true);
+      await maxTunnelsPerClient(gateway);
     } finally {
-      await closeSocket(first);
+      expect((await gateway.stop()).code).toBe(0);
     }
-    const deadline = Date.now() + 2000;
-    let again = await connect(gateway.port, target);
-    while (again.status === 503 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 25));
-      again = await connect(gateway.port, target);
-    }
-    expect(again.status).toBe(200);
-    const session = await tlsThrough(again.socket, { servername: 'agent.example.test' });
-    await closeSocket(session);
-    expect((await metrics()).get('agent_gateway_events_total{id="109"}')).toBe(1);
   });
 });
+
+async function maxTunnelsPerClient(gateway: GatewayProcess): Promise<void> {
+  const mark = gateway.mark();
+  const set = await runCli(gateway, ['config', 'set', 'MaxTunnelsPerClient', '1']);
+  expect(set.code, set.stderr).toBe(0);
+  await gateway.waitForEvent(100, { after: mark });
+  const target = `agent.example.test:${echo.port}`;
+  const first = await openTlsTunnel(gateway.port, target);
+  try {
+    const second = await connect(gateway.port, target);
+    expect(second.status).toBe(503);
+    expect(await gateway.waitForEvent(109, { after: mark })).toMatchObject({
+      limit: 'max-tunnels-per-client',
+      max: 1,
+      level: 'warn',
+    });
+    expect(await echoes(first)).toBe(true);
+  } finally {
+    await closeSocket(first);
+  }
+  const deadline = Date.now() + 2000;
+  let again = await connect(gateway.port, target);
+  while (again.status === 503 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    again = await connect(gateway.port, target);
+  }
+  expect(again.status).toBe(200);
+  const session = await tlsThrough(again.socket, { servername: 'agent.example.test' });
+  await closeSocket(session);
+  expect((await metrics(gateway)).get('agent_gateway_events_total{id="109"}')).toBe(1);
+}
 
 describe('SIGTERM', () => {
   it('readiness goes false while an open tunnel drains; the tunnel finishes, then event 102 and exit 0', async () => {

@@ -159,7 +159,7 @@ describe('--lang de on a running gateway', () => {
       expect(String(refused.message)).toMatch(/^CONNECT zu evil\.example\.test:443 abgelehnt/);
     } finally {
       const exit = await gateway.stop();
-      expect(exit.code).toBe(0);
+      expect(exit.code, `${JSON.stringify(exit)}${gateway.log()}`).toBe(0);
     }
     const stopped = gateway.eventsWithId(102)[0];
     expect(stopped).toMatchObject({ reason: 'signal', signal: 'SIGTERM' });

@@ -176,6 +176,22 @@ describe('forward (worker events at the primary)', () => {
     expect(counted).toEqual([]); // the worker counted it already
   });
 
+  it('adds base fields (a worker id) to every record; the primary keeps them and adds none of its own', () => {
+    const workerRing = createRecentEvents();
+    const worker = createEventLog({ sinks: [workerRing], fields: { worker: 3, time: 'ignored' } });
+    worker.emit(100, { detail: 'hello' });
+    const [record] = workerRing.list();
+    expect(record).toMatchObject({ id: 100, detail: 'hello', worker: 3 });
+    expect(Object.keys(record ?? {}).slice(0, 5)).toEqual(['time', 'level', 'id', 'name', 'message']);
+    expect(record?.time).not.toBe('ignored');
+
+    const primaryRing = createRecentEvents();
+    const primary = createEventLog({ sinks: [primaryRing], fields: { worker: 'primary' } });
+    primary.forward(JSON.parse(JSON.stringify(record)));
+    primary.emit(100, { detail: 'own' });
+    expect(primaryRing.list().map((r) => r.worker)).toEqual([3, 'primary']);
+  });
+
   it('refuses what is not an event of the catalog, counting it as dropped', () => {
     const ring = createRecentEvents();
     const log = createEventLog({ sinks: [ring] });

@@ -23,6 +23,12 @@ export interface EventLogOptions {
   onSinkError?: (sink: string, error: unknown) => void;
   /** Clock [`() => new Date()`]. */
   now?: () => Date;
+  /**
+   * Fields added to every record this log builds, after the event's own fields (like pino's `base`), e.g.
+   * `{ worker: 2 }` in a multi-worker gateway so that operators can tell the workers' lines apart. Keys of the
+   * record itself (`time`, `id`, ...) are ignored. Forwarded records keep the fields they arrive with.
+   */
+  fields?: Readonly<Record<string, string | number>>;
 }
 
 /** Counts of an event log and of each of its sinks. */
@@ -114,12 +120,18 @@ export function createEventLog(options: EventLogOptions = {}): EventLog {
   redactor.setSecrets(options.secrets ?? []);
   const now = options.now ?? (() => new Date());
   const { onEvent, onSinkError } = options;
+  const baseFields = Object.entries(options.fields ?? {}).filter(([key]) => !RECORD_KEYS.has(key));
   let emitted = 0;
   let belowLevel = 0;
   let lost = 0;
   let closed = false;
 
-  function build(id: EventId, fields: Record<string, unknown>, time?: string): EventRecord {
+  function build(
+    id: EventId,
+    fields: Record<string, unknown>,
+    time?: string,
+    base: readonly [string, unknown][] = baseFields,
+  ): EventRecord {
     const definition = EVENT_CATALOG[id];
     const clean: Record<string, unknown> = {};
     for (const key of Object.keys(fields)) {
@@ -132,6 +144,7 @@ export function createEventLog(options: EventLogOptions = {}): EventLog {
         if (typeof code === 'string') clean.code = code;
       }
     }
+    for (const [key, value] of base) clean[key] ??= value;
     // A configuration value is as secret as the key it belongs to (event 401 for RelayProxyPassword).
     if (typeof clean.key === 'string' && redactor.isSensitiveKey(clean.key) && clean.value !== undefined) {
       clean.value = REDACTED;
@@ -213,7 +226,8 @@ export function createEventLog(options: EventLogOptions = {}): EventLog {
         }
         const time =
           typeof candidate.time === 'string' && ISO_TIME.test(candidate.time) ? candidate.time : undefined;
-        const built = build(candidate.id, candidate as Record<string, unknown>, time);
+        // The worker's own base fields (e.g. `worker`) came with the record; the primary's are not added.
+        const built = build(candidate.id, candidate as Record<string, unknown>, time, []);
         if (RANK[built.level] < minRank) {
           belowLevel++;
           return true;

@@ -252,7 +252,12 @@ export class TunnelServer {
     return this.tunnelSet.size + this.pendingTunnels;
   }
 
-  /** Starts listening; resolves with the bound address (use port 0 for a free port). */
+  /**
+   * Starts listening; resolves with the bound address (use port 0 for a free port). `options` go to
+   * `net.Server.listen` as they are: in a `node:cluster` worker, `{ exclusive: true, reusePort: true }` makes
+   * each worker bind its own `SO_REUSEPORT` socket on the shared port (Linux), so the kernel spreads the
+   * connections and the primary never touches them.
+   */
   listen(options: net.ListenOptions): Promise<net.AddressInfo> {
     return new Promise((resolve, reject) => {
       this.netServer.once('error', reject);

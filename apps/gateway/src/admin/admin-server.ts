@@ -10,7 +10,7 @@ export interface AdminSources {
   /** `/readyz`: false while draining or before the listener is up. */
   ready(): boolean;
   /** Recent events for `/events`, newest last. */
-  recentEvents(): unknown[];
+  recentEvents(): Promise<unknown[]> | unknown[];
   /** The data of the `/status` page. */
   status(): Promise<StatusModel> | StatusModel;
 }
@@ -87,7 +87,7 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
             response,
             200,
             'application/json; charset=utf-8',
-            `${JSON.stringify(options.sources.recentEvents())}\n`,
+            `${JSON.stringify(await options.sources.recentEvents())}\n`,
           );
         case '/':
         case '/status':

@@ -1,11 +1,21 @@
+import cluster from 'node:cluster';
 import { createEventLog } from '@agent-gateway/events';
 import { jsonLinesSink } from '@agent-gateway/events/node';
 import type { Command } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
+import { type RunningPrimary, startPrimary, WorkerStartError } from '../cluster/primary.ts';
+import { runWorker } from '../cluster/worker.ts';
 import { ConfigError, type GatewayConfig, loadOrCreateConfig, watchConfig } from '../config/index.ts';
-import { type RunningGateway, startGateway } from '../runtime/gateway.ts';
+import { startGateway } from '../runtime/gateway.ts';
 import { CliExit, ExitCode } from './io.ts';
 import type { CliContext } from './program.ts';
+import { parseWorkerCount } from './worker-count.ts';
+
+/** What `run` needs of a running gateway, one process or a primary with workers. */
+type RunningService = Pick<
+  RunningPrimary,
+  'listenAddress' | 'adminAddress' | 'config' | 'reportBadConfig' | 'shutdown'
+> & { applyConfig(config: GatewayConfig, generation?: number): void };
 
 function describeAllowlist(config: GatewayConfig): string {
   const parts = [];
@@ -14,13 +24,13 @@ function describeAllowlist(config: GatewayConfig): string {
   return `${parts.join(' + ')}; ports ${config.AllowedPorts.join(', ')}`;
 }
 
-function banner(gateway: RunningGateway, file: string): string {
+function banner(gateway: RunningService, file: string, workers: number): string {
   const { config } = gateway;
   const listen = gateway.listenAddress;
   const admin = gateway.adminAddress;
   const adminUrl = `http://${admin.address.includes(':') ? `[${admin.address}]` : admin.address}:${admin.port}`;
   return [
-    `agent-gateway ${packageJson.version}: CONNECT proxy listening on ${listen.address}:${listen.port}`,
+    `agent-gateway ${packageJson.version}: CONNECT proxy listening on ${listen.address}:${listen.port}${workers > 1 ? ` (${workers} workers)` : ''}`,
     `  admin:         ${adminUrl}/status  (metrics ${adminUrl}/metrics, probes /healthz /readyz)`,
     `  configuration: ${file}`,
     `  allowed:       ${describeAllowlist(config)}`,
@@ -31,13 +41,23 @@ function banner(gateway: RunningGateway, file: string): string {
   ].join('\n');
 }
 
-/** `agent-gateway run`: starts the gateway and keeps it running until SIGTERM or SIGINT. */
+/**
+ * `agent-gateway run [--workers N]`: starts the gateway (one process, or a primary with N workers sharing
+ * the port) and keeps it running until SIGTERM or SIGINT.
+ */
 export function registerRunCommand(program: Command, context: CliContext): void {
   program
     .command('run')
     .description('Start the gateway with the configuration file (created with defaults if missing)')
     .option('--lang <lang>', 'language of event messages: en or de (default: LogLanguage)')
-    .action(async (options: { lang?: string }) => {
+    .option(
+      '--workers <n>',
+      'worker processes sharing the port, 1 = a single process (default: one per core)',
+    )
+    .action(async (options: { lang?: string; workers?: string }) => {
+      // A worker runs the same command line (cluster.fork); it takes everything else from the primary.
+      if (cluster.isWorker) return runWorker();
+      const workers = parseWorkerCount(options.workers);
       if (options.lang !== undefined && options.lang !== 'en' && options.lang !== 'de') {
         throw new CliExit(ExitCode.usage, `--lang must be en or de, not ${options.lang}`);
       }
@@ -57,9 +77,14 @@ export function registerRunCommand(program: Command, context: CliContext): void 
         throw new CliExit(ExitCode.usage, error.message);
       }
 
-      let gateway: RunningGateway;
+      let gateway: RunningService;
       try {
-        gateway = await startGateway({ config, ...(language === undefined ? {} : { language }) });
+        const languageOption = language === undefined ? {} : { language };
+        // One worker keeps the single-process path: no cluster, no IPC between the sockets and the counters.
+        gateway =
+          workers === 1
+            ? await startGateway({ config, ...languageOption })
+            : await startPrimary({ config, workers, ...languageOption });
       } catch (error) {
         if (ConfigError.isInstance(error)) {
           // A setting that validated but cannot be used (e.g. an unreadable RelayProxyCaFile).
@@ -75,14 +100,15 @@ export function registerRunCommand(program: Command, context: CliContext): void 
         if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
           throw new CliExit(ExitCode.failure, `cannot listen: ${(error as Error).message}`);
         }
+        if (error instanceof WorkerStartError) throw new CliExit(ExitCode.failure, error.message);
         throw error;
       }
-      context.io.stderr.write(banner(gateway, file));
+      context.io.stderr.write(banner(gateway, file, workers));
 
       const watcher = watchConfig(file, config, {
         // A configuration that cannot be applied throws: the watcher reports it (onInvalid) and keeps the last
         // good one current.
-        onChange: (next) => gateway.applyConfig(next),
+        onChange: (next, generation) => gateway.applyConfig(next, generation),
         onInvalid: (error) => gateway.reportBadConfig(error.message, file),
       });
       const onHangup = () => void watcher.reload();

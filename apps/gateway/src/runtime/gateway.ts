@@ -1,9 +1,11 @@
-import { GatewayCounters, registerPrometheusMetrics } from '@agent-gateway/counters';
+import type * as net from 'node:net';
+import { GatewayCounters } from '@agent-gateway/counters';
 import {
   createEventLog,
   createRecentEvents,
   type EventLog,
   type EventSink,
+  type RecentEvents,
   type TunnelResult,
 } from '@agent-gateway/events';
 import { jsonLinesSink } from '@agent-gateway/events/node';
@@ -16,16 +18,15 @@ import {
   type TunnelLifecycleEvent,
   type TunnelServer,
 } from '@agent-gateway/tunnel';
-import { Registry } from 'prom-client';
 import packageJson from '../../package.json' with { type: 'json' };
-import { type AdminServer, startAdminServer } from '../admin/admin-server.ts';
+import type { AdminServer } from '../admin/admin-server.ts';
 import type { GatewayConfig } from '../config/schema.ts';
 import { createTlsVerifier, type TlsOutcome } from '../tls/tls-verifier.ts';
 import { notConnectReason, targetRejectedReason } from './event-reasons.ts';
 import { formatEndpoint } from './format-endpoint.ts';
+import { startGatewayAdmin } from './gateway-admin.ts';
 import { type HostLookup, resolveTarget, systemLookup } from './resolve-target.ts';
 import { buildSettings, tunnelLimits } from './settings.ts';
-import { buildStatusModel } from './status-model.ts';
 
 /** Options of {@link startGateway}. */
 export interface GatewayOptions {
@@ -36,6 +37,58 @@ export interface GatewayOptions {
   sinks?: EventSink[];
   /** Name lookup for direct dials (tests map names without DNS); default `dns.lookup`. */
   lookup?: HostLookup;
+}
+
+/** Options of {@link startGatewayCore}: a gateway without its admin listener, e.g. a cluster worker. */
+export interface GatewayCoreOptions extends GatewayOptions {
+  /**
+   * Extra options of the CONNECT listener: a cluster worker passes `{ exclusive: true, reusePort: true }`
+   * to bind its own `SO_REUSEPORT` socket (see `cluster/worker.ts`).
+   */
+  listenOptions?: Pick<net.ListenOptions, 'exclusive' | 'reusePort'>;
+  /** Fields added to every event record, e.g. `{ worker: 2 }`. */
+  eventFields?: Readonly<Record<string, string | number>>;
+}
+
+/**
+ * The CONNECT side of a gateway: the tunnel server wired to policy, TLS verifier, events and counters. It
+ * announces nothing (events 101/102 belong to the service, which may be several of these) and serves no
+ * admin listener.
+ */
+export interface GatewayCore {
+  readonly listenAddress: { address: string; port: number };
+  readonly events: EventLog;
+  readonly counters: GatewayCounters;
+  /** The newest events (a ring of 200), for `/events` and `/status`. */
+  readonly recent: RecentEvents;
+  readonly config: GatewayConfig;
+  /** The tunnel limit in force (derived from the file-descriptor limit unless `MaxTunnels` is set). */
+  readonly maxTunnels: number;
+  readonly startedAt: Date;
+  /**
+   * Applies a new, validated configuration to open and future tunnels (open tunnels are kept); emits nothing.
+   * Throws (`ConfigError`, `PolicyError`) when it cannot be applied; the old one then stays in force.
+   */
+  applyConfig(config: GatewayConfig): void;
+  /** Reports an invalid configuration (event 401) without changing anything. */
+  reportBadConfig(problem: string, file?: string): void;
+  /**
+   * Stops accepting and drains open tunnels up to `DrainTimeoutMs` (then closes the rest); resolves with the
+   * number of tunnels that were open when it began.
+   */
+  drain(): Promise<number>;
+  /** Drains (without waiting for tunnels) if not done yet and closes the event log. */
+  close(): Promise<void>;
+}
+
+/** The detail of event 100 after a reload: which changed keys only a restart applies. */
+export function reloadDetail(previous: GatewayConfig, next: GatewayConfig): string {
+  const restartKeys = (
+    ['ListenAddress', 'ListenPort', 'AdminListen', 'AdminToken', 'LogLanguage'] as const
+  ).filter((key) => previous[key] !== next[key]);
+  return restartKeys.length > 0
+    ? `configuration reloaded; ${restartKeys.join(', ')} take effect after a restart`
+    : 'configuration reloaded';
 }
 
 /** A running gateway. */
@@ -65,20 +118,20 @@ interface TunnelState {
 }
 
 /**
- * Starts agent-gateway: the CONNECT listener (tunnel core) wired to the policy, the TLS verifier, the
- * events and the counters, plus the admin listener.
+ * Starts the CONNECT listener (tunnel core) wired to the policy, the TLS verifier, the events and the
+ * counters. {@link startGateway} adds the admin listener and the service events; a cluster worker uses this
+ * directly.
  */
-export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+export async function startGatewayCore(options: GatewayCoreOptions): Promise<GatewayCore> {
   let settings = buildSettings(options.config);
   const lookup = options.lookup ?? systemLookup;
   const counters = new GatewayCounters();
-  const registry = new Registry();
-  registerPrometheusMetrics(counters, { registry });
   const recent = createRecentEvents({ capacity: 200 });
   const events = createEventLog({
     language: options.language ?? options.config.LogLanguage,
     sinks: [...(options.sinks ?? [jsonLinesSink()]), recent],
     secrets: [options.config.RelayProxyPassword, options.config.AdminToken],
+    ...(options.eventFields === undefined ? {} : { fields: options.eventFields }),
     onEvent: (record) =>
       counters.recordEvent(
         record.id,
@@ -87,7 +140,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   const tunnels = new Map<number, TunnelState>();
   const startedAt = new Date();
-  let ready = false;
 
   function clientOf(request: {
     clientAddress: string;
@@ -345,83 +397,123 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     limits: tunnelLimits(options.config),
   });
 
-  const listen = await tunnelServer.listen({
-    host: options.config.ListenAddress,
-    port: options.config.ListenPort,
-  });
-  const [adminHost = '127.0.0.1', adminPort = '8081'] = (() => {
-    const match = /^\[?(.*?)\]?:(\d+)$/.exec(options.config.AdminListen);
-    return match ? [match[1], match[2]] : [];
-  })();
-  let admin: AdminServer;
+  let listen: net.AddressInfo;
   try {
-    admin = await startAdminServer({
-      host: adminHost,
-      port: Number(adminPort),
-      token: options.config.AdminToken,
-      sources: {
-        metrics: () => registry.metrics(),
-        ready: () => ready,
-        recentEvents: () => recent.list(),
-        status: () => statusModel(),
-      },
+    listen = await tunnelServer.listen({
+      host: options.config.ListenAddress,
+      port: options.config.ListenPort,
+      ...options.listenOptions,
     });
   } catch (error) {
-    await tunnelServer.close();
+    await events.close();
     throw error;
   }
-  ready = true;
-  events.emit(101, { listen: formatEndpoint(listen.address, listen.port), version: packageJson.version });
 
-  const statusModel = () =>
-    buildStatusModel({
-      registry,
-      config: settings.config,
-      listen,
-      maxTunnels: tunnelServer.limits.maxTunnels,
-      recent,
-      startedAt,
-      ready,
-    });
-
-  let shuttingDown: Promise<void> | undefined;
+  let draining: Promise<number> | undefined;
+  const drain = () => {
+    draining ??= (async () => {
+      const remaining = tunnelServer.tunnelCount;
+      await tunnelServer.close({ drainTimeoutMs: settings.config.DrainTimeoutMs });
+      return remaining;
+    })();
+    return draining;
+  };
   return {
     listenAddress: { address: listen.address, port: listen.port },
-    adminAddress: { address: admin.address.address, port: admin.address.port },
     events,
     counters,
+    recent,
+    startedAt,
     get config() {
       return settings.config;
     },
+    get maxTunnels() {
+      return tunnelServer.limits.maxTunnels;
+    },
     applyConfig(config) {
-      const previous = settings.config;
       settings = buildSettings(config);
       tunnelServer.setLimits(tunnelLimits(config));
       events.setSecrets([config.RelayProxyPassword, config.AdminToken]);
-      const restartKeys = (
-        ['ListenAddress', 'ListenPort', 'AdminListen', 'AdminToken', 'LogLanguage'] as const
-      ).filter((key) => previous[key] !== config[key]);
-      if (restartKeys.length > 0) {
-        events.emit(100, {
-          detail: `configuration reloaded; ${restartKeys.join(', ')} take effect after a restart`,
-        });
-      } else events.emit(100, { detail: 'configuration reloaded' });
     },
     reportBadConfig(problem, file) {
       events.emit(401, { problem, phase: 'reload', ...(file === undefined ? {} : { file }) });
     },
+    drain,
+    async close() {
+      if (draining === undefined) {
+        draining = (async () => {
+          const remaining = tunnelServer.tunnelCount;
+          await tunnelServer.close();
+          return remaining;
+        })();
+      }
+      await draining;
+      await events.close();
+    },
+  };
+}
+
+/**
+ * Starts agent-gateway in one process: the CONNECT listener ({@link startGatewayCore}) plus the admin
+ * listener, and the service events 101 and 102.
+ *
+ * @example
+ * ```ts
+ * const gateway = await startGateway({ config });
+ * process.once('SIGTERM', () => void gateway.shutdown('signal', 'SIGTERM'));
+ * ```
+ */
+export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  const core = await startGatewayCore(options);
+  let ready = false;
+  let admin: AdminServer;
+  try {
+    admin = await startGatewayAdmin(options.config, {
+      counters: () => core.counters.snapshot({ clients: false }),
+      recentEvents: () => core.recent.list(),
+      ready: () => ready,
+      config: () => core.config,
+      listen: core.listenAddress,
+      maxTunnels: () => core.maxTunnels,
+      startedAt: core.startedAt,
+    });
+  } catch (error) {
+    await core.close();
+    throw error;
+  }
+  ready = true;
+  const listen = core.listenAddress;
+  core.events.emit(101, {
+    listen: formatEndpoint(listen.address, listen.port),
+    version: packageJson.version,
+  });
+
+  let shuttingDown: Promise<void> | undefined;
+  return {
+    listenAddress: listen,
+    adminAddress: { address: admin.address.address, port: admin.address.port },
+    events: core.events,
+    counters: core.counters,
+    get config() {
+      return core.config;
+    },
+    applyConfig(config) {
+      const previous = core.config;
+      core.applyConfig(config);
+      core.events.emit(100, { detail: reloadDetail(previous, config) });
+    },
+    reportBadConfig: (problem, file) => core.reportBadConfig(problem, file),
     shutdown(reason, signal) {
       shuttingDown ??= (async () => {
         ready = false;
-        const remaining = tunnelServer.tunnelCount;
-        await tunnelServer.close({ drainTimeoutMs: settings.config.DrainTimeoutMs });
-        events.emit(102, {
+        const remaining = await core.drain();
+        core.events.emit(102, {
           reason,
           remainingTunnels: remaining,
           ...(signal === undefined ? {} : { signal }),
         });
         await admin.close();
-        await events.close();
+        await core.close();
       })();
       return shuttingDown;
     },

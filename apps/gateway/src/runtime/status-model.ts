@@ -11,9 +11,11 @@ export interface StatusSources {
   config: GatewayConfig;
   listen: { address: string; port: number };
   maxTunnels: number;
-  recent: RecentEvents;
+  recent: Pick<RecentEvents, 'list'>;
   startedAt: Date;
   ready: boolean;
+  /** The listening workers of a multi-worker gateway (`run --workers N`); absent for a single process. */
+  workers?: { id: number; pid: number }[];
 }
 
 function seriesName(name: string, labels: Record<string, string | number>): string {
@@ -58,6 +60,14 @@ export async function buildStatusModel(sources: StatusSources): Promise<StatusMo
       ],
       ['RelayProxy', relay],
       ['MaxTunnels', String(sources.maxTunnels)],
+      ...(sources.workers === undefined
+        ? []
+        : [
+            [
+              'Workers',
+              `${sources.workers.length}: ${sources.workers.map((w) => `worker ${w.id} pid ${w.pid}`).join(', ')}`,
+            ] as [string, string],
+          ]),
     ],
     events: sources.recent
       .list()

@@ -1,0 +1,101 @@
+import { type CountersSnapshot, registerPrometheusMetrics } from '@agent-gateway/counters';
+import type { EventRecord } from '@agent-gateway/events';
+import { Registry } from 'prom-client';
+import { type AdminServer, startAdminServer } from '../admin/admin-server.ts';
+import type { GatewayConfig } from '../config/schema.ts';
+import { buildStatusModel } from './status-model.ts';
+
+/** What the admin listener of a gateway shows; everything is read at request time. */
+export interface GatewayAdminSources {
+  /**
+   * The counters, read once per scrape. A single process returns its own snapshot; a multi-worker primary
+   * asks every worker and merges the answers (hence the promise).
+   */
+  counters(): Promise<CountersSnapshot> | CountersSnapshot;
+  /** Recent events, oldest first (a primary first collects what its workers have not sent yet). */
+  recentEvents(): Promise<EventRecord[]> | EventRecord[];
+  /** `/readyz`: false before the listener is up and while draining. */
+  ready(): boolean;
+  /** The configuration in force (for the `/status` summary). */
+  config(): GatewayConfig;
+  /** The CONNECT listener's address. */
+  listen: { address: string; port: number };
+  /** The tunnel limit of the whole gateway (all workers together). */
+  maxTunnels(): number;
+  startedAt: Date;
+  /** The listening worker processes of a multi-worker gateway; shown on `/status` when given. */
+  workers?: () => { id: number; pid: number }[];
+}
+
+/** Splits `AdminListen` (`host:port`, `[v6]:port`) into what `listen()` takes. */
+export function parseAdminListen(value: string): { host: string; port: number } {
+  const match = /^\[?(.*?)\]?:(\d+)$/.exec(value);
+  return match
+    ? { host: match[1] ?? '127.0.0.1', port: Number(match[2]) }
+    : { host: '127.0.0.1', port: 8081 };
+}
+
+/**
+ * Starts the admin listener of a gateway (`/metrics`, `/healthz`, `/readyz`, `/events`, `/status`) on
+ * `AdminListen`, guarded by `AdminToken`. The same wiring serves the single-process gateway and the primary
+ * of a multi-worker one; only where the counters and events come from differs.
+ *
+ * @example
+ * ```ts
+ * const admin = await startGatewayAdmin(config, {
+ *   counters: () => counters.snapshot({ clients: false }),
+ *   recentEvents: () => recent.list(),
+ *   ready: () => true,
+ *   config: () => config,
+ *   listen: { address: '0.0.0.0', port: 8080 },
+ *   maxTunnels: () => 10_000,
+ *   startedAt: new Date(),
+ * });
+ * ```
+ */
+export async function startGatewayAdmin(
+  config: GatewayConfig,
+  sources: GatewayAdminSources,
+): Promise<AdminServer> {
+  // prom-client reads the series synchronously while it formats a scrape: gather first, then format.
+  let current: CountersSnapshot | undefined;
+  const registry = new Registry();
+  registerPrometheusMetrics(
+    () => {
+      if (current === undefined) throw new Error('counters read outside a scrape');
+      return current;
+    },
+    { registry },
+  );
+  async function gather(): Promise<void> {
+    current = await sources.counters();
+  }
+  const { host, port } = parseAdminListen(config.AdminListen);
+  return startAdminServer({
+    host,
+    port,
+    token: config.AdminToken,
+    sources: {
+      metrics: async () => {
+        await gather();
+        return registry.metrics();
+      },
+      ready: () => sources.ready(),
+      recentEvents: () => sources.recentEvents(),
+      status: async () => {
+        await gather();
+        const events = await sources.recentEvents();
+        return buildStatusModel({
+          registry,
+          config: sources.config(),
+          listen: sources.listen,
+          maxTunnels: sources.maxTunnels(),
+          recent: { list: () => events },
+          startedAt: sources.startedAt,
+          ready: sources.ready(),
+          ...(sources.workers === undefined ? {} : { workers: sources.workers() }),
+        });
+      },
+    },
+  });
+}

@@ -1,0 +1,302 @@
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import type * as tls from 'node:tls';
+import {
+  type LocalTlsServer,
+  openFileDescriptorCount,
+  startTlsServer,
+  waitForFileDescriptors,
+} from '@agent-gateway/test-support';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  childProcessIds,
+  freePort,
+  type GatewayEvent,
+  type GatewayProcess,
+  makeTempDir,
+  runCli,
+  startGatewayProcess,
+  writeJson,
+} from './gateway-process.ts';
+import { closeSocket, connect, dropSocket, echoes, openTlsTunnel } from './proxy-client.ts';
+import { runAgentGateway } from './run-cli.ts';
+
+// `run --workers 2`: one port, two worker processes behind it, the primary owning configuration, admin
+// listener and worker replacement.
+
+let baseline: number;
+let baselineChildren: number[];
+let echo: LocalTlsServer;
+let gateway: GatewayProcess;
+const sessions: tls.TLSSocket[] = [];
+const tempDirs: string[] = [];
+const names = ['agent.example.test', 'new.example.test', 'sighup.example.test'];
+
+function baseConfig(port: number) {
+  return {
+    Presets: [],
+    AllowedHosts: ['agent.example.test'],
+    HostOverrides: Object.fromEntries(names.map((name) => [name, '127.0.0.1'])),
+    AllowedDestinationNetworks: ['127.0.0.0/8'],
+    AllowedPorts: [port],
+    DrainTimeoutMs: 5000,
+  };
+}
+
+/** A verified tunnel and the worker that serves it (from the `worker` field of its event 107). */
+async function tunnelOnWorker(
+  gw: GatewayProcess,
+  authority: string,
+): Promise<{ session: tls.TLSSocket; worker: number; client: string }> {
+  const session = await openTlsTunnel(gw.port, authority);
+  const client = `127.0.0.1:${session.localPort}`;
+  const verified = await gw.waitForEvent(107, { fields: { client } });
+  expect(typeof verified.worker).toBe('number');
+  return { session, worker: verified.worker as number, client };
+}
+
+/**
+ * Opens tunnels (each checked to echo, then kept open) until every worker in `wanted` has served one; the
+ * kernel spreads connections by a hash of the source port, so a few tries reach every worker.
+ */
+async function tunnelsOnWorkers(gw: GatewayProcess, authority: string, wanted: number[]) {
+  const open: { session: tls.TLSSocket; worker: number; client: string }[] = [];
+  for (let attempt = 0; attempt < 40; attempt++) {
+    const tunnel = await tunnelOnWorker(gw, authority);
+    expect(await echoes(tunnel.session, 4096)).toBe(true);
+    open.push(tunnel);
+    sessions.push(tunnel.session);
+    if (wanted.every((worker) => open.some((t) => t.worker === worker))) return open;
+  }
+  throw new Error(`40 tunnels never reached workers ${wanted.join(', ')}: ${open.map((t) => t.worker)}`);
+}
+
+/** Worker ID -> pid of the listening workers, from the primary's `/status` page. */
+async function workerPids(gw: GatewayProcess): Promise<Map<number, number>> {
+  const status = await gw.admin('/status');
+  return new Map(
+    [...status.body.matchAll(/worker (\d+) pid (\d+)/g)].map((m) => [Number(m[1]), Number(m[2])]),
+  );
+}
+
+function metricValue(text: string, series: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  if (line === undefined) throw new Error(`no series ${series} in\n${text}`);
+  return Number(line.slice(series.length + 1));
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function closeAll(open: { session: tls.TLSSocket }[]): Promise<void> {
+  await Promise.all(open.map((t) => closeSocket(t.session)));
+}
+
+beforeAll(async () => {
+  baseline = openFileDescriptorCount();
+  baselineChildren = childProcessIds();
+  echo = await startTlsServer();
+  gateway = await startGatewayProcess({ config: baseConfig(echo.port), args: ['--workers', '2'] });
+});
+
+afterAll(async () => {
+  await Promise.all(sessions.map((session) => closeSocket(session)));
+  await gateway?.stop();
+  await echo?.close();
+  await Promise.all(tempDirs.map((dir) => fs.rm(dir, { recursive: true, force: true })));
+  expect(await waitForFileDescriptors(baseline)).toBeLessThanOrEqual(baseline);
+  expect(childProcessIds()).toEqual(baselineChildren);
+});
+
+describe('run --workers', () => {
+  it('refuses a worker count that is not a whole number from 1 to 1024, with exit 2', async () => {
+    const dir = await makeTempDir();
+    tempDirs.push(dir);
+    for (const value of ['0', 'abc', '-1', '1.5', '1025']) {
+      const result = await runAgentGateway(['run', '--workers', value], { cwd: dir });
+      expect(result.code, value).toBe(2);
+      expect(result.stderr).toContain('--workers must be a whole number from 1 to 1024');
+    }
+    // Nothing was started, so no configuration file was created either.
+    expect(await fs.readdir(dir)).toEqual([]);
+  });
+
+  it('starts once for the service: event 101 with the worker count, one event 100 per worker', async () => {
+    const started = gateway.eventsWithId(101);
+    expect(started).toHaveLength(1);
+    expect(started[0]).toMatchObject({ workers: 2 });
+    expect(started[0]?.worker).toBeUndefined(); // the service's event, from the primary
+    expect(gateway.events[0]?.id).toBe(101);
+    expect([...(await workerPids(gateway)).keys()].sort()).toEqual([1, 2]);
+    expect(gateway.eventsWithId(100)).toEqual([]); // the first workers are not announced one by one
+  });
+});
+
+describe('one port, two workers', () => {
+  const agent = () => `agent.example.test:${echo.port}`;
+
+  it('spreads tunnels over both workers; /metrics adds them up and counts the client address once', async () => {
+    const before = await gateway.admin('/metrics');
+    const verifiedBefore = metricValue(before.body, 'agent_gateway_tunnels_total{result="verified"}');
+    const refusedBefore = metricValue(before.body, 'agent_gateway_tunnels_total{result="refused"}');
+
+    const open = await tunnelsOnWorkers(gateway, agent(), [1, 2]);
+    const refusals = 3;
+    for (let i = 0; i < refusals; i++) {
+      expect((await connect(gateway.port, `evil.example.test:${echo.port}`)).status).toBe(403);
+    }
+
+    const during = (await gateway.admin('/metrics')).body;
+    expect(metricValue(during, 'agent_gateway_active_client_connections')).toBe(open.length);
+    // The same address (127.0.0.1) holds connections on both workers: one connected client, not two.
+    expect(metricValue(during, 'agent_gateway_connected_clients')).toBe(1);
+    expect(metricValue(during, 'agent_gateway_tunnels_total{result="verified"}') - verifiedBefore).toBe(0);
+    expect(metricValue(during, 'agent_gateway_tunnels_total{result="refused"}') - refusedBefore).toBe(
+      refusals,
+    );
+
+    await closeAll(open);
+    for (const t of open) {
+      await gateway.waitForEvent(108, { fields: { client: t.client } });
+    }
+    const after = (await gateway.admin('/metrics')).body;
+    expect(metricValue(after, 'agent_gateway_tunnels_total{result="verified"}') - verifiedBefore).toBe(
+      open.length,
+    );
+    expect(metricValue(after, 'agent_gateway_active_client_connections')).toBe(0);
+    expect(metricValue(after, 'agent_gateway_connected_clients')).toBe(0);
+
+    // /events has the events of both workers, each with its worker.
+    const recent = JSON.parse((await gateway.admin('/events')).body) as GatewayEvent[];
+    const closed = recent.filter((event) => event.id === 108);
+    expect(new Set(closed.map((event) => event.worker))).toEqual(new Set([1, 2]));
+    const times = recent.map((event) => String(event.time));
+    expect(times).toEqual([...times].sort());
+  });
+
+  it('allowed-host add reaches every worker within a second', async () => {
+    const fresh = `new.example.test:${echo.port}`;
+    expect((await connect(gateway.port, fresh)).status).toBe(403);
+    const added = await runCli(gateway, ['allowed-host', 'add', 'new.example.test']);
+    expect(added.code).toBe(0);
+    const changedAt = Date.now();
+    for (let i = 0; i < 100; i++) {
+      const answer = await connect(gateway.port, fresh);
+      if (answer.status === 200) {
+        await dropSocket(answer.socket);
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(Date.now() - changedAt).toBeLessThan(1000);
+    // From the first success on, every tunnel must succeed, on whichever worker it lands.
+    const open = await tunnelsOnWorkers(gateway, fresh, [1, 2]);
+    const reload = await gateway.waitForEvent(100, {
+      where: (event) => /generation \d+, sent to 2 workers/.test(String(event.detail)),
+    });
+    expect(reload.worker).toBeUndefined();
+    await closeAll(open);
+  });
+
+  it('a worker killed with SIGKILL is replaced; tunnels on the other worker keep passing bytes exactly', async () => {
+    const { session: kept, worker: keptOn } = await tunnelOnWorker(gateway, agent());
+    sessions.push(kept);
+    const victim = keptOn === 1 ? 2 : 1;
+    const victimPid = (await workerPids(gateway)).get(victim);
+    expect(victimPid).toBeDefined();
+    const mark = gateway.mark();
+    process.kill(victimPid as number, 'SIGKILL');
+
+    const crash = await gateway.waitForEvent(400, { after: mark });
+    expect(String(crash.message)).toContain(`worker ${victim} (pid ${victimPid})`);
+    expect(String(crash.message)).toContain('signal SIGKILL');
+    expect(crash).toMatchObject({ context: 'cluster', code: 'SIGKILL' });
+    const replacement = await gateway.waitForEvent(100, {
+      after: mark,
+      where: (event) => /^worker 3 listening/.test(String(event.detail)),
+    });
+    expect(replacement.worker).toBeUndefined(); // the primary's
+    expect([...(await workerPids(gateway)).keys()].sort()).toEqual([1, 2, 3].filter((w) => w !== victim));
+    expect(await echoes(kept, 256 * 1024)).toBe(true);
+
+    // The replacement has the current configuration (new.example.test was added after its predecessor
+    // started) and serves tunnels.
+    const open = await tunnelsOnWorkers(gateway, `new.example.test:${echo.port}`, [3, keptOn]);
+    expect(await echoes(kept, 64 * 1024)).toBe(true);
+    await closeAll([...open, { session: kept }]);
+    expect(isAlive(victimPid as number)).toBe(false);
+    expect((await gateway.admin('/readyz')).status).toBe(200);
+  });
+
+  it('SIGTERM: readiness false, open tunnels drain, one event 102, exit 0, no worker left', async () => {
+    const { session } = await tunnelOnWorker(gateway, agent());
+    const pids = [...(await workerPids(gateway)).values()].filter(isAlive);
+    expect(pids).toHaveLength(2);
+    const mark = gateway.mark();
+    gateway.signal('SIGTERM');
+    // Draining: not ready any more, and the open tunnel still passes bytes.
+    for (let i = 0; i < 50 && (await gateway.admin('/readyz')).status !== 503; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect((await gateway.admin('/readyz')).status).toBe(503);
+    expect(await echoes(session, 64 * 1024)).toBe(true);
+    await closeSocket(session);
+
+    const exit = await gateway.exited;
+    expect(exit).toEqual({ code: 0, signal: null });
+    const stopped = gateway.eventsWithId(102, mark);
+    expect(stopped).toHaveLength(1);
+    expect(stopped[0], gateway.log()).toMatchObject({
+      reason: 'signal',
+      signal: 'SIGTERM',
+      remainingTunnels: 1,
+    });
+    expect(gateway.eventsWithId(400, mark)).toEqual([]);
+    for (const pid of pids) expect(isAlive(pid)).toBe(false);
+  });
+});
+
+describe('SIGHUP with workers', () => {
+  it('re-reads the file and every worker applies it', async () => {
+    // The real file lives outside the watched folder, so only SIGHUP can bring an edit of it in.
+    const watched = await makeTempDir();
+    const elsewhere = await makeTempDir();
+    tempDirs.push(watched, elsewhere);
+    const real = path.join(elsewhere, 'real.json');
+    const link = path.join(watched, 'agent-gateway.json');
+    const config = {
+      ...baseConfig(echo.port),
+      ListenAddress: '127.0.0.1',
+      ListenPort: await freePort(),
+      AdminListen: `127.0.0.1:${await freePort()}`,
+    };
+    await writeJson(real, config);
+    await fs.symlink(real, link);
+    const hup = await startGatewayProcess({
+      config,
+      dir: watched,
+      configFile: link,
+      writeConfig: false,
+      args: ['--workers', '2'],
+    });
+    try {
+      const target = `sighup.example.test:${echo.port}`;
+      expect((await connect(hup.port, target)).status).toBe(403);
+      await writeJson(real, { ...config, AllowedHosts: ['agent.example.test', 'sighup.example.test'] });
+      const mark = hup.mark();
+      hup.signal('SIGHUP');
+      await hup.waitForEvent(100, { after: mark });
+      const open = await tunnelsOnWorkers(hup, target, [1, 2]);
+      await closeAll(open);
+      expect(hup.exit).toBeUndefined();
+    } finally {
+      expect((await hup.stop()).code).toBe(0);
+    }
+  });
+});
