@@ -180,14 +180,17 @@ interface Peer {
   readonly connectHost?: string;
   /** agent-gateway's admin endpoint, to read its counters. */
   readonly adminPort?: number;
+  /** agent-gateway's worker processes: it holds `--idle` idle tunnels per worker. */
+  readonly workers?: number;
   stop(): Promise<void>;
 }
 
 /**
- * agent-gateway as operators run it (`agent-gateway run`, events as JSON lines to a file), allowing just
- * the greeting's name, mapped to the target by `HostOverrides`. TLS inspection is on (the default).
+ * agent-gateway as operators run it (`agent-gateway run --workers N`, events as JSON lines to a file),
+ * allowing just the greeting's name, mapped to the target by `HostOverrides`. TLS inspection is on (the
+ * default). `agent-gateway` is one worker, `agent-gateway-2w` two.
  */
-async function startGateway(name: string, targetPort: number): Promise<Peer> {
+async function startGateway(name: string, targetPort: number, workers: number): Promise<Peer> {
   const dir = mkdtempSync(join(tmpdir(), `bench-${name}-`));
   tempDirs.push(dir);
   const [port, adminPort] = [await freePort(), await freePort()];
@@ -207,7 +210,7 @@ async function startGateway(name: string, targetPort: number): Promise<Peer> {
   const file = join(dir, 'agent-gateway.json');
   writeFileSync(file, JSON.stringify(config), { mode: 0o600 });
   const log = openSync(join(dir, 'events.jsonl'), 'w');
-  const child = spawn(process.execPath, [gatewayCli, 'run', '--config', file], {
+  const child = spawn(process.execPath, [gatewayCli, 'run', '--workers', String(workers), '--config', file], {
     stdio: ['ignore', log, log],
   });
   closeSync(log);
@@ -221,6 +224,7 @@ async function startGateway(name: string, targetPort: number): Promise<Peer> {
     pid: child.pid,
     connectHost: host,
     adminPort,
+    workers,
     stop: async () => {
       child.kill('SIGTERM');
       await exited;
@@ -239,7 +243,8 @@ async function gatewayTunnels(peer: Peer): Promise<Record<string, number>> {
 
 async function startPeer(name: string, targetPort: number): Promise<Peer> {
   if (name === 'direct') return { name, port: undefined, pid: undefined, stop: async () => {} };
-  if (name === 'agent-gateway') return startGateway(name, targetPort);
+  const gateway = /^agent-gateway(?:-(\d+)w)?$/.exec(name);
+  if (gateway !== null) return startGateway(name, targetPort, Number(gateway[1] ?? 1));
   if (name === 'tunnel-core' || name === 'tunnel-core-baseline') {
     const args = [join(root, 'bench/tunnel-server.ts')];
     if (name === 'tunnel-core-baseline') args.push(values.baseline as string);
@@ -335,6 +340,8 @@ interface Row {
   rttP99Us: number;
   idleKiBPerTunnel: number | null;
   idleOpened: number | null;
+  /** Idle tunnels that still echoed a byte at the end. */
+  idlePinged: number | null;
   /** The proxy's own CPU time per set-up and per MiB carried (null for direct). */
   cpuUsPerSetup: number | null;
   cpuUsPerMiB: number | null;
@@ -351,13 +358,25 @@ function routeArgs(peer: Peer, target: string): string[] {
   ];
 }
 
-async function measureIdle(peer: Peer, target: string): Promise<{ kib: number; opened: number }> {
+/** Idle tunnels one load-generator process opens (each holds one socket per tunnel, 20,000 files at most). */
+const IDLE_PER_CLIENT = 4500;
+
+interface IdleResult {
+  kib: number;
+  opened: number;
+  /** Tunnels that still echoed a byte after all were open and RSS was read. */
+  pinged: number;
+}
+
+async function measureIdle(peer: Peer, target: string): Promise<IdleResult> {
   const pid = peer.pid as number;
+  const count = idleCount * (peer.workers ?? 1);
   await new Promise((resolve) => setTimeout(resolve, 500));
   const before = treeRssKiB(pid);
-  // Two client processes, each from its own 127.x source network; the target is a third process.
-  const perProcess = Math.ceil(idleCount / 2);
-  const clients = [1, 2].map((net2) =>
+  // Client processes from their own 127.x source networks, each at most IDLE_PER_CLIENT; the target is
+  // another process.
+  const processes = Math.max(1, Math.ceil(count / IDLE_PER_CLIENT));
+  const clients = Array.from({ length: processes }, (_, i) =>
     start(
       process.execPath,
       [
@@ -365,9 +384,9 @@ async function measureIdle(peer: Peer, target: string): Promise<{ kib: number; o
         'idle',
         ...routeArgs(peer, target),
         '--count',
-        String(perProcess),
+        String(Math.ceil(count / processes)),
         '--source-net',
-        String(net2 + 10),
+        String(11 + i),
       ],
       { stdin: 'pipe' },
     ),
@@ -377,14 +396,22 @@ async function measureIdle(peer: Peer, target: string): Promise<{ kib: number; o
   );
   await new Promise((resolve) => setTimeout(resolve, 2000));
   const after = treeRssKiB(pid);
+  const pings = await Promise.all(
+    clients.map((c) => {
+      c.child.stdin?.write('ping\n');
+      return c.nextJson<{ pinged: number; failed: number }>();
+    }),
+  );
   for (const client of clients) client.child.kill('SIGTERM');
   await Promise.all(clients.map((c) => c.exited));
   const opened = results.reduce((sum, r) => sum + r.opened, 0);
+  const pinged = pings.reduce((sum, r) => sum + r.pinged, 0);
   const failed = results.find((r) => r.failed > 0);
   if (failed !== undefined)
     process.stderr.write(`${peer.name}: ${failed.failed} idle tunnels failed: ${failed.firstError}\n`);
+  if (pinged < opened) process.stderr.write(`${peer.name}: ${opened - pinged} idle tunnels no longer echo\n`);
   await new Promise((resolve) => setTimeout(resolve, 1000));
-  return { kib: (after - before) / Math.max(1, opened), opened };
+  return { kib: (after - before) / Math.max(1, opened), opened, pinged };
 }
 
 const median = (list: number[]) => {
@@ -481,7 +508,7 @@ async function main(): Promise<void> {
       // A fresh instance, as before any load: a heap or cache grown by the rounds would hide the cost.
       await peer.stop();
       const fresh = await startPeer(peer.name, targetPort);
-      let idle: { kib: number; opened: number };
+      let idle: IdleResult;
       try {
         idle = await measureIdle(fresh, target);
         if (fresh.adminPort !== undefined) verification.set(`${peer.name} idle`, await gatewayTunnels(fresh));
@@ -491,6 +518,7 @@ async function main(): Promise<void> {
       const b = samples.get(peer.name) as Record<string, number[]>;
       b.idleKiB = [idle.kib];
       b.idleOpened = [idle.opened];
+      b.idlePinged = [idle.pinged];
     }
     for (const peer of peers) {
       const b = samples.get(peer.name) as Record<string, number[]>;
@@ -503,6 +531,7 @@ async function main(): Promise<void> {
         rttP99Us: med('p99') as number,
         idleKiBPerTunnel: med('idleKiB'),
         idleOpened: med('idleOpened'),
+        idlePinged: med('idlePinged'),
         cpuUsPerSetup: med('cpuSetup'),
         cpuUsPerMiB: med('cpuMiB'),
       };
@@ -523,6 +552,7 @@ async function main(): Promise<void> {
     'rtt p99 us',
     'idle KiB/tunnel',
     'idle tunnels',
+    'still echo',
     'cpu us/set-up',
     'cpu us/MiB',
   ];
@@ -536,6 +566,7 @@ async function main(): Promise<void> {
       fmt(r.rttP99Us, 1),
       fmt(r.idleKiBPerTunnel, 1),
       fmt(r.idleOpened),
+      fmt(r.idlePinged),
       fmt(r.cpuUsPerSetup),
       fmt(r.cpuUsPerMiB),
     ]),
@@ -595,6 +626,18 @@ async function main(): Promise<void> {
     );
   if (gw?.idleKiBPerTunnel != null)
     goal('gateway idle KiB', gw.idleKiBPerTunnel, '<= 16', gw.idleKiBPerTunnel <= 16);
+  const gw2 = rows['agent-gateway-2w'];
+  if (gw !== undefined && gw2 !== undefined)
+    goal(
+      'gateway 2w/1w setups',
+      gw2.setupsPerSecond / gw.setupsPerSecond,
+      '>= 1.6',
+      gw2.setupsPerSecond >= 1.6 * gw.setupsPerSecond,
+    );
+  if (gw2?.idleOpened != null) {
+    const held = Math.min(gw2.idleOpened, gw2.idlePinged ?? 0);
+    goal('gateway 2w idle held', held, '>= 18000', held >= 18_000);
+  }
   for (const [name, g] of Object.entries(goals))
     process.stdout.write(
       `${name.padEnd(22)} ${fmt(g.value, 2).padStart(8)}  goal ${g.goal.padEnd(7)} ${g.met ? 'met' : 'MISSED'}\n`,

@@ -12,7 +12,8 @@ const usage = `usage: agw-loadgen <command> [options]
   bulk    --target H:P [--via H:P] [--bytes 536870912]
   rtt     --target H:P [--via H:P] [--count 5000]
   idle    --target H:P [--via H:P] --count N [--source-net 1] [--sources 64]
-          opens N idle tunnels from 127.<source-net>.x.y; prints {"opened":N,...}; holds them until stdin closes or SIGTERM
+          opens N idle tunnels from 127.<source-net>.x.y; prints {"opened":N,...}; holds them until stdin closes or SIGTERM;
+          a line 'ping' on stdin sends a byte through every tunnel and prints {"pinged":N,"failed":M}
   --via absent = connect to the target directly (the baseline).
   --tls NAME    every connection first replays a recorded TLS 1.3 greeting (e.g. curl-tls13: the
                 ClientHello out, the server's first flight back) so a verifying proxy checks a real handshake
@@ -97,7 +98,16 @@ if (command === 'greeting') {
     process.on('SIGTERM', stop);
     process.stdin.on('end', stop);
     process.stdin.on('close', stop);
-    process.stdin.resume();
+    let input = '';
+    process.stdin.setEncoding('utf8');
+    process.stdin.on('data', (text: string) => {
+      input += text;
+      for (let end = input.indexOf('\n'); end >= 0; end = input.indexOf('\n')) {
+        const line = input.slice(0, end).trim();
+        input = input.slice(end + 1);
+        if (line === 'ping') void idle.ping().then(print);
+      }
+    });
   } else {
     process.stderr.write(`unknown command ${command}\n${usage}\n`);
     process.exit(2);

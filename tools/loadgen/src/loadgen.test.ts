@@ -134,11 +134,21 @@ describe('loadgen', () => {
       expect(bulk.bytes).toBe(1024 * 1024);
       const idle = await openIdle({ via, target: endpoint, greeting, count: 8 });
       expect(idle).toMatchObject({ opened: 8, failed: 0 });
+      expect(await idle.ping()).toEqual({ pinged: 8, failed: 0 });
       idle.close();
     }
     // What crossed the relay: the recorded ClientHello first, the recorded flight first on the way back.
     expect(Buffer.concat(relay.upstream).subarray(0, 517).equals(greeting.clientHello)).toBe(true);
     expect(Buffer.concat(relay.downstream).subarray(0, 1904).equals(greeting.serverFlight)).toBe(true);
+  });
+
+  it('counts the idle tunnels that no longer carry a byte', async () => {
+    const target = await startTarget();
+    const idle = await openIdle({ target: { host: '127.0.0.1', port: target.port }, count: 6 });
+    expect(idle).toMatchObject({ opened: 6, failed: 0 });
+    await target.close(); // drops every tunnel's far end
+    expect(await idle.ping(2000)).toEqual({ pinged: 0, failed: 6 });
+    idle.close();
   });
 
   it('refuses a server flight that arrived changed, and a session that is not TLS 1.3', async () => {

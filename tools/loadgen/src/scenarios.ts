@@ -177,7 +177,32 @@ export interface IdleTunnels {
   readonly opened: number;
   readonly failed: number;
   readonly firstError?: string;
+  /**
+   * Sends one byte on every held tunnel and waits for each echo (at most `timeoutMs`): proof that tunnels
+   * held idle still carry bytes. `pinged` counts the echoes that came back.
+   */
+  ping(timeoutMs?: number): Promise<{ pinged: number; failed: number }>;
   close(): void;
+}
+
+/** One byte through an open echo tunnel and back, within `timeoutMs`. */
+function pingOne(socket: OpenConnection['socket'], timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      socket.removeListener('data', onData);
+      socket.removeListener('close', onClose);
+      socket.pause();
+      resolve(ok);
+    };
+    const onData = (chunk: Buffer) => done(chunk.length === 1 && chunk[0] === 0x70);
+    const onClose = () => done(false);
+    const timer = setTimeout(done, timeoutMs, false);
+    socket.on('data', onData);
+    socket.once('close', onClose);
+    socket.resume();
+    socket.write('p');
+  });
 }
 
 /**
@@ -212,6 +237,19 @@ export async function openIdle(
     opened: sockets.length,
     failed,
     ...(firstError !== undefined ? { firstError } : {}),
+    async ping(timeoutMs = 10_000) {
+      let pinged = 0;
+      // A bounded number in flight, like the opening: a burst of thousands of writes measures the burst.
+      let cursor = 0;
+      const worker = async () => {
+        while (cursor < sockets.length) {
+          const socket = sockets[cursor++] as OpenConnection['socket'];
+          if (await pingOne(socket, timeoutMs)) pinged++;
+        }
+      };
+      await Promise.all(Array.from({ length: options.concurrency ?? 64 }, worker));
+      return { pinged, failed: sockets.length - pinged };
+    },
     close() {
       for (const socket of sockets) socket.destroy();
     },
