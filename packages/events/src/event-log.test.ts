@@ -70,10 +70,14 @@ describe('createEventLog', () => {
     events.emit(107, { client: 'c:1', target: 't:443', tlsVersion: 'TLS 1.3', setupMs: 4 });
     expect(seen).toEqual([103, 107]);
     expect(recent.list().map((r) => r.id)).toEqual([107]);
+    expect([events.delivers(103), events.delivers(107), events.delivers(401)]).toEqual([false, true, true]);
     events.setLevel('debug');
+    expect(events.delivers(103)).toBe(true);
     events.emit(103, { client: 'c:1', target: 't:443' });
     expect(recent.list().map((r) => r.id)).toEqual([107, 103]);
     expect(events.stats()).toMatchObject({ emitted: 3, belowLevel: 1 });
+    events.setLevel('error');
+    expect([events.delivers(107), events.delivers(401)]).toEqual([false, true]);
   });
 
   it('never throws from emit when a sink or an observer throws, and counts it', () => {

@@ -61,6 +61,11 @@ export interface EventLog {
   setSecrets(secrets: Iterable<string | undefined | null>): void;
   /** Changes the least severe level that reaches the sinks. */
   setLevel(level: EventLevel): void;
+  /**
+   * True when event `id` reaches the sinks at the current level. Lets a caller leave out fields that are
+   * costly to gather (e.g. request headers for the `debug` event 103) when nobody would read them.
+   */
+  delivers(id: EventId): boolean;
   /** The language messages are written in. */
   readonly language: EventLanguage;
   stats(): EventLogStats;
@@ -248,6 +253,9 @@ export function createEventLog(options: EventLogOptions = {}): EventLog {
     },
     setLevel(level) {
       minRank = RANK[checkLevel(level)];
+    },
+    delivers(id) {
+      return isEventId(id) && RANK[EVENT_CATALOG[id].level] >= minRank;
     },
     stats() {
       const perSink: Record<string, SinkStats> = {};

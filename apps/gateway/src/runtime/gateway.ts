@@ -165,7 +165,12 @@ export async function startGatewayCore(options: GatewayCoreOptions): Promise<Gat
       receivedAt: performance.now(),
     };
     tunnels.set(request.id, state);
-    events.emit(103, { client: state.client, target: state.target, headers: request.headers });
+    events.emit(103, {
+      client: state.client,
+      target: state.target,
+      // Building the headers costs more than the rest of the record: only when 103 is written somewhere.
+      ...(events.delivers(103) ? { headers: request.headers } : {}),
+    });
 
     const target = policy.decideTarget(request.host, request.port);
     if (!target.allow) {
