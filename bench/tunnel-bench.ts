@@ -37,11 +37,11 @@ const { values } = parseArgs({
     rounds: { type: 'string' },
     // Another build of the tunnel core (a src/index.ts inside the repository), measured as one more peer.
     baseline: { type: 'string' },
-    peers: { type: 'string', default: 'direct,agent-gateway,tunnel-core,squid,tinyproxy' },
+    peers: { type: 'string', default: 'direct,agent-gateway,agent-gateway-2w,tunnel-core,squid,tinyproxy' },
     // The recorded TLS 1.3 session every connection replays; --plain sends the payload without it.
     'tls-session': { type: 'string', default: 'curl-tls13' },
     plain: { type: 'boolean', default: false },
-    'timeout-s': { type: 'string', default: '900' },
+    'timeout-s': { type: 'string', default: '1800' },
   },
 });
 const quick = values.quick;
