@@ -145,6 +145,19 @@ describe('PROXY protocol behind real HAProxy', () => {
     ).toMatchObject({ client: expect.stringMatching(/^127\.0\.0\.5:\d+$/) });
   });
 
+  it('counts MaxTunnelsPerClient by the original client', async () => {
+    const mark = gateway.mark();
+    await writeJson(gateway.configFile, { ...config, MaxTunnelsPerClient: 1 });
+    await gateway.waitForEvent(100, { after: mark });
+    const first = await tunnelVia(ports.v2, '127.0.0.9');
+    // Same original client: over its limit. Another one behind the same HAProxy: fine.
+    expect((await connect(ports.v2, authority(), 5000, { localAddress: '127.0.0.9' })).status).toBe(503);
+    await gateway.waitForEvent(109, { after: mark, fields: { limit: 'max-tunnels-per-client' } });
+    const other = await tunnelVia(ports.v1, '127.0.0.13');
+    await closeSocket(other.session);
+    await closeSocket(first.session);
+  });
+
   it('applies AllowedClientNetworks to the original client, and AcceptProxyProtocol on reload', async () => {
     let mark = gateway.mark();
     await writeJson(gateway.configFile, { ...config, AllowedClientNetworks: ['127.0.0.9/32'] });
