@@ -16,10 +16,27 @@ export interface ConnectAnswer {
   rest: Buffer;
 }
 
+/** Where a test client connects from and to: a load balancer's frontend, a distinctive 127.x source. */
+export interface ClientEndpoint {
+  /** Address to connect to [127.0.0.1]. */
+  host?: string;
+  /** Source address to bind, e.g. `127.0.0.9`, so the gateway's events name this client unmistakably. */
+  localAddress?: string;
+}
+
 /** Sends bytes to the gateway's listener and reads the answer head (and, for a refusal, everything after it). */
-export function request(port: number, bytes: string | Buffer, timeoutMs = 5000): Promise<ConnectAnswer> {
+export function request(
+  port: number,
+  bytes: string | Buffer,
+  timeoutMs = 5000,
+  from: ClientEndpoint = {},
+): Promise<ConnectAnswer> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
+    const socket = net.connect({
+      host: from.host ?? '127.0.0.1',
+      port,
+      ...(from.localAddress === undefined ? {} : { localAddress: from.localAddress }),
+    });
     let buffered = Buffer.alloc(0);
     let answer: Omit<ConnectAnswer, 'body'> | undefined;
     const timer = setTimeout(() => {
@@ -62,8 +79,13 @@ export function request(port: number, bytes: string | Buffer, timeoutMs = 5000):
 }
 
 /** `CONNECT authority HTTP/1.1` with a matching Host header. */
-export function connect(port: number, authority: string, timeoutMs = 5000): Promise<ConnectAnswer> {
-  return request(port, `CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\n\r\n`, timeoutMs);
+export function connect(
+  port: number,
+  authority: string,
+  timeoutMs = 5000,
+  from: ClientEndpoint = {},
+): Promise<ConnectAnswer> {
+  return request(port, `CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\n\r\n`, timeoutMs, from);
 }
 
 /** Options of {@link tlsThrough}. */
@@ -103,8 +125,9 @@ export async function openTlsTunnel(
   port: number,
   authority: string,
   options: Partial<TlsThroughOptions> = {},
+  from: ClientEndpoint = {},
 ): Promise<tls.TLSSocket> {
-  const answer = await connect(port, authority);
+  const answer = await connect(port, authority, 5000, from);
   if (answer.status !== 200) {
     throw new Error(`CONNECT ${authority}: ${answer.head}\n${answer.body}`);
   }

@@ -50,6 +50,7 @@ describe('typed emit', () => {
       | 'ip-literal-not-allowed'
       | 'destination-not-allowed'
       | 'client-network-not-allowed'
+      | 'proxy-not-trusted'
       | 'client-certificate-not-allowed'
       | 'client-certificate-required'
     >();

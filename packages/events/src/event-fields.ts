@@ -7,7 +7,8 @@ export type NotConnectReason =
   | 'malformed-header'
   | 'header-too-large'
   | 'header-timeout'
-  | 'proxy-protocol-invalid';
+  | 'proxy-protocol-invalid'
+  | 'proxy-protocol-missing';
 
 /** Why a CONNECT target was refused by policy (event 105). */
 export type TargetRejectedReason =
@@ -17,6 +18,7 @@ export type TargetRejectedReason =
   | 'ip-literal-not-allowed'
   | 'destination-not-allowed'
   | 'client-network-not-allowed'
+  | 'proxy-not-trusted'
   | 'client-certificate-not-allowed'
   | 'client-certificate-required';
 

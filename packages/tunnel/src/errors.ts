@@ -6,6 +6,10 @@ export const tunnelErrorCodes = {
   TUNNEL_INVALID_OPTION: 'An option passed to the tunnel server is out of range or malformed.',
   TUNNEL_DIAL_FAILED: 'The target or the relay could not be reached; `kind` says why.',
   TUNNEL_INVALID_RELAY: 'The relay URL has an unsupported scheme or carries user info.',
+  TUNNEL_PROXY_HEADER_INVALID:
+    'The connection does not start with a valid PROXY protocol header; `problem` says why.',
+  TUNNEL_PROXY_HEADER_INCOMPLETE:
+    'The PROXY protocol header did not complete: the peer closed, or it was too slow.',
 } as const;
 
 /** One of {@link tunnelErrorCodes}. */
@@ -53,4 +57,49 @@ export class DialError extends TunnelError {
 /** True for a {@link DialError}, also across duplicated copies of this package. */
 export function isDialError(value: unknown): value is DialError {
   return TunnelError.isInstance(value) && value.code === 'TUNNEL_DIAL_FAILED';
+}
+
+/**
+ * Why a PROXY protocol header was refused: `missing` (the bytes are not a PROXY header at all, e.g. a plain
+ * HTTP request), `malformed` (v1 syntax), `too-long`, `bad-version`, `bad-command`, `bad-family`,
+ * `bad-address`, `bad-port`, `bad-length` (v2 block too short for its addresses), `bad-tlv`; and for
+ * `TUNNEL_PROXY_HEADER_INCOMPLETE`: `closed` (the peer ended mid-header) or `timeout`.
+ */
+export type ProxyHeaderProblem =
+  | 'missing'
+  | 'malformed'
+  | 'too-long'
+  | 'bad-version'
+  | 'bad-command'
+  | 'bad-family'
+  | 'bad-address'
+  | 'bad-port'
+  | 'bad-length'
+  | 'bad-tlv'
+  | 'closed'
+  | 'timeout';
+
+/** A PROXY protocol header that was refused or did not complete; `problem` classifies it. */
+export class ProxyHeaderError extends TunnelError {
+  readonly problem: ProxyHeaderProblem;
+
+  constructor(problem: ProxyHeaderProblem, message: string, options?: { cause?: unknown }) {
+    super(
+      problem === 'closed' || problem === 'timeout'
+        ? 'TUNNEL_PROXY_HEADER_INCOMPLETE'
+        : 'TUNNEL_PROXY_HEADER_INVALID',
+      message,
+      options,
+    );
+    this.name = 'ProxyHeaderError';
+    this.problem = problem;
+  }
+}
+
+/** True for a {@link ProxyHeaderError}, also across duplicated copies of this package. */
+export function isProxyHeaderError(value: unknown): value is ProxyHeaderError {
+  return (
+    TunnelError.isInstance(value) &&
+    (value.code === 'TUNNEL_PROXY_HEADER_INVALID' || value.code === 'TUNNEL_PROXY_HEADER_INCOMPLETE')
+  );
 }

@@ -1,8 +1,30 @@
 export { type Authority, parseAuthority } from './authority.ts';
 export { classifyDialError } from './classify-error.ts';
 export { type DialResult, dialDirect, dialRelay, systemResolver } from './dial.ts';
-export { DialError, isDialError, TunnelError, type TunnelErrorCode, tunnelErrorCodes } from './errors.ts';
+export {
+  DialError,
+  isDialError,
+  isProxyHeaderError,
+  ProxyHeaderError,
+  type ProxyHeaderProblem,
+  TunnelError,
+  type TunnelErrorCode,
+  tunnelErrorCodes,
+} from './errors.ts';
 export { defaultTunnelLimits } from './limits.ts';
+export {
+  PROXY_V1_MAX_BYTES,
+  PROXY_V2_MAX_BYTES,
+  type ProxyEndpoint,
+  type ProxyHeader,
+  ProxyHeaderParser,
+  type ProxyHeaderParserOptions,
+  type ProxyHeaderResult,
+  type ProxyHeaderWithAddresses,
+  type ProxyHeaderWithoutAddresses,
+  parseProxyHeader,
+} from './proxy-protocol.ts';
+export { type ProxyProtocolReaderOptions, proxyProtocolReader } from './proxy-protocol-reader.ts';
 export {
   type CloseOptions,
   createTunnelServer,
@@ -10,6 +32,7 @@ export {
   type TunnelServerOptions,
 } from './tunnel-server.ts';
 export type {
+  Admission,
   ConnectRequest,
   Decision,
   DialFailureKind,

@@ -6,9 +6,11 @@ import { type DialError, isDialError } from './errors.ts';
 import { defaultTunnelLimits, mergeLimits, socketHighWaterMark } from './limits.ts';
 import { Tunnel, type TunnelObserver, type TunnelOutcome } from './tunnel.ts';
 import type {
+  Admission,
   ConnectRequest,
   Decision,
   DialFailureKind,
+  IncomingConnection,
   PreambleReader,
   ProxiedSource,
   RefusalKind,
@@ -26,7 +28,10 @@ export interface TunnelServerOptions {
   readonly limits?: Partial<TunnelLimits>;
   /** Default resolver of direct dials (a dial target's own `resolve` wins); defaults to `dns.lookup`. */
   readonly resolve?: Resolver;
-  /** Reads a PROXY protocol header (or other preamble) before the HTTP head; see {@link PreambleReader}. */
+  /**
+   * Reads a PROXY protocol header (or other preamble) before the HTTP head; see {@link PreambleReader} and
+   * {@link proxyProtocolReader}. Change it later with `setPreambleReader`.
+   */
   readonly readPreamble?: PreambleReader;
 }
 
@@ -73,6 +78,8 @@ interface ConnectionState {
   readonly clientPort: number;
   headTimer: NodeJS.Timeout | undefined;
   proxiedSource: ProxiedSource | undefined;
+  /** `connection-opened` was emitted (so `connection-closed` will be). */
+  opened: boolean;
   phase: 'head' | 'connect' | 'tunnel' | 'done';
   /** Set while a CONNECT is being decided and dialed: the per-client key it counts against. */
   pendingClientKey: string | undefined;
@@ -167,7 +174,7 @@ export class TunnelServer {
   private currentLimits: TunnelLimits;
   private readonly hooks: TunnelHooks;
   private readonly resolver: Resolver;
-  private readonly readPreamble: PreambleReader | undefined;
+  private readPreamble: PreambleReader | undefined;
   private readonly netServer: net.Server;
   private readonly httpServer: http.Server;
   private readonly connectionSet = new Set<StatefulSocket>();
@@ -242,6 +249,14 @@ export class TunnelServer {
       this.currentLimits.maxHeadBytes;
   }
 
+  /**
+   * Sets (or with `undefined` removes) the preamble reader for connections accepted from now on; those
+   * already reading theirs keep the one they started with.
+   */
+  setPreambleReader(reader: PreambleReader | undefined): void {
+    this.readPreamble = reader;
+  }
+
   /** Open client connections (any phase). */
   get connectionCount(): number {
     return this.connectionSet.size;
@@ -289,6 +304,7 @@ export class TunnelServer {
       clientPort: socket.remotePort ?? 0,
       headTimer: undefined,
       proxiedSource: undefined,
+      opened: false,
       phase: 'head',
       pendingClientKey: undefined,
     };
@@ -296,58 +312,84 @@ export class TunnelServer {
     this.connectionSet.add(socket);
     socket.on('error', ignoreError);
     const limits = this.currentLimits;
+    const readPreamble = this.readPreamble;
     socket.once('close', onConnectionClose);
-    if (this.hooks.onEvent !== undefined)
-      this.emit({
-        type: 'connection-opened',
-        clientAddress: state.clientAddress,
-        clientPort: state.clientPort,
-        connections: this.connectionSet.size,
-      });
+    // With a preamble the client is only known once it was read: the open event waits for it.
+    if (readPreamble === undefined) this.connectionOpened(state);
     if (limits.maxConnections > 0 && this.connectionSet.size > limits.maxConnections) {
       this.refuse(socket, 503, 'capacity', `connection limit ${limits.maxConnections} reached`);
       return;
     }
-    const admit = this.hooks.admitConnection;
-    if (admit !== undefined) {
-      let admitted: boolean;
-      try {
-        admitted = admit({
-          clientAddress: state.clientAddress,
-          clientPort: state.clientPort,
-          connections: this.connectionSet.size,
-        });
-      } catch (error) {
-        this.emit({
-          type: 'error',
-          kind: 'hook',
-          error: error instanceof Error ? error : new Error(String(error)),
-        });
-        admitted = false;
-      }
-      if (!admitted) {
-        this.refuse(socket, 403, 'not-admitted', 'connection not admitted');
-        return;
-      }
-    }
+    if (!this.admit(socket, state, this.hooks.admitConnection)) return;
     state.headTimer = setTimeout(onHeadTimeout, limits.headTimeoutMs, socket, limits.headTimeoutMs);
-    if (this.readPreamble === undefined) {
+    if (readPreamble === undefined) {
       this.httpServer.emit('connection', socket);
       socket.resume();
       return;
     }
-    this.readPreamble(socket).then(
+    let reading: Promise<ProxiedSource | undefined>;
+    try {
+      reading = readPreamble(socket);
+    } catch (error) {
+      reading = Promise.reject(error);
+    }
+    reading.then(
       (source) => {
         if (socket.destroyed || state.phase !== 'head') return;
         state.proxiedSource = source;
+        this.connectionOpened(state);
+        if (!this.admit(socket, state, this.hooks.admitSource)) return;
         this.httpServer.emit('connection', socket);
         socket.resume();
       },
       (error: unknown) => {
         if (state.phase !== 'head') return;
-        this.refuse(socket, 400, 'preamble', error instanceof Error ? error.message : String(error));
+        const err = error instanceof Error ? error : new Error(String(error));
+        this.refuse(socket, 400, 'preamble', err.message, { error: err });
       },
     );
+  }
+
+  private connectionOpened(state: ConnectionState): void {
+    state.opened = true;
+    if (this.hooks.onEvent !== undefined)
+      this.emit({
+        type: 'connection-opened',
+        clientAddress: state.clientAddress,
+        clientPort: state.clientPort,
+        ...(state.proxiedSource === undefined ? {} : { proxiedSource: state.proxiedSource }),
+        connections: this.connectionSet.size,
+      });
+  }
+
+  /** Runs an admission hook; refuses (403) and answers false when it does not admit. */
+  private admit(
+    socket: StatefulSocket,
+    state: ConnectionState,
+    hook: ((connection: IncomingConnection) => Admission) | undefined,
+  ): boolean {
+    if (hook === undefined) return true;
+    let admission: Admission;
+    try {
+      admission = hook.call(this.hooks, {
+        clientAddress: state.clientAddress,
+        clientPort: state.clientPort,
+        ...(state.proxiedSource === undefined ? {} : { proxiedSource: state.proxiedSource }),
+        connections: this.connectionSet.size,
+      });
+    } catch (error) {
+      this.emit({
+        type: 'error',
+        kind: 'hook',
+        error: error instanceof Error ? error : new Error(String(error)),
+      });
+      admission = false;
+    }
+    if (admission === true) return true;
+    const reason =
+      typeof admission === 'object' && admission !== null ? admission.refuse : 'connection not admitted';
+    this.refuse(socket, 403, 'not-admitted', reason);
+    return false;
   }
 
   /** @internal A client connection closed (any phase). */
@@ -356,11 +398,12 @@ export class TunnelServer {
     state.headTimer = undefined;
     state.phase = 'done';
     this.connectionSet.delete(socket);
-    if (this.hooks.onEvent !== undefined)
+    if (state.opened && this.hooks.onEvent !== undefined)
       this.emit({
         type: 'connection-closed',
         clientAddress: state.clientAddress,
         clientPort: state.clientPort,
+        ...(state.proxiedSource === undefined ? {} : { proxiedSource: state.proxiedSource }),
         connections: this.connectionSet.size,
       });
     this.checkIdle();

@@ -143,15 +143,24 @@ export type RefusalKind =
 /** Lifecycle events; one object per event, `type` tells which. Bytes are counted once, at the end. */
 export type TunnelLifecycleEvent =
   | {
+      /**
+       * A client connection is open. Without a preamble reader it comes at accept; with one, once the
+       * preamble was read (carrying what it announced), and a connection that fails before that emits
+       * neither this nor `connection-closed`.
+       */
       readonly type: 'connection-opened';
       readonly clientAddress: string;
       readonly clientPort: number;
+      /** The source announced by the preamble (PROXY protocol), when there was one. */
+      readonly proxiedSource?: ProxiedSource;
       readonly connections: number;
     }
   | {
+      /** A connection that emitted `connection-opened` closed; it carries the same addresses. */
       readonly type: 'connection-closed';
       readonly clientAddress: string;
       readonly clientPort: number;
+      readonly proxiedSource?: ProxiedSource;
       readonly connections: number;
     }
   | {
@@ -233,21 +242,39 @@ export interface TunnelLimits {
   readonly maxConnections: number;
 }
 
-/** A freshly accepted connection, before anything was read from it. */
+/**
+ * A freshly accepted connection, before anything was read from it (for `admitConnection`), or right after
+ * its preamble (for `admitSource`, with what the preamble announced).
+ */
 export interface IncomingConnection {
   readonly clientAddress: string;
   readonly clientPort: number;
+  /** The source a preamble (PROXY protocol header) announced; only in `admitSource`, when there was one. */
+  readonly proxiedSource?: ProxiedSource | undefined;
   /** Client connections open now, this one included. */
   readonly connections: number;
 }
 
+/**
+ * The answer of an admission hook: `true` admits, `false` or `{ refuse: reason }` refuses with 403 (the
+ * reason goes to the `request-refused` event, kind `not-admitted`; default `connection not admitted`).
+ */
+export type Admission = boolean | { readonly refuse: string };
+
 /** The hooks the tunnel core calls; only `decide` is required. */
 export interface TunnelHooks {
   /**
-   * Admits or refuses a connection as soon as it is accepted (e.g. `AllowedClientNetworks`); a refused one
-   * gets 403 and is closed before its head is read. Without this hook every connection is admitted.
+   * Admits or refuses a connection as soon as it is accepted (e.g. `AllowedClientNetworks`, or which load
+   * balancers may send PROXY headers); a refused one gets 403 and is closed before anything is read.
+   * Without this hook every connection is admitted.
    */
-  admitConnection?(connection: IncomingConnection): boolean;
+  admitConnection?(connection: IncomingConnection): Admission;
+  /**
+   * With a preamble reader: admits or refuses a connection once its preamble was read, with the source it
+   * announced as `proxiedSource` (absent for none, e.g. PROXY v2 `LOCAL`), before the HTTP head is read;
+   * e.g. to apply `AllowedClientNetworks` to the original client. Refusal as for `admitConnection`.
+   */
+  admitSource?(connection: IncomingConnection): Admission;
   /** Decides on a parsed CONNECT request: where to dial, or which status to refuse with. */
   decide(request: ConnectRequest): Decision | Promise<Decision>;
   /** Creates the inspector of a tunnel after its dial succeeded; return `undefined` to splice at once. */

@@ -1,5 +1,6 @@
 export { certPath, certsDir, testCerts } from './certs.ts';
 export { openFileDescriptorCount, waitForFileDescriptors } from './fds.ts';
+export { freePort, haproxyPath, type RunningHaproxy, startHaproxy } from './haproxy.ts';
 export { installLoopbackGuard, isLoopbackAddress, LoopbackGuardError } from './loopback-guard.ts';
 export {
   type RecordedChunk,

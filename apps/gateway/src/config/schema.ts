@@ -76,15 +76,21 @@ export const configSchema = z
     AllowedClientNetworks: z
       .array(cidr)
       .default([])
-      .describe('CIDRs clients may connect from; empty allows any client.'),
+      .describe(
+        'CIDRs clients may connect from; empty allows any client. Behind a PROXY header, the original client is checked.',
+      ),
     AcceptProxyProtocol: z
       .boolean()
       .default(false)
-      .describe('Expect a PROXY protocol v1/v2 header from a load balancer in front of each connection.'),
+      .describe(
+        'Every connection must start with a PROXY protocol v1/v2 header (from a load balancer); when false, none is interpreted.',
+      ),
     TrustedProxyNetworks: z
       .array(cidr)
       .default([])
-      .describe('Where PROXY protocol headers may come from (the load balancers).'),
+      .describe(
+        'CIDRs of the load balancers that may send PROXY protocol headers; empty accepts them from any address.',
+      ),
     MaxTunnels: z
       .number()
       .int()

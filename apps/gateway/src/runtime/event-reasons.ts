@@ -1,6 +1,6 @@
 import type { NotConnectReason, TargetRejectedReason } from '@agent-gateway/events';
 import type { DecisionReason } from '@agent-gateway/policy';
-import type { RefusalKind } from '@agent-gateway/tunnel';
+import { isProxyHeaderError, type RefusalKind } from '@agent-gateway/tunnel';
 
 /** The event-105 reason of a policy refusal. */
 export function targetRejectedReason(reason: DecisionReason): TargetRejectedReason {
@@ -21,6 +21,7 @@ export function targetRejectedReason(reason: DecisionReason): TargetRejectedReas
 export function notConnectReason(
   kind: RefusalKind,
   reason: string,
+  error?: Error,
 ): { reason: NotConnectReason; status: 400 | 405 | 408 | 431 } | undefined {
   switch (kind) {
     case 'not-connect':
@@ -30,7 +31,15 @@ export function notConnectReason(
     case 'head-timeout':
       return { reason: 'header-timeout', status: 408 };
     case 'preamble':
-      return { reason: 'proxy-protocol-invalid', status: 400 };
+      // A plain request where a PROXY header must come first is told apart: usually a client that bypassed
+      // the load balancer, or a load balancer without send-proxy.
+      return {
+        reason:
+          isProxyHeaderError(error) && error.problem === 'missing'
+            ? 'proxy-protocol-missing'
+            : 'proxy-protocol-invalid',
+        status: 400,
+      };
     case 'malformed':
       if (/port/i.test(reason) && /missing|no port/i.test(reason))
         return { reason: 'missing-port', status: 400 };

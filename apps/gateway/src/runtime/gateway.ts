@@ -14,6 +14,9 @@ import {
   createTunnelServer,
   type Decision,
   type DialTarget,
+  type IncomingConnection,
+  type PreambleReader,
+  proxyProtocolReader,
   type TunnelContext,
   type TunnelLifecycleEvent,
   type TunnelServer,
@@ -274,11 +277,12 @@ export async function startGatewayCore(options: GatewayCoreOptions): Promise<Gat
 
   function onTunnelEvent(event: TunnelLifecycleEvent): void {
     switch (event.type) {
+      // Behind a load balancer the original client counts, not the balancer.
       case 'connection-opened':
-        counters.connectionOpened(event.clientAddress);
+        counters.connectionOpened(event.proxiedSource?.address ?? event.clientAddress);
         return;
       case 'connection-closed':
-        counters.connectionClosed(event.clientAddress);
+        counters.connectionClosed(event.proxiedSource?.address ?? event.clientAddress);
         return;
       case 'tunnel-established': {
         const state = tunnels.get(event.id);
@@ -356,7 +360,11 @@ export async function startGatewayCore(options: GatewayCoreOptions): Promise<Gat
         });
         return;
       case 'not-admitted':
-        events.emit(105, { client, target: target || '-', reason: 'client-network-not-allowed' });
+        events.emit(105, {
+          client,
+          target: target || '-',
+          reason: event.reason === 'proxy-not-trusted' ? 'proxy-not-trusted' : 'client-network-not-allowed',
+        });
         return;
       case 'capacity': {
         const perClient = /per-client/.test(event.reason);
@@ -384,22 +392,36 @@ export async function startGatewayCore(options: GatewayCoreOptions): Promise<Gat
         return;
       }
       default: {
-        const mapped = notConnectReason(event.kind, event.reason);
+        const mapped = notConnectReason(event.kind, event.reason, event.error);
         if (mapped) events.emit(104, { client, reason: mapped.reason, status: mapped.status });
         else events.emit(400, { error: event.reason, context: `refused ${event.kind}` });
       }
     }
   }
 
+  // AllowedClientNetworks applies to the original client: the address a PROXY header announced, else the
+  // connection's own. With AcceptProxyProtocol the connection's own address must be a trusted proxy first.
+  const clientAllowed = (address: string) =>
+    settings.clientNetworks.empty || settings.clientNetworks.contains(address);
+  const preambleReader = (config: GatewayConfig): PreambleReader | undefined =>
+    config.AcceptProxyProtocol ? proxyProtocolReader({ timeoutMs: config.HeaderTimeoutMs }) : undefined;
   const tunnelServer: TunnelServer = createTunnelServer({
     hooks: {
-      admitConnection: (connection) =>
-        settings.clientNetworks.empty || settings.clientNetworks.contains(connection.clientAddress),
+      admitConnection: (connection: IncomingConnection) => {
+        if (!settings.config.AcceptProxyProtocol) return clientAllowed(connection.clientAddress);
+        const { trustedProxies } = settings;
+        return trustedProxies.empty || trustedProxies.contains(connection.clientAddress)
+          ? true
+          : { refuse: 'proxy-not-trusted' };
+      },
+      admitSource: (connection: IncomingConnection) =>
+        clientAllowed(connection.proxiedSource?.address ?? connection.clientAddress),
       decide,
       createInspector,
       onEvent: onTunnelEvent,
     },
     limits: tunnelLimits(options.config),
+    readPreamble: preambleReader(options.config),
   });
 
   let listen: net.AddressInfo;
@@ -438,6 +460,11 @@ export async function startGatewayCore(options: GatewayCoreOptions): Promise<Gat
     applyConfig(config) {
       settings = buildSettings(config);
       tunnelServer.setLimits(tunnelLimits(config));
+      if (
+        config.AcceptProxyProtocol !== previous.AcceptProxyProtocol ||
+        config.HeaderTimeoutMs !== previous.HeaderTimeoutMs
+      )
+        tunnelServer.setPreambleReader(preambleReader(config));
       events.setSecrets([config.RelayProxyPassword, config.AdminToken]);
     },
     reportBadConfig(problem, file) {

@@ -12,6 +12,8 @@ export interface Settings {
   config: GatewayConfig;
   policy: Policy;
   clientNetworks: NetworkList;
+  /** `TrustedProxyNetworks`: where PROXY protocol headers may come from (empty: anywhere). */
+  trustedProxies: NetworkList;
   relayBypass: Policy | undefined;
   relayCa: string | undefined;
 }
@@ -37,6 +39,7 @@ export function buildSettings(config: GatewayConfig): Settings {
     config,
     policy: compileGatewayPolicy(config),
     clientNetworks: compileNetworkList(config.AllowedClientNetworks),
+    trustedProxies: compileNetworkList(config.TrustedProxyNetworks),
     relayBypass:
       config.RelayBypassHosts.length > 0
         ? compilePolicy({ allowedHosts: config.RelayBypassHosts, allowedPorts: config.AllowedPorts })

@@ -16,6 +16,7 @@ const notConnect: Record<NotConnectReason, string> = {
   'header-too-large': 'der Anfragekopf ist zu groß',
   'header-timeout': 'der Anfragekopf kam nicht rechtzeitig an',
   'proxy-protocol-invalid': 'der PROXY-Protokoll-Kopf ist ungültig',
+  'proxy-protocol-missing': 'die Verbindung beginnt nicht mit einem PROXY-Protokoll-Kopf',
 };
 
 const targetRejected: Record<TargetRejectedReason, string> = {
@@ -25,6 +26,7 @@ const targetRejected: Record<TargetRejectedReason, string> = {
   'ip-literal-not-allowed': 'IP-Adressen als Ziel sind nicht erlaubt',
   'destination-not-allowed': 'der Host löst sich in eine nicht erlaubte Adresse auf',
   'client-network-not-allowed': 'das Netz des Clients ist nicht erlaubt',
+  'proxy-not-trusted': 'PROXY-Protokoll-Köpfe werden von dieser Adresse nicht angenommen',
   'client-certificate-not-allowed': 'Antragsteller des Clientzertifikats nicht erlaubt',
   'client-certificate-required': 'ein sichtbares Clientzertifikat ist erforderlich',
 };

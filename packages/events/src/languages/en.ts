@@ -16,6 +16,7 @@ const notConnect: Record<NotConnectReason, string> = {
   'header-too-large': 'the request head is too large',
   'header-timeout': 'the request head did not arrive in time',
   'proxy-protocol-invalid': 'the PROXY protocol header is invalid',
+  'proxy-protocol-missing': 'the connection does not start with a PROXY protocol header',
 };
 
 const targetRejected: Record<TargetRejectedReason, string> = {
@@ -25,6 +26,7 @@ const targetRejected: Record<TargetRejectedReason, string> = {
   'ip-literal-not-allowed': 'IP address targets are not allowed',
   'destination-not-allowed': 'the host resolves to an address that is not allowed',
   'client-network-not-allowed': 'the client network is not allowed',
+  'proxy-not-trusted': 'PROXY protocol headers are not accepted from this address',
   'client-certificate-not-allowed': 'client certificate subject not allowed',
   'client-certificate-required': 'a visible client certificate is required',
 };
