@@ -458,6 +458,7 @@ export async function startGatewayCore(options: GatewayCoreOptions): Promise<Gat
       return tunnelServer.limits.maxTunnels;
     },
     applyConfig(config) {
+      const previous = settings.config;
       settings = buildSettings(config);
       tunnelServer.setLimits(tunnelLimits(config));
       if (
