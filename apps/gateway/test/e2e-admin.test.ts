@@ -246,4 +246,32 @@ describe('SIGTERM', () => {
       await draining.stop();
     }
   });
+
+  it('AcceptGraceMs: new tunnels still work while /readyz already fails, then the listener closes', async () => {
+    const draining = await startGatewayProcess({ config: { ...gatewayConfig(), AcceptGraceMs: 1500 } });
+    try {
+      const before = await openTlsTunnel(draining.port, `agent.example.test:${echo.port}`);
+      expect(await echoes(before)).toBe(true);
+      await closeSocket(before);
+      draining.signal('SIGTERM');
+      const signalled = Date.now();
+      let ready = await draining.admin('/readyz');
+      while (ready.status !== 503 && Date.now() - signalled < 3000) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        ready = await draining.admin('/readyz');
+      }
+      expect(ready.status).toBe(503);
+      // Inside the grace: a load balancer that has not noticed yet still gets a working tunnel.
+      const late = await openTlsTunnel(draining.port, `agent.example.test:${echo.port}`);
+      expect(Date.now() - signalled).toBeLessThan(1500);
+      expect(await echoes(late)).toBe(true);
+      await closeSocket(late);
+      // After it the listener closes and, with nothing open, the gateway exits (not before the grace).
+      expect(await draining.exited).toEqual({ code: 0, signal: null });
+      expect(Date.now() - signalled).toBeGreaterThanOrEqual(1500);
+      expect(draining.eventsWithId(108).at(-1)).toMatchObject({ result: 'verified' });
+    } finally {
+      await draining.stop();
+    }
+  });
 });

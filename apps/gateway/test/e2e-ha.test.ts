@@ -48,6 +48,9 @@ beforeAll(async () => {
     AcceptProxyProtocol: true,
     TrustedProxyNetworks: ['127.0.0.0/8'],
     DrainTimeoutMs: 30_000,
+    // Two health-check intervals: HAProxy marks a draining gateway down before its listener closes, so no
+    // connection it already sent there is reset in the accept queue.
+    AcceptGraceMs: 1000,
   };
   gateways = await Promise.all([0, 1, 2].map(() => startGatewayProcess({ config })));
   frontendPort = await freePort();

@@ -44,7 +44,9 @@ beforeAll(async () => {
     // HAProxy (and the tests that speak PROXY themselves) connect from 127.0.0.1 only.
     TrustedProxyNetworks: ['127.0.0.1/32'],
   };
-  gateway = await startGatewayProcess({ config });
+  // One worker: MaxTunnelsPerClient holds per worker, and the per-client test below needs both of its
+  // connections counted by the same process.
+  gateway = await startGatewayProcess({ config, args: ['--workers', '1'] });
   ports.v1 = await freePort();
   ports.v2 = await freePort();
   haproxy = await startHaproxy(

@@ -195,6 +195,12 @@ export class TunnelServer {
   private pendingTunnels = 0;
   private nextId = 1;
   private closing = false;
+  /**
+   * Requests still being decided or dialled are abandoned (no answer). Not during a drain: a connection the
+   * server accepted before it began closing has its CONNECT answered and, if it becomes a tunnel, drains with
+   * the others; whatever is still pending when the drain ends is abandoned then.
+   */
+  private abandonPending = false;
   private readonly idleWaiters: Array<() => void> = [];
 
   constructor(options: TunnelServerOptions) {
@@ -596,7 +602,7 @@ export class TunnelServer {
       this.refuse(socket, 500, 'denied', 'decide hook failed', { id, host, port, error: err });
       return;
     }
-    if (socket.destroyed || this.closing) {
+    if (socket.destroyed || this.abandonPending) {
       this.abandon(socket, id, host, port);
       return;
     }
@@ -637,7 +643,7 @@ export class TunnelServer {
       });
       return;
     }
-    if (socket.destroyed || this.closing) {
+    if (socket.destroyed || this.abandonPending) {
       upstream.destroy();
       this.abandon(socket, id, host, port);
       return;
@@ -731,17 +737,23 @@ export class TunnelServer {
   }
 
   /**
-   * Stops accepting, drops connections that have no tunnel yet, lets tunnels drain for `drainTimeoutMs`,
-   * closes the rest gracefully, and destroys what is still open after `graceMs`.
+   * Stops accepting and lets tunnels drain for `drainTimeoutMs`, then closes the rest gracefully and
+   * destroys what is still open after `graceMs`. During a drain, connections accepted before the close keep
+   * their request: a CONNECT that arrives or is being decided or dialled is answered as usual (behind a load
+   * balancer it was already routed here); without a drain, and when it ends, connections that have no
+   * tunnel yet are dropped.
    */
   async close(options: CloseOptions = {}): Promise<void> {
     this.closing = true;
+    const drainTimeoutMs = options.drainTimeoutMs ?? 0;
+    this.abandonPending = drainTimeoutMs <= 0;
     const closed = new Promise<void>((resolve) => {
       if (!this.netServer.listening) resolve();
       else this.netServer.close(() => resolve());
     });
+    if (drainTimeoutMs > 0) await this.waitIdle(drainTimeoutMs);
+    this.abandonPending = true;
     for (const socket of this.connectionSet) if (socket[kState]?.phase !== 'tunnel') socket.destroy();
-    if ((options.drainTimeoutMs ?? 0) > 0) await this.waitIdle(options.drainTimeoutMs ?? 0);
     this.closeAllTunnels();
     await this.waitIdle(options.graceMs ?? 1000);
     for (const tunnel of [...this.tunnelSet.keys()]) tunnel.abort('shutdown', 'grace period over');

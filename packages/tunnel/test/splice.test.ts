@@ -274,6 +274,73 @@ describe('splice', () => {
   });
 });
 
+describe('drain', () => {
+  it('answers the requests it accepted before a drain began, and drains their tunnels too', async () => {
+    const { port: targetPort } = await startEchoTarget(cleanup);
+    let release: () => void = () => {};
+    const decided = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let deciding = 0;
+    const {
+      port,
+      server: tunnelServer,
+      events,
+    } = await startTunnel(cleanup, {
+      hooks: {
+        decide: async () => {
+          deciding++;
+          await decided; // still deciding when the drain starts
+          return { allow: true, dial: { kind: 'direct' } };
+        },
+      },
+    });
+    const target = `d.test:${targetPort}`;
+    const pending = openTunnel(port, target);
+    // A connection that was accepted but had sent nothing yet when the drain began.
+    const quiet = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+    await new Promise((resolve) => quiet.once('connect', resolve));
+    await waitFor(() => deciding === 1 && eventsOf(events, 'connection-opened').length === 2);
+    const closing = tunnelServer.close({ drainTimeoutMs: 10_000, graceMs: 200 });
+    let closed = false;
+    void closing.then(() => {
+      closed = true;
+    });
+    // New connections are refused at once: the listener is closed.
+    await expect(
+      new Promise((resolve, reject) =>
+        net.connect(port, '127.0.0.1').once('connect', resolve).once('error', reject),
+      ),
+    ).rejects.toThrow(/ECONNREFUSED/);
+    release();
+    const first = await pending;
+    quiet.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n\r\n`);
+    let answer = Buffer.alloc(0);
+    quiet.on('data', (chunk: Buffer) => {
+      answer = Buffer.concat([answer, chunk]);
+    });
+    await waitFor(() => answer.includes('\r\n\r\n'));
+    expect(answer.toString('latin1')).toMatch(/^HTTP\/1\.1 200 /);
+    // Both tunnels carry bytes while the server drains, and the drain waits for them.
+    const echoed = new Promise<string>((resolve) => {
+      let got = '';
+      first.socket.on('data', (chunk: Buffer) => {
+        got += chunk.toString('latin1');
+        if (got.length >= 7) resolve(got);
+      });
+    });
+    first.socket.resume();
+    first.socket.write('e-first');
+    expect(await echoed).toBe('e-first');
+    expect(closed).toBe(false);
+    first.socket.end();
+    quiet.end();
+    await closing;
+    expect(eventsOf(events, 'tunnel-ended').map((e) => e.result)).not.toContain('shutdown');
+    expect(eventsOf(events, 'request-refused')).toEqual([]);
+  });
+});
+
 describe('inspection', () => {
   function inspectorServer(make: () => TunnelInspector, limits = {}) {
     return startTunnel(cleanup, {

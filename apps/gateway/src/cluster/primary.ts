@@ -1,5 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import * as net from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 import { type CountersSnapshot, GatewayCounters, mergeSnapshots } from '@agent-gateway/counters';
 import {
   createEventLog,
@@ -382,6 +383,8 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
         ready = false;
         shuttingDown = true;
         clearTimeout(pendingRestart);
+        // The workers keep accepting until the load balancer has seen /readyz fail (see AcceptGraceMs).
+        await delay(config.AcceptGraceMs);
         const all = [...states.values()];
         const exits = all.map(
           (state) => new Promise<void>((resolve) => state.worker.once('exit', () => resolve())),

@@ -188,6 +188,11 @@ export const configSchema = z
     DrainTimeoutMs: nonNegativeMs
       .default(30000)
       .describe('On SIGTERM, how long open tunnels may finish before they are closed.'),
+    AcceptGraceMs: nonNegativeMs
+      .default(0)
+      .describe(
+        'On SIGTERM, how long new connections are still accepted with /readyz already failing, so a load balancer stops sending before the listener closes.',
+      ),
     AdminListen: hostPort
       .default('127.0.0.1:8081')
       .describe('Admin listener: /metrics, /healthz, /readyz, /status, /events.'),

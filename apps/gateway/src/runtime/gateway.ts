@@ -1,4 +1,5 @@
 import type * as net from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 import { GatewayCounters } from '@agent-gateway/counters';
 import {
   createEventLog,
@@ -539,6 +540,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     shutdown(reason, signal) {
       shuttingDown ??= (async () => {
         ready = false;
+        // Keep accepting until the load balancer has seen /readyz fail: closing the listener at once resets
+        // the connections in its accept queue, which the balancer had already sent here.
+        await delay(core.config.AcceptGraceMs);
         const remaining = await core.drain();
         core.events.emit(102, {
           reason,
