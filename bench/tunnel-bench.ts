@@ -366,6 +366,8 @@ interface IdleResult {
   opened: number;
   /** Tunnels that still echoed a byte after all were open and RSS was read. */
   pinged: number;
+  /** agent-gateway's own tunnel counts while all were still open (a busy worker may miss a later scrape). */
+  verification?: Record<string, number>;
 }
 
 async function measureIdle(peer: Peer, target: string): Promise<IdleResult> {
@@ -402,6 +404,7 @@ async function measureIdle(peer: Peer, target: string): Promise<IdleResult> {
       return c.nextJson<{ pinged: number; failed: number }>();
     }),
   );
+  const verification = peer.adminPort === undefined ? undefined : await gatewayTunnels(peer);
   for (const client of clients) client.child.kill('SIGTERM');
   await Promise.all(clients.map((c) => c.exited));
   const opened = results.reduce((sum, r) => sum + r.opened, 0);
@@ -411,7 +414,12 @@ async function measureIdle(peer: Peer, target: string): Promise<IdleResult> {
     process.stderr.write(`${peer.name}: ${failed.failed} idle tunnels failed: ${failed.firstError}\n`);
   if (pinged < opened) process.stderr.write(`${peer.name}: ${opened - pinged} idle tunnels no longer echo\n`);
   await new Promise((resolve) => setTimeout(resolve, 1000));
-  return { kib: (after - before) / Math.max(1, opened), opened, pinged };
+  return {
+    kib: (after - before) / Math.max(1, opened),
+    opened,
+    pinged,
+    ...(verification === undefined ? {} : { verification }),
+  };
 }
 
 const median = (list: number[]) => {
@@ -511,7 +519,7 @@ async function main(): Promise<void> {
       let idle: IdleResult;
       try {
         idle = await measureIdle(fresh, target);
-        if (fresh.adminPort !== undefined) verification.set(`${peer.name} idle`, await gatewayTunnels(fresh));
+        if (idle.verification !== undefined) verification.set(`${peer.name} idle`, idle.verification);
       } finally {
         await fresh.stop();
       }

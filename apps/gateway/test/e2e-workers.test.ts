@@ -180,6 +180,26 @@ describe('one port, two workers', () => {
     expect(times).toEqual([...times].sort());
   });
 
+  it('a worker too busy to answer a scrape counts with its last answer: no counter goes down', async () => {
+    const open = await tunnelsOnWorkers(gateway, agent(), [1, 2]);
+    await closeAll(open);
+    for (const t of open) await gateway.waitForEvent(108, { fields: { client: t.client } });
+    const series = 'agent_gateway_tunnels_total{result="verified"}';
+    const answered = metricValue((await gateway.admin('/metrics')).body, series);
+    expect(answered).toBeGreaterThanOrEqual(open.length);
+    const stopped = (await workerPids(gateway)).get(2) as number;
+    process.kill(stopped, 'SIGSTOP'); // alive but silent, like a worker stuck closing thousands of sockets
+    try {
+      const started = Date.now();
+      const late = (await gateway.admin('/metrics')).body;
+      expect(Date.now() - started).toBeGreaterThanOrEqual(900); // it waited for worker 2, then went on
+      expect(metricValue(late, series)).toBe(answered);
+    } finally {
+      process.kill(stopped, 'SIGCONT');
+    }
+    expect(metricValue((await gateway.admin('/metrics')).body, series)).toBe(answered);
+  });
+
   it('allowed-host add reaches every worker within a second', async () => {
     const fresh = `new.example.test:${echo.port}`;
     expect((await connect(gateway.port, fresh)).status).toBe(403);

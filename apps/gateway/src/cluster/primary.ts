@@ -302,7 +302,9 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
       .map(
         (state) =>
           new Promise<CountersSnapshot | undefined>((resolve) => {
-            const timer = setTimeout(() => resolve(undefined), collectTimeoutMs);
+            // A worker too busy to answer in time counts with its last answer: Prometheus reads a counter
+            // that goes down as a reset, so leaving the worker out would make every rate() spike.
+            const timer = setTimeout(() => resolve(state.lastSnapshot), collectTimeoutMs);
             waiters.set(state.id, (snapshot) => {
               clearTimeout(timer);
               resolve(snapshot);
