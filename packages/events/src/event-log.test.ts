@@ -80,6 +80,34 @@ describe('createEventLog', () => {
     expect([events.delivers(107), events.delivers(401)]).toEqual([false, true]);
   });
 
+  it('onEmit sees every event with its fields, and a debug event nobody writes is never built', () => {
+    const recent = createRecentEvents();
+    const seen: Array<[EventId, Readonly<Record<string, unknown>>]> = [];
+    let reads = 0;
+    const events = createEventLog({ sinks: [recent], onEmit: (id, fields) => seen.push([id, fields]) });
+    const fields = {
+      get client() {
+        reads++;
+        return 'c:1';
+      },
+      target: 't:443',
+    };
+    events.emit(103, fields);
+    expect(reads).toBe(0); // below the level and no onEvent: no record was built
+    events.emit(105, { client: 'c:2', target: 't:443', reason: 'host-not-allowed' });
+    expect(seen.map(([id]) => id)).toEqual([103, 105]);
+    expect(seen[1]?.[1]).toMatchObject({ client: 'c:2', reason: 'host-not-allowed' });
+    expect(seen[0]?.[1]).toBe(fields); // the caller's own object, not a copy
+    expect(reads).toBe(0);
+    expect(recent.list().map((r) => r.id)).toEqual([105]);
+    events.setLevel('debug');
+    events.emit(103, fields);
+    expect(recent.list().map((r) => r.id)).toEqual([105, 103]);
+    // An unknown ID from an untyped caller reaches onEmit as the 400 it becomes.
+    (events.emit as (id: number, fields: object) => void)(999, {});
+    expect(seen.at(-1)?.[0]).toBe(400);
+  });
+
   it('never throws from emit when a sink or an observer throws, and counts it', () => {
     const recent = createRecentEvents();
     const broken: EventSink = {

@@ -19,6 +19,12 @@ export interface EventLogOptions {
   secrets?: Iterable<string | undefined | null>;
   /** Every event, whatever the level, right after it was built (e.g. to count it). Must not throw. */
   onEvent?: (record: EventRecord) => void;
+  /**
+   * Every event, whatever the level, with the fields as emitted, before any record is built: for counting
+   * without the cost of building records nobody reads (with only `onEmit`, an event below the level is
+   * never built). The fields are not redacted: do not pass them on. Must not throw.
+   */
+  onEmit?: (id: EventId, fields: Readonly<Record<string, unknown>>) => void;
   /** Called when a sink throws; the event log itself never throws from `emit`. */
   onSinkError?: (sink: string, error: unknown) => void;
   /** Clock [`() => new Date()`]. */
@@ -124,7 +130,7 @@ export function createEventLog(options: EventLogOptions = {}): EventLog {
   const redactor = new Redactor();
   redactor.setSecrets(options.secrets ?? []);
   const now = options.now ?? (() => new Date());
-  const { onEvent, onSinkError } = options;
+  const { onEvent, onEmit, onSinkError } = options;
   const baseFields = Object.entries(options.fields ?? {}).filter(([key]) => !RECORD_KEYS.has(key));
   let emitted = 0;
   let belowLevel = 0;
@@ -192,6 +198,13 @@ export function createEventLog(options: EventLogOptions = {}): EventLog {
         emitted++;
         let record: EventRecord;
         if (isEventId(id)) {
+          if (onEmit !== undefined) {
+            try {
+              onEmit(id, (fields ?? {}) as Record<string, unknown>);
+            } catch {
+              // An observer's bug must not cost the event.
+            }
+          }
           if (onEvent === undefined && RANK[EVENT_CATALOG[id].level] < minRank) {
             belowLevel++;
             return;
@@ -199,7 +212,13 @@ export function createEventLog(options: EventLogOptions = {}): EventLog {
           record = build(id, (fields ?? {}) as Record<string, unknown>);
         } else {
           // Only reachable from untyped callers: report it instead of throwing into the gateway.
-          record = build(400, { error: `unknown event ID ${String(id)}`, code: 'ERR_EVENTS_UNKNOWN_ID' });
+          const error = { error: `unknown event ID ${String(id)}`, code: 'ERR_EVENTS_UNKNOWN_ID' };
+          record = build(400, error);
+          try {
+            onEmit?.(400, error);
+          } catch {
+            // As above.
+          }
         }
         if (onEvent !== undefined) {
           try {

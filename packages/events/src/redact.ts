@@ -13,6 +13,11 @@ const AUTH_HEADER_LINE = /\b((?:proxy-)?authorization|cookie|set-cookie)(\s*[:=]
 
 /** Credentials after an HTTP auth scheme, wherever they appear. */
 const AUTH_SCHEME = /\b(Basic|Bearer|Digest|Negotiate|NTLM)\s+[A-Za-z0-9+/=._~-]{4,}/g;
+/**
+ * What each of the three patterns above needs to find anything: one test of it spares most field values
+ * (addresses, host names, versions) the three replacements.
+ */
+const MAY_HOLD_CREDENTIALS = /@|authorization|cookie|basic|bearer|digest|negotiate|ntlm/i;
 
 const MAX_DEPTH = 4;
 
@@ -40,6 +45,7 @@ export class Redactor {
   string(text: string): string {
     let out = text;
     for (const secret of this.#secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+    if (!MAY_HOLD_CREDENTIALS.test(out)) return out;
     return out
       .replace(URL_USERINFO, `$1${REDACTED}@`)
       .replace(AUTH_HEADER_LINE, `$1$2${REDACTED}`)

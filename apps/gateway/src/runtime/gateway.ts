@@ -136,11 +136,9 @@ export async function startGatewayCore(options: GatewayCoreOptions): Promise<Gat
     sinks: [...(options.sinks ?? [jsonLinesSink()]), recent],
     secrets: [options.config.RelayProxyPassword, options.config.AdminToken],
     ...(options.eventFields === undefined ? {} : { fields: options.eventFields }),
-    onEvent: (record) =>
-      counters.recordEvent(
-        record.id,
-        record.id === 105 && String(record.reason).startsWith('client-certificate'),
-      ),
+    // Counted from the fields as emitted: the debug event 103 of every tunnel is then never built.
+    onEmit: (id, fields) =>
+      counters.recordEvent(id, id === 105 && String(fields.reason).startsWith('client-certificate')),
   });
   const tunnels = new Map<number, TunnelState>();
   const startedAt = new Date();
