@@ -152,7 +152,7 @@ describe('admin listener', () => {
     expect(recent.status).toBe(200);
     expect(recent.headers['content-type']).toMatch(/^application\/json/);
     const listed = JSON.parse(recent.body) as Array<{ id: number; message: string; time: string }>;
-    const key = (event: { message: string; time: unknown }) => `${String(event.time)} ${event.message}`;
+    const key = (event: { message: string; time?: unknown }) => `${String(event.time)} ${event.message}`;
     expect(listed.map(key).sort()).toEqual(gateway.events.map(key).sort());
     const times = listed.map((event) => event.time);
     expect(times).toEqual([...times].sort());
