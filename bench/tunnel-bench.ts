@@ -366,7 +366,7 @@ interface IdleResult {
   opened: number;
   /** Tunnels that still echoed a byte after all were open and RSS was read. */
   pinged: number;
-  /** agent-gateway's own tunnel counts while all were still open (a busy worker may miss a later scrape). */
+  /** agent-gateway's own tunnel counts once the idle tunnels have ended (it counts a tunnel when it ends). */
   verification?: Record<string, number>;
 }
 
@@ -404,10 +404,20 @@ async function measureIdle(peer: Peer, target: string): Promise<IdleResult> {
       return c.nextJson<{ pinged: number; failed: number }>();
     }),
   );
-  const verification = peer.adminPort === undefined ? undefined : await gatewayTunnels(peer);
   for (const client of clients) client.child.kill('SIGTERM');
   await Promise.all(clients.map((c) => c.exited));
   const opened = results.reduce((sum, r) => sum + r.opened, 0);
+  // Closing thousands of tunnels takes the gateway a moment: read its counts once they have all ended.
+  let verification: Record<string, number> | undefined;
+  if (peer.adminPort !== undefined) {
+    const settledBy = Date.now() + 15_000;
+    do {
+      verification = await gatewayTunnels(peer);
+      const ended = Object.values(verification).reduce((sum, count) => sum + count, 0);
+      if (ended >= opened) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    } while (Date.now() < settledBy);
+  }
   const pinged = pings.reduce((sum, r) => sum + r.pinged, 0);
   const failed = results.find((r) => r.failed > 0);
   if (failed !== undefined)
