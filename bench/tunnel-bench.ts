@@ -318,6 +318,18 @@ function treeCpuUs(pid: number): number {
   return total;
 }
 
+/** The whole machine's busy and total CPU time so far (jiffies, all cores), from /proc/stat. */
+function machineCpu(): { busy: number; total: number } {
+  const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '')
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
+  const total = fields.reduce((sum, value) => sum + value, 0);
+  const idle = (fields[3] ?? 0) + (fields[4] ?? 0); // idle + iowait
+  return { busy: total - idle, total };
+}
+
 /** RSS in KiB of a process and all its descendants. */
 function treeRssKiB(pid: number): number {
   let total = 0;
@@ -342,6 +354,8 @@ interface Row {
   idleOpened: number | null;
   /** Idle tunnels that still echoed a byte at the end. */
   idlePinged: number | null;
+  /** Percent of all cores busy during the set-ups phase (every process on the machine). */
+  hostBusyPercent: number;
   /** The proxy's own CPU time per set-up and per MiB carried (null for direct). */
   cpuUsPerSetup: number | null;
   cpuUsPerMiB: number | null;
@@ -480,6 +494,7 @@ async function main(): Promise<void> {
         };
         const cpuNow = () => (peer.pid === undefined ? 0 : treeCpuUs(peer.pid));
         let cpu = cpuNow();
+        const host = machineCpu();
         const setups = await runLoadgen<{
           perSecond: number;
           completed: number;
@@ -497,6 +512,10 @@ async function main(): Promise<void> {
           process.stderr.write(`${peer.name}: ${setups.errors} set-up errors: ${setups.firstError}\n`);
         add('setups', setups.perSecond);
         add('setupErrors', setups.errors);
+        // How busy all cores were meanwhile (load generator, target and proxy together): at 100% a faster
+        // proxy, or one with more workers, cannot show more set-ups on this machine.
+        const hostAfter = machineCpu();
+        add('hostBusy', (100 * (hostAfter.busy - host.busy)) / Math.max(1, hostAfter.total - host.total));
         if (peer.pid !== undefined) add('cpuSetup', (cpuNow() - cpu) / Math.max(1, setups.completed));
         const bulkBytes = Math.round((bulkMiB * 1024 * 1024) / rounds);
         cpu = cpuNow();
@@ -550,6 +569,7 @@ async function main(): Promise<void> {
         idleKiBPerTunnel: med('idleKiB'),
         idleOpened: med('idleOpened'),
         idlePinged: med('idlePinged'),
+        hostBusyPercent: med('hostBusy') as number,
         cpuUsPerSetup: med('cpuSetup'),
         cpuUsPerMiB: med('cpuMiB'),
       };
@@ -573,6 +593,7 @@ async function main(): Promise<void> {
     'still echo',
     'cpu us/set-up',
     'cpu us/MiB',
+    'host busy % (set-ups)',
   ];
   const table = [
     header,
@@ -587,6 +608,7 @@ async function main(): Promise<void> {
       fmt(r.idlePinged),
       fmt(r.cpuUsPerSetup),
       fmt(r.cpuUsPerMiB),
+      fmt(r.hostBusyPercent),
     ]),
   ];
   const widths = header.map((_, i) => Math.max(...table.map((line) => (line[i] ?? '').length)));
