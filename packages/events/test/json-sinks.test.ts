@@ -202,6 +202,9 @@ describe('file sink', () => {
     const deadline = Date.now() + 10_000;
     while (sink.stats().failed === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     expect(sink.stats().failed).toBeGreaterThan(0);
+    // Lines emitted afterwards wait for the batch flush, which must not write to the missing descriptor.
+    expect(() => events.emit(100, { detail: 'lost too' })).not.toThrow();
+    await new Promise((resolve) => setTimeout(resolve, 50));
     await sink.close();
   });
 

@@ -104,9 +104,16 @@ export class SonicSink implements EventSink {
     this.#flushTimer = undefined;
     const internals = this.stream as unknown as SonicInternals;
     if (this.#closed || internals._writing === true || (internals._len ?? 0) === 0) return;
-    // While the file is reopened the old descriptor is on its way out: 'ready' schedules the flush.
-    if (internals._opening === true || internals._reopening === true) return;
-    this.stream.flush();
+    // While the file is (re)opened there is no descriptor to write to: 'ready' schedules the flush. One that
+    // never opened (fd -1) keeps its lines until close, as sonic-boom itself does.
+    if (internals._opening === true || internals._reopening === true || (internals.fd ?? -1) < 0) return;
+    try {
+      this.stream.flush();
+    } catch (error) {
+      // A timer must never throw into the process: count it like any failed write.
+      this.#failed++;
+      this.lastError = error instanceof Error ? error : new Error(String(error));
+    }
   };
 
   stats(): SinkStats {
