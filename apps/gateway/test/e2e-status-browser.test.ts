@@ -3,6 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  chromiumPath,
+  headlessChromiumFlags,
   type LocalTlsServer,
   openFileDescriptorCount,
   startTlsServer,
@@ -17,7 +19,6 @@ import { closedByPeer, closeSocket, connect, echoes, openTlsTunnel, request } fr
 // The /status page as a person sees it: Debian's Chromium renders it, the test reads the numbers from the
 // DOM and holds them against the same gateway's /metrics, and keeps a screenshot for the CI artifacts.
 
-const chromiumPath = '/usr/bin/chromium';
 const screenshotFile = fileURLToPath(new URL('../test-results/status-page.png', import.meta.url));
 // Secrets the page must never show. Both are configured: the relay is set (but bypassed for the test's
 // host, so no relay has to run) and the admin listener needs the token.
@@ -55,15 +56,7 @@ beforeAll(async () => {
   browser = await chromium.launchPersistentContext(userDataDir, {
     executablePath: chromiumPath,
     headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: [...headlessChromiumFlags],
     viewport: { width: 1280, height: 800 },
     timeout: 20_000,
   });

@@ -10,7 +10,14 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tls from 'node:tls';
-import { certPath, type RecordedSession, startRecordingRelay, testCerts } from '@agent-gateway/test-support';
+import {
+  certPath,
+  chromiumPath,
+  headlessChromiumFlags,
+  type RecordedSession,
+  startRecordingRelay,
+  testCerts,
+} from '@agent-gateway/test-support';
 
 const fixturesDir = new URL('../src/__fixtures__/', import.meta.url);
 mkdirSync(fixturesDir, { recursive: true });
@@ -285,15 +292,9 @@ function scenarios(): Scenario[] {
       client: 'chromium',
       server: {},
       command: [
-        'chromium',
+        chromiumPath,
         '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
+        ...headlessChromiumFlags,
         '--disable-extensions',
         '--ignore-certificate-errors',
         '--user-data-dir={profile}',

@@ -1,4 +1,5 @@
 export { certPath, certsDir, testCerts } from './certs.ts';
+export { chromiumPath, headlessChromiumFlags } from './chromium.ts';
 export { openFileDescriptorCount, waitForFileDescriptors } from './fds.ts';
 export { freePort, haproxyPath, type RunningHaproxy, startHaproxy } from './haproxy.ts';
 export { installLoopbackGuard, isLoopbackAddress, LoopbackGuardError } from './loopback-guard.ts';
