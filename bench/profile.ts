@@ -1,0 +1,261 @@
+// Where a proxy's CPU goes under tunnel set-up load: runs agent-gateway (one worker, verifying) or the
+// tunnel core under `--cpu-prof`, drives set-ups through it with the load generator, and summarises the
+// profile by category and by function (self time), next to the CPU time /proc counted per set-up.
+// Run from the repository root after a build: node bench/profile.ts [--peer agent-gateway|tunnel-core]
+// The raw .cpuprofile is kept (its path is printed) for Chrome DevTools or speedscope.
+import { spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const root = fileURLToPath(new URL('../', import.meta.url));
+const loadgen = join(root, 'tools/loadgen/src/cli.ts');
+
+const { values } = parseArgs({
+  options: {
+    peer: { type: 'string', default: 'agent-gateway' },
+    seconds: { type: 'string', default: '8' },
+    concurrency: { type: 'string', default: '32' },
+    top: { type: 'string', default: '35' },
+    'tls-session': { type: 'string', default: 'curl-tls13' },
+    // Name the target in CONNECT and resolve it through this DNS server (host:port) instead of HostOverrides.
+    'dns-server': { type: 'string' },
+    // Summarise an existing .cpuprofile instead (with --setups: the set-ups it covers).
+    summarise: { type: 'string' },
+    setups: { type: 'string', default: '1' },
+  },
+});
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+  children?: number[];
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+  endTime: number;
+}
+
+function runJson<T>(args: string[]): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [loadgen, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    child.once('exit', () => {
+      try {
+        resolve(JSON.parse(out.split('\n')[0] as string) as T);
+      } catch (error) {
+        reject(error);
+      }
+    });
+  });
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function waitAccepting(port: number): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`nothing listens on ${port}`);
+}
+
+/** CPU time (user, system) of one process in microseconds, from /proc. */
+function cpuUs(pid: number): { user: number; system: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { user: (Number(fields[11]) * 1e6) / 100, system: (Number(fields[12]) * 1e6) / 100 };
+}
+
+/** Which part of the program a function belongs to. */
+function category(frame: ProfileNode['callFrame']): string {
+  const { url, functionName } = frame;
+  if (functionName === '(idle)') return 'idle';
+  if (functionName === '(garbage collector)') return 'gc';
+  if (functionName === '(program)') return 'program (native, unattributed)';
+  if (url === '') return `native: ${functionName || '(anonymous)'}`;
+  if (url.startsWith('node:')) return `node: ${url.slice(5).split('/')[0]}`;
+  const match = /(packages|apps|tools)\/([^/]+)\//.exec(url);
+  if (match !== null && !url.includes('node_modules')) return `project: ${match[2]}`;
+  const module = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  return module !== null ? `npm: ${module[1]}` : url;
+}
+
+function summarise(profile: CpuProfile, setups: number, top: number): string {
+  const self = new Map<number, number>();
+  // Self time per node from the sample stream (timeDeltas are the gaps before each sample).
+  for (let i = 0; i < profile.samples.length; i++) {
+    const id = profile.samples[i] as number;
+    self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i + 1] ?? 0));
+  }
+  const byFunction = new Map<string, number>();
+  const byCategory = new Map<string, number>();
+  let total = 0;
+  let idle = 0;
+  for (const node of profile.nodes) {
+    const us = self.get(node.id) ?? 0;
+    if (us === 0) continue;
+    total += us;
+    const frame = node.callFrame;
+    const cat = category(frame);
+    if (cat === 'idle') idle += us;
+    byCategory.set(cat, (byCategory.get(cat) ?? 0) + us);
+    const file = frame.url.replace(/^.*\/(packages|apps|tools|node_modules)\//, '$1/');
+    const key = `${frame.functionName || '(anonymous)'}  ${file}${frame.url === '' ? '' : `:${frame.lineNumber + 1}`}`;
+    byFunction.set(key, (byFunction.get(key) ?? 0) + us);
+  }
+  const busy = total - idle;
+  const rows = (map: Map<string, number>, limit: number) =>
+    [...map.entries()]
+      .filter(([key]) => key !== 'idle' && !key.startsWith('(idle)'))
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, limit)
+      .map(
+        ([key, us]) =>
+          `${((100 * us) / busy).toFixed(1).padStart(5)}%  ${(us / setups).toFixed(1).padStart(6)} us/set-up  ${key}`,
+      );
+  return [
+    `profiled ${(total / 1e6).toFixed(2)} s, idle ${((100 * idle) / total).toFixed(1)}%, busy ${(busy / setups).toFixed(1)} us per set-up`,
+    '',
+    'by category (share of busy time):',
+    ...rows(byCategory, 40),
+    '',
+    `top ${top} functions by self time:`,
+    ...rows(byFunction, top),
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'agw-profile-'));
+  const target = spawn(process.execPath, [loadgen, 'target'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const targetPort = await new Promise<number>((resolve) =>
+    target.stdout.once('data', (chunk: Buffer) =>
+      resolve((JSON.parse(chunk.toString()) as { port: number }).port),
+    ),
+  );
+  const greeting = JSON.parse(
+    await new Promise<string>((resolve) => {
+      const child = spawn(process.execPath, [loadgen, 'greeting', '--tls', values['tls-session']]);
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+      });
+      child.once('exit', () => resolve(out));
+    }),
+  ) as { serverName: string };
+  let port = await freePort();
+  const nodeArgs = ['--cpu-prof', '--cpu-prof-dir', dir];
+  let connectHost: string | undefined;
+  let args: string[];
+  if (values.peer === 'tunnel-core') args = [...nodeArgs, join(root, 'bench/tunnel-server.ts')];
+  else if (values.peer === 'agent-gateway') {
+    connectHost = greeting.serverName;
+    const dnsServer = values['dns-server'];
+    const config = {
+      ListenAddress: '127.0.0.1',
+      ListenPort: port,
+      AdminListen: `127.0.0.1:${await freePort()}`,
+      Presets: [],
+      AllowedHosts: [connectHost],
+      AllowedPorts: [targetPort],
+      ...(dnsServer === undefined
+        ? { HostOverrides: { [connectHost]: '127.0.0.1' } }
+        : { DnsServers: [dnsServer] }),
+      AllowedDestinationNetworks: ['127.0.0.0/8'],
+      DrainTimeoutMs: 200,
+    };
+    writeFileSync(join(dir, 'agent-gateway.json'), JSON.stringify(config), { mode: 0o600 });
+    args = [
+      ...nodeArgs,
+      join(root, 'apps/gateway/dist/cli.js'),
+      'run',
+      '--workers',
+      '1',
+      '--config',
+      join(dir, 'agent-gateway.json'),
+    ];
+  } else throw new Error(`unknown peer ${values.peer}`);
+  const log = openSync(join(dir, 'events.jsonl'), 'w');
+  const core = values.peer === 'tunnel-core';
+  const proxy = spawn(process.execPath, args, { stdio: ['ignore', core ? 'pipe' : log, log] });
+  closeSync(log);
+  // The tunnel core picks its own port and prints it.
+  if (core)
+    port = await new Promise<number>((resolve) =>
+      proxy.stdout?.once('data', (chunk: Buffer) =>
+        resolve((JSON.parse(chunk.toString()) as { port: number }).port),
+      ),
+    );
+  await waitAccepting(port);
+  const route = [
+    '--via',
+    `127.0.0.1:${port}`,
+    '--target',
+    `127.0.0.1:${targetPort}`,
+    '--tls',
+    values['tls-session'],
+    ...(connectHost === undefined ? [] : ['--connect-host', connectHost]),
+  ];
+  // Warm-up (JIT), unmeasured; then the measured run with /proc CPU time around it.
+  const warmup = await runJson<{ completed: number }>([
+    'setups',
+    ...route,
+    '--duration-ms',
+    '1000',
+    '--concurrency',
+    values.concurrency,
+  ]);
+  const before = cpuUs(proxy.pid as number);
+  const result = await runJson<{ completed: number; perSecond: number; errors: number }>([
+    'setups',
+    ...route,
+    '--duration-ms',
+    String(Number(values.seconds) * 1000),
+    '--concurrency',
+    values.concurrency,
+  ]);
+  const after = cpuUs(proxy.pid as number);
+  const exited = new Promise((resolve) => proxy.once('exit', resolve));
+  proxy.kill('SIGTERM');
+  await exited;
+  target.kill('SIGTERM');
+  const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
+  if (file === undefined) throw new Error(`no profile written in ${dir}`);
+  const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
+  const user = (after.user - before.user) / result.completed;
+  const system = (after.system - before.system) / result.completed;
+  process.stdout.write(
+    `${values.peer}: ${result.completed} set-ups (${result.perSecond.toFixed(0)}/s, ${result.errors} errors); ` +
+      `/proc CPU per set-up: ${(user + system).toFixed(0)} us (user ${user.toFixed(0)}, system ${system.toFixed(0)})\n` +
+      `profile: ${join(dir, file)} (warm-up included)\n\n${summarise(profile, result.completed + warmup.completed, Number(values.top))}\n`,
+  );
+}
+
+if (values.summarise !== undefined) {
+  const profile = JSON.parse(readFileSync(values.summarise, 'utf8')) as CpuProfile;
+  process.stdout.write(`${summarise(profile, Number(values.setups), Number(values.top))}\n`);
+} else await main();
