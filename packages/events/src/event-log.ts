@@ -83,6 +83,20 @@ export interface EventLog {
 
 const RANK: Record<EventLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 
+/**
+ * Whether a field name is a secret's, remembered per name: events use a few dozen names, and the pattern
+ * need not run for every field of every event. Bounded, as forwarded records may carry any name.
+ */
+const sensitiveKeys = new Map<string, boolean>();
+function isSensitiveKey(key: string): boolean {
+  let sensitive = sensitiveKeys.get(key);
+  if (sensitive === undefined) {
+    sensitive = Redactor.isSensitiveKey(key);
+    if (sensitiveKeys.size < 1024) sensitiveKeys.set(key, sensitive);
+  }
+  return sensitive;
+}
+
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 
 function resolveLanguage(language: EventLogOptions['language']): EventLanguage {
@@ -144,36 +158,39 @@ export function createEventLog(options: EventLogOptions = {}): EventLog {
     base: readonly [string, unknown][] = baseFields,
   ): EventRecord {
     const definition = EVENT_CATALOG[id];
-    const clean: Record<string, unknown> = {};
-    for (const key of Object.keys(fields)) {
-      const value = fields[key];
-      if (value === undefined || RECORD_KEYS.has(key)) continue;
-      if (redactor.isSensitiveKey(key)) clean[key] = REDACTED;
-      else clean[key] = redactor.value(value);
-      if (key === 'error' && value instanceof Error && fields.code === undefined) {
-        const code = (value as { code?: unknown }).code;
-        if (typeof code === 'string') clean.code = code;
-      }
-    }
-    for (const [key, value] of base) clean[key] ??= value;
-    // A configuration value is as secret as the key it belongs to (event 401 for RelayProxyPassword).
-    if (typeof clean.key === 'string' && redactor.isSensitiveKey(clean.key) && clean.value !== undefined) {
-      clean.value = REDACTED;
-    }
-    let message: string;
-    try {
-      message = redactor.string((language.messages[id] as (f: Record<string, unknown>) => string)(clean));
-    } catch {
-      message = definition.name;
-    }
-    return Object.freeze({
+    // The record is built in place, in the order it is written; the message is rendered from it once the
+    // fields are in.
+    const record: Record<string, unknown> = {
       time: time ?? now().toISOString(),
       level: definition.level,
       id,
       name: definition.name,
-      message,
-      ...clean,
-    });
+      message: '',
+    };
+    for (const key of Object.keys(fields)) {
+      const value = fields[key];
+      if (value === undefined || RECORD_KEYS.has(key)) continue;
+      if (isSensitiveKey(key)) record[key] = REDACTED;
+      else
+        record[key] = typeof value === 'number' || typeof value === 'boolean' ? value : redactor.value(value);
+      if (key === 'error' && value instanceof Error && fields.code === undefined) {
+        const code = (value as { code?: unknown }).code;
+        if (typeof code === 'string') record.code = code;
+      }
+    }
+    for (const [key, value] of base) record[key] ??= value;
+    // A configuration value is as secret as the key it belongs to (event 401 for RelayProxyPassword).
+    if (typeof record.key === 'string' && isSensitiveKey(record.key) && record.value !== undefined) {
+      record.value = REDACTED;
+    }
+    try {
+      record.message = redactor.string(
+        (language.messages[id] as (f: Record<string, unknown>) => string)(record),
+      );
+    } catch {
+      record.message = definition.name;
+    }
+    return Object.freeze(record) as EventRecord;
   }
 
   function deliver(record: EventRecord): void {

@@ -76,6 +76,11 @@ export class Redactor {
   isSensitiveKey(key: string): boolean {
     return SENSITIVE_KEY.test(key);
   }
+
+  /** True for a field name whose value is always a secret (needs no instance: the names are fixed). */
+  static isSensitiveKey(key: string): boolean {
+    return SENSITIVE_KEY.test(key);
+  }
 }
 
 /** Headers objects, `[name, value]` pair lists and plain records as entries; other arrays as undefined. */

@@ -9,7 +9,7 @@ import { jsonLinesSink } from './json-lines-sink.ts';
  * import { createNodeEventLog } from '@agent-gateway/events/node';
  *
  * const events = createNodeEventLog({ language: 'de' });
- * events.emit(101, { listen: '0.0.0.0:8080' }); // {"level":"info","time":"…","id":101,…}
+ * events.emit(101, { listen: '0.0.0.0:8080' }); // {"time":"…","level":"info","id":101,…}
  * ```
  */
 export function createNodeEventLog(options: EventLogOptions = {}): EventLog {
