@@ -6,7 +6,7 @@ import { SocksProxyAgent } from 'socks-proxy-agent';
 import { classifyDialError } from './classify-error.ts';
 import { DialError, isDialError, TunnelError } from './errors.ts';
 import { socketHighWaterMark } from './limits.ts';
-import type { DialFailureKind, RelayDial, Resolver } from './types.ts';
+import type { DialFailureKind, DialTarget, RelayDial, Resolver } from './types.ts';
 import { upstreamOnRead } from './upstream-read.ts';
 
 /** A connected upstream socket, ready to carry tunnel bytes. */
@@ -82,7 +82,7 @@ function connectTo(
     // Node's own happy eyeballs (autoSelectFamily) walks the addresses through this lookup; an IP literal
     // needs none (Node would skip it anyway).
     const lookup: net.LookupFunction | undefined =
-      net.isIP(host) !== 0
+      ipFamily(host) !== 0
         ? undefined
         : (_name, options, callback) => {
             if ((options as dns.LookupOptions).all === true) {
@@ -96,9 +96,9 @@ function connectTo(
             }
           };
     const socket = net.connect({
-      host: net.isIP(host) !== 0 ? host : host,
+      host,
       port,
-      ...(net.isIP(host) !== 0 ? {} : { lookup }),
+      ...(lookup === undefined ? {} : { lookup }),
       allowHalfOpen: true,
       noDelay: true,
       highWaterMark: socketHighWaterMark,
@@ -143,7 +143,7 @@ export async function dialDirect(
   const socket = await withTimeout(
     async (cancellation) => {
       let addresses: readonly string[];
-      if (net.isIP(target.host) !== 0) addresses = [target.host];
+      if (ipFamily(target.host) !== 0) addresses = [target.host];
       else {
         try {
           addresses = await resolver(target.host);
@@ -255,10 +255,57 @@ function classifyRelayError(error: unknown): DialFailureKind {
 }
 
 /**
+ * An HTTP(S) relay agent kept for every dial through the same relay. Its connect options are the agent's,
+ * but each dial brings its own AbortSignal (the dial's timeout), so the dial sees the agent through a view
+ * whose connect options carry that signal.
+ */
+class RelayHttpAgent extends HttpsProxyAgent<string> {
+  connectWithSignal(
+    request: never,
+    target: { host: string; port: number },
+    signal: AbortSignal,
+  ): Promise<net.Socket> {
+    const view = Object.create(this) as RelayHttpAgent;
+    Object.defineProperty(view, 'connectOpts', { value: { ...this.connectOpts, signal } });
+    return HttpsProxyAgent.prototype.connect.call(view, request, {
+      ...target,
+      secureEndpoint: false,
+    }) as Promise<net.Socket>;
+  }
+}
+
+/** Agents per relay configuration (URL with credentials, CA, timeout); a few relays at most in practice. */
+const relayAgents = new Map<string, { agent: RelayHttpAgent | SocksProxyAgent; ca: RelayDial['ca'] }>();
+const MAX_RELAY_AGENTS = 16;
+
+function relayAgent(url: URL, dial: RelayDial, timeoutMs: number): RelayHttpAgent | SocksProxyAgent {
+  const key = `${url.href} ${timeoutMs}`;
+  const cached = relayAgents.get(key);
+  if (cached !== undefined && cached.ca === dial.ca) {
+    // Most recently used last, so the oldest goes first when the map is full.
+    relayAgents.delete(key);
+    relayAgents.set(key, cached);
+    return cached.agent;
+  }
+  const agent = url.protocol.startsWith('socks')
+    ? new SocksProxyAgent(url, { timeout: timeoutMs })
+    : new RelayHttpAgent(url, {
+        allowHalfOpen: true,
+        noDelay: true,
+        ...(dial.ca !== undefined ? { ca: dial.ca as string } : {}),
+      } as never);
+  relayAgents.delete(key);
+  if (relayAgents.size >= MAX_RELAY_AGENTS) relayAgents.delete(relayAgents.keys().next().value as string);
+  relayAgents.set(key, { agent, ca: dial.ca });
+  return agent;
+}
+
+/**
  * Opens a raw tunnel to `host:port` through a relay with proxy-agent's per-protocol agents
- * (`HttpsProxyAgent` for `http:`/`https:` relays, `SocksProxyAgent` for SOCKS). The target name is sent to
- * the relay unresolved. A relay's refusal arrives as a `proxyConnect` event, not an error: it is checked
- * here and turned into `relay-refused` or (407) `relay-auth-required`. Never reads `HTTPS_PROXY`.
+ * (`HttpsProxyAgent` for `http:`/`https:` relays, `SocksProxyAgent` for SOCKS), one per relay configuration,
+ * reused across dials. The target name is sent to the relay unresolved. A relay's refusal arrives as a
+ * `proxyConnect` event, not an error: it is checked here and turned into `relay-refused` or (407)
+ * `relay-auth-required`. Never reads `HTTPS_PROXY`.
  *
  * @throws {DialError}
  */
@@ -268,7 +315,7 @@ export async function dialRelay(
   timeoutMs: number,
 ): Promise<DialResult> {
   const url = relayUrl(dial);
-  const isSocks = url.protocol.startsWith('socks');
+  const agent = relayAgent(url, dial, timeoutMs);
   const socket = await withTimeout(
     async ({ signal }) => {
       // agent-base only needs an emitter standing in for the http.ClientRequest.
@@ -278,27 +325,10 @@ export async function dialRelay(
         response = connect;
       });
       try {
-        let socket: net.Socket;
-        if (isSocks) {
-          const agent = new SocksProxyAgent(url, { timeout: timeoutMs });
-          socket = await agent.connect(request as never, {
-            host: target.host,
-            port: target.port,
-            secureEndpoint: false,
-          });
-        } else {
-          const agent = new HttpsProxyAgent(url, {
-            signal,
-            allowHalfOpen: true,
-            noDelay: true,
-            ...(dial.ca !== undefined ? { ca: dial.ca as string } : {}),
-          } as never);
-          socket = await agent.connect(request as never, {
-            host: target.host,
-            port: target.port,
-            secureEndpoint: false,
-          });
-        }
+        const socket =
+          agent instanceof RelayHttpAgent
+            ? await agent.connectWithSignal(request as never, target, signal as AbortSignal)
+            : await agent.connect(request as never, { ...target, secureEndpoint: false });
         if (response !== undefined && response.statusCode !== 200) {
           socket.destroy();
           const kind = response.statusCode === 407 ? 'relay-auth-required' : 'relay-refused';
@@ -322,4 +352,41 @@ export async function dialRelay(
   socket.allowHalfOpen = true;
   socket.setNoDelay(true);
   return { socket, remoteAddress: socket.remoteAddress };
+}
+
+/**
+ * Dials what `decide` chose: through the relay, or directly to the target's resolved `addresses`, to an IP
+ * literal, or to a name resolved with the dial's `resolve` (else `resolver`). The one entry point of the
+ * server's dial step.
+ *
+ * @throws {DialError}
+ */
+export async function dialTarget(
+  dial: DialTarget,
+  target: { host: string; port: number },
+  timeoutMs: number,
+  resolver: Resolver,
+): Promise<DialResult> {
+  const host = dial.host ?? target.host;
+  const port = dial.port ?? target.port;
+  if (dial.kind === 'relay') return dialRelay(dial, { host, port }, timeoutMs);
+  const addresses = dial.addresses;
+  if (addresses !== undefined && addresses.length === 1) {
+    const address = addresses[0] as string;
+    return { socket: await dialAddress(address, port, timeoutMs), remoteAddress: address };
+  }
+  if (addresses === undefined && ipFamily(host) !== 0)
+    return { socket: await dialAddress(host, port, timeoutMs), remoteAddress: host };
+  const resolve: Resolver = addresses !== undefined ? async () => addresses : (dial.resolve ?? resolver);
+  return dialDirect({ host, port }, resolve, timeoutMs);
+}
+
+/**
+ * The IP version of an IP literal, or 0 for a name. Names (the usual CONNECT target) skip Node's IPv6
+ * pattern: a name cannot hold a colon, and one whose last character is not a digit is no IPv4 address.
+ */
+export function ipFamily(host: string): 0 | 4 | 6 {
+  if (host.includes(':')) return net.isIPv6(host) ? 6 : 0;
+  const last = host.charCodeAt(host.length - 1);
+  return last >= 48 && last <= 57 && net.isIPv4(host) ? 4 : 0;
 }

@@ -1,7 +1,8 @@
 import type * as net from 'node:net';
 import { Readable } from 'node:stream';
+import type { DeadlineEntry, DeadlineList } from './deadline-list.ts';
 import type { TunnelInspector, TunnelResult, Verdict } from './types.ts';
-import { setSplicePeer } from './upstream-read.ts';
+import { setSplicePeer, setUpstreamInspection } from './upstream-read.ts';
 
 /** What a finished tunnel reports to its server. */
 export interface TunnelOutcome {
@@ -19,10 +20,26 @@ export interface TunnelSettings {
   readonly maxHeldBytes: number;
 }
 
-/** Called once per tunnel: after release (inspection over) and when both sockets have closed. */
+/** The server's side of its tunnels: the inspections' deadlines, and what it hears of each tunnel. */
 export interface TunnelObserver {
+  /** Tunnels being inspected, by the time their inspector must have released them. */
+  readonly inspections: DeadlineList<Tunnel>;
+  /** Inspection is over (the tunnel splices now). */
   released(tunnel: Tunnel): void;
+  /** Both sockets have closed. */
   finished(tunnel: Tunnel, outcome: TunnelOutcome): void;
+}
+
+/** What a tunnel is, for the server's events and counts. */
+export interface TunnelIdentity {
+  readonly id: number;
+  readonly clientAddress: string;
+  /** The key per-client limits count against (behind a PROXY header, the original client). */
+  readonly clientKey: string;
+  readonly host: string;
+  readonly port: number;
+  /** `performance.now()` when the CONNECT arrived. */
+  readonly receivedAt: number;
 }
 
 const resetCodes = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
@@ -71,6 +88,16 @@ function onIdle(this: TunnelSocket): void {
 function inspectClientData(this: TunnelSocket, chunk: Buffer): void {
   this[kTunnel].clientData(chunk);
 }
+/**
+ * The client socket's `push` while inspecting: like splicePush, every chunk read goes to the tunnel at once
+ * (to be held and shown to the inspector) without the readable queue and the 'data' event.
+ */
+function inspectPush(this: TunnelSocket, chunk: Buffer | null, encoding?: BufferEncoding): boolean {
+  if (chunk === null || this.readableLength > 0 || this.readableFlowing !== true)
+    return readablePush.call(this, chunk, encoding);
+  this[kTunnel].clientData(chunk);
+  return true;
+}
 function inspectClientEnd(this: TunnelSocket): void {
   this[kTunnel].clientEnd();
 }
@@ -80,9 +107,6 @@ function inspectServerData(this: TunnelSocket, chunk: Buffer): void {
 function inspectServerEnd(this: TunnelSocket): void {
   this[kPeer].end();
 }
-function inspectionTimedOut(tunnel: Tunnel): void {
-  tunnel.abort('inspection-timeout', 'not released in time');
-}
 
 /**
  * One established tunnel: optional inspection (client bytes held until released, server bytes shown and
@@ -91,23 +115,35 @@ function inspectionTimedOut(tunnel: Tunnel): void {
  * becomes `end()` on the other. A reset becomes a reset (`resetAndDestroy`). Bytes are counted from the
  * sockets' own counters when the tunnel ends.
  */
-export class Tunnel {
+export class Tunnel implements DeadlineEntry {
   readonly startedAt = performance.now();
+  readonly identity: TunnelIdentity;
   readonly client: net.Socket;
   readonly upstream: net.Socket;
   private inspector: TunnelInspector | undefined;
   private held: Buffer[] | undefined;
   private heldBytes = 0;
   private clientEnded = false;
-  private inspectionTimer: NodeJS.Timeout | undefined;
   private outcome: { result: TunnelResult; reason?: string; error?: Error } | undefined;
   private closedSides = 0;
   private readonly clientBase: number;
   private readonly upstreamBase: number;
   private readonly settings: TunnelSettings;
   private readonly observer: TunnelObserver;
+  // DeadlineEntry: when the inspector must have released the tunnel.
+  deadline = 0;
+  previousByDeadline: DeadlineEntry | undefined = undefined;
+  nextByDeadline: DeadlineEntry | undefined = undefined;
+  deadlineList: DeadlineList<DeadlineEntry> | undefined = undefined;
 
-  constructor(client: net.Socket, upstream: net.Socket, settings: TunnelSettings, observer: TunnelObserver) {
+  constructor(
+    identity: TunnelIdentity,
+    client: net.Socket,
+    upstream: net.Socket,
+    settings: TunnelSettings,
+    observer: TunnelObserver,
+  ) {
+    this.identity = identity;
     this.client = client;
     this.upstream = upstream;
     this.settings = settings;
@@ -142,7 +178,11 @@ export class Tunnel {
     }
     this.inspector = inspector;
     this.held = [];
-    this.inspectionTimer = setTimeout(inspectionTimedOut, settings.inspectionTimeoutMs, this);
+    this.observer.inspections.add(this, settings.inspectionTimeoutMs);
+    // Chunks come straight from the read path (inspectPush, setUpstreamInspection); 'data' still carries
+    // what was queued before, and everything from sockets without `onread` (relay dials).
+    c.push = inspectPush;
+    setUpstreamInspection(u, this);
     c.on('data', inspectClientData);
     c.on('end', inspectClientEnd);
     u.on('data', inspectServerData);
@@ -150,6 +190,11 @@ export class Tunnel {
     c.resume();
     u.resume();
     if (head.length > 0) this.clientData(head);
+  }
+
+  /** The inspector did not release the tunnel within the inspection timeout. */
+  inspectionTimedOut(): void {
+    this.abort('inspection-timeout', 'not released in time');
   }
 
   /** True while an inspector still holds the tunnel. */
@@ -228,8 +273,9 @@ export class Tunnel {
   private release(): void {
     const { client, upstream } = this;
     this.inspector = undefined;
-    clearTimeout(this.inspectionTimer);
-    this.inspectionTimer = undefined;
+    this.observer.inspections.remove(this);
+    setUpstreamInspection(upstream, undefined);
+    client.push = readablePush;
     client.removeListener('data', inspectClientData);
     client.removeListener('end', inspectClientEnd);
     upstream.removeListener('data', inspectServerData);
@@ -295,10 +341,11 @@ export class Tunnel {
   /** Ends the tunnel at once (both sockets destroyed). */
   abort(result: TunnelResult, reason: string, error?: Error): void {
     this.outcome ??= error === undefined ? { result, reason } : { result, reason, error };
-    clearTimeout(this.inspectionTimer);
+    this.observer.inspections.remove(this);
     this.inspector = undefined;
     this.held = undefined;
     setSplicePeer(this.upstream, undefined);
+    setUpstreamInspection(this.upstream, undefined);
     this.client.destroy();
     this.upstream.destroy();
   }
@@ -326,7 +373,7 @@ export class Tunnel {
   }
 
   private finish(): void {
-    clearTimeout(this.inspectionTimer);
+    this.observer.inspections.remove(this);
     const outcome = this.outcome ?? { result: 'closed' as const };
     this.observer.finished(this, {
       ...outcome,

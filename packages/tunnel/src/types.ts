@@ -19,6 +19,11 @@ export interface DirectDial {
   readonly port?: number;
   /** Name resolution for this dial; defaults to the server's `resolve` option, then `dns.lookup`. */
   readonly resolve?: Resolver;
+  /**
+   * The addresses to try, already resolved (and checked) by the caller: no resolution happens. One address
+   * is dialled as it is; several are tried in turn (IPv6 and IPv4 interleaved, 250 ms per attempt).
+   */
+  readonly addresses?: readonly string[];
 }
 
 /** Reach the target through a relay proxy: `http://`, `https://` (CONNECT) or `socks5://`/`socks4://`. */

@@ -15,8 +15,9 @@ import type * as net from 'node:net';
  * fill the buffer ends the burst: the socket goes back to the scratch buffer and a free own buffer goes
  * to the spare list, so a tunnel that goes quiet after a download holds no read buffer.
  *
- * Outside the splice (during the dial and while an inspector holds the tunnel) chunks are pushed into the
- * socket's readable side, so `'data'` events, buffering and backpressure behave as without `onread`.
+ * While an inspector holds the tunnel, chunks go straight to the tunnel (which shows them to the inspector
+ * and forwards them). Otherwise outside the splice (during the dial) chunks are pushed into the socket's
+ * readable side, so `'data'` events, buffering and backpressure behave as without `onread`.
  */
 
 /** Size of the shared scratch buffer (reads of idle or interactive tunnels land here). */
@@ -29,8 +30,17 @@ const scratch = Buffer.allocUnsafeSlow(scratchBytes);
 let nextBuffer: Buffer = scratch;
 
 const kSplicePeer = Symbol('splice-peer');
+const kInspection = Symbol('inspection');
 
-type ReadSocket = net.Socket & { [kSplicePeer]?: net.Socket | undefined };
+/** Who sees the upstream's chunks while a tunnel is inspected (the tunnel forwards them itself). */
+export interface UpstreamInspection {
+  serverData(chunk: Buffer): void;
+}
+
+type ReadSocket = net.Socket & {
+  [kSplicePeer]?: net.Socket | undefined;
+  [kInspection]?: UpstreamInspection | undefined;
+};
 
 function takeNextBuffer(): Buffer {
   const buffer = nextBuffer;
@@ -53,6 +63,15 @@ function spare(buffer: Buffer): void {
 function onUpstreamRead(this: ReadSocket, nread: number, buffer: Buffer): boolean {
   const peer = this[kSplicePeer];
   const own = buffer !== scratch;
+  const inspection = this[kInspection];
+  if (inspection !== undefined && this.readableLength === 0) {
+    // The first server bytes (a TLS server flight) go to the inspecting tunnel, which keeps the chunk: an
+    // own buffer goes with it, a scratch read is copied out.
+    const chunk = own ? buffer.subarray(0, nread) : Buffer.from(scratch.subarray(0, nread));
+    nextBuffer = nread === buffer.length ? ownBuffer() : scratch;
+    inspection.serverData(chunk);
+    return true;
+  }
   let chunk: Buffer;
   if (own) chunk = buffer.subarray(0, nread);
   else {
@@ -95,6 +114,14 @@ function onUpstreamRead(this: ReadSocket, nread: number, buffer: Buffer): boolea
 
 /** The `onread` option for upstream sockets. */
 export const upstreamOnRead = { buffer: takeNextBuffer, callback: onUpstreamRead } as const;
+
+/**
+ * Hands upstream chunks straight to an inspecting tunnel, or (`undefined`) no longer. Sockets without
+ * `onread` (relay dials) ignore it: their chunks come as `'data'` events.
+ */
+export function setUpstreamInspection(socket: net.Socket, inspection: UpstreamInspection | undefined): void {
+  (socket as ReadSocket)[kInspection] = inspection;
+}
 
 /**
  * Lets the read callback write upstream chunks straight to `peer` (the splice), or (`undefined`) pushes
