@@ -1,6 +1,6 @@
 export { type Authority, parseAuthority } from './authority.ts';
 export { classifyDialError } from './classify-error.ts';
-export { type DialResult, dialDirect, dialRelay, systemResolver } from './dial.ts';
+export { type DialResult, dialDirect, dialRelay, dialTarget, ipFamily, systemResolver } from './dial.ts';
 export {
   DialError,
   isDialError,
@@ -25,6 +25,13 @@ export {
   parseProxyHeader,
 } from './proxy-protocol.ts';
 export { type ProxyProtocolReaderOptions, proxyProtocolReader } from './proxy-protocol-reader.ts';
+export {
+  headerPairs,
+  type RequestHead,
+  type RequestHeadErrorCode,
+  RequestHeadParser,
+  type RequestHeadResult,
+} from './request-head.ts';
 export {
   type CloseOptions,
   createTunnelServer,

@@ -159,6 +159,8 @@ export class RequestHeadParser {
           continue;
         case TARGET:
           if (byte > SP && byte < 127) continue;
+          // A line that ends after the target has no HTTP version (llhttp reads it as HTTP/0.9).
+          if (byte === CR || byte === LF) return fail('HPE_INVALID_VERSION', 'no HTTP version');
           if (byte !== SP) return fail('HPE_INVALID_URL', 'invalid request target');
           this.#targetEnd = at;
           this.#state = AFTER_TARGET;

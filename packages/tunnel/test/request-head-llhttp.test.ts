@@ -274,7 +274,16 @@ const separator = fc.oneof(
 const header = fc
   .tuple(headerName, ows, headerValue, ows, lineEnd)
   .map(([name, before, value, after, end]) => `${name}:${before}${value}${after}${end}`);
-const head = fc
+const headEnd = fc.oneof(
+  { weight: 8, arbitrary: fc.constant('\r\n') },
+  { weight: 1, arbitrary: fc.constantFrom('\n', '', '\r') },
+);
+const trailing = fc.oneof(
+  { weight: 3, arbitrary: fc.constant('') },
+  { weight: 1, arbitrary: fc.string({ unit: anyByte, maxLength: 20 }) },
+);
+/** Mostly CONNECT, built from its parts. */
+const connectHead = fc
   .tuple(
     fc.constantFrom('', '', '', '\r\n', '\n'),
     method,
@@ -284,16 +293,23 @@ const head = fc
     version,
     lineEnd,
     fc.array(header, { maxLength: 5 }),
-    fc.oneof(
-      { weight: 8, arbitrary: fc.constant('\r\n') },
-      { weight: 1, arbitrary: fc.constantFrom('\n', '', '\r') },
-    ),
-    fc.oneof(
-      { weight: 3, arbitrary: fc.constant('') },
-      { weight: 1, arbitrary: fc.string({ unit: anyByte, maxLength: 20 }) },
-    ),
+    headEnd,
+    trailing,
   )
   .map((parts) => parts.flat().join(''));
+/** Other methods as a browser or a scanner sends them: origin-form targets and a Host header. */
+const otherHead = fc
+  .tuple(
+    fc.constantFrom('GET', 'POST', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'),
+    fc.constantFrom('/', '/index.html', '/a?b=c', '*', 'http://a.test/x'),
+    version,
+    fc.array(header, { maxLength: 3 }),
+    trailing,
+  )
+  .map(([verb, path, httpVersion, headers, rest]) =>
+    [`${verb} ${path} ${httpVersion}\r\nHost: a.test\r\n`, ...headers, '\r\n', rest].join(''),
+  );
+const head = fc.oneof({ weight: 4, arbitrary: connectHead }, { weight: 1, arbitrary: otherHead });
 /** A head with one byte replaced, inserted or removed. */
 const mutated = fc
   .tuple(head, fc.nat(), fc.constantFrom('replace', 'insert', 'delete'), anyByte)

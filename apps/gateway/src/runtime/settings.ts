@@ -6,6 +6,7 @@ import type { GatewayConfig } from '../config/schema.ts';
 import { compileGatewayPolicy } from '../policy/gateway-policy.ts';
 import { deriveMaxTunnels, openFileLimit } from './capacity.ts';
 import { compileNetworkList, type NetworkList } from './client-networks.ts';
+import { hostOverrideMap } from './resolve-target.ts';
 
 /** What the gateway derives from one configuration. */
 export interface Settings {
@@ -16,6 +17,8 @@ export interface Settings {
   trustedProxies: NetworkList;
   relayBypass: Policy | undefined;
   relayCa: string | undefined;
+  /** `HostOverrides`, keyed as names are looked up. */
+  hostOverrides: ReadonlyMap<string, string>;
 }
 
 function readRelayCa(file: string): string | undefined {
@@ -45,6 +48,7 @@ export function buildSettings(config: GatewayConfig): Settings {
         ? compilePolicy({ allowedHosts: config.RelayBypassHosts, allowedPorts: config.AllowedPorts })
         : undefined,
     relayCa: readRelayCa(config.RelayProxyCaFile),
+    hostOverrides: hostOverrideMap(config.HostOverrides),
   };
 }
 

@@ -38,7 +38,7 @@ export type TlsOutcome =
   | { kind: 'server-alert'; alert: string };
 
 /** What the verifier of one tunnel needs to know. */
-export interface TlsVerifierOptions {
+export interface TlsVerifierSettings {
   policy: Policy;
   /** The CONNECT host (as the policy allowed it). */
   connectHost: string;
@@ -46,6 +46,10 @@ export interface TlsVerifierOptions {
   /** True when the allowed-subject list is not empty: only then is a subject checked. */
   subjectsRestricted: boolean;
   maxClientHelloBytes?: number;
+}
+
+/** {@link TlsVerifierSettings} with the outcome callback of {@link createTlsVerifier}. */
+export interface TlsVerifierOptions extends TlsVerifierSettings {
   /** Called once, when the outcome is known (before the verdict that carries it). */
   onOutcome(outcome: TlsOutcome): void;
 }
@@ -58,181 +62,225 @@ const sniReasons: Partial<Record<DecisionReason, TlsRejection>> = {
 
 type Phase = 'client-hello' | 'server-hello' | 'server-flight' | 'client-certificate' | 'done';
 
-/**
- * The gateway's TLS verification as a tunnel inspector. Client bytes are held by the tunnel until a verdict:
- * the ClientHello until its SNI and version are checked (then `release: 'held'` passes it on), and, on TLS
- * <= 1.2 with a subject check, the client's second flight until its Certificate is checked. Server bytes are
- * only read. The verdict `release: 'all'` ends inspection; the tunnel then splices without looking.
- */
-export function createTlsVerifier(options: TlsVerifierOptions): TunnelInspector {
-  const parser = new TlsHandshakeParser(
-    options.maxClientHelloBytes === undefined ? {} : { maxClientHelloBytes: options.maxClientHelloBytes },
-  );
-  const checkSubject = options.subjectsRestricted && options.certificatePolicy !== 'off';
-  let phase: Phase = 'client-hello';
-  let hello: ClientHello | undefined;
-  let negotiated: number | undefined;
-  let certificateRequested = false;
+/** Who hears the outcome of a verification (the gateway's per-tunnel state). */
+export interface TlsOutcomeListener {
+  /** Called once, when the outcome is known (before the verdict that carries it). */
+  tlsOutcome(outcome: TlsOutcome): void;
+}
 
-  function finish(outcome: TlsOutcome): Verdict {
-    phase = 'done';
-    options.onOutcome(outcome);
-    if (outcome.kind === 'verified' || outcome.kind === 'server-alert') return { release: 'all' };
+/**
+ * The gateway's TLS verification of one tunnel, as a tunnel inspector. Client bytes are held by the tunnel
+ * until a verdict: the ClientHello until its SNI and version are checked (then `release: 'held'` passes it
+ * on), and, on TLS <= 1.2 with a subject check, the client's second flight until its Certificate is
+ * checked. Server bytes are only read. The verdict `release: 'all'` ends inspection; the tunnel then splices
+ * without looking. A class (one object per tunnel, methods on the prototype), not a bundle of closures.
+ *
+ * @example
+ * ```ts
+ * const verifier = new TlsVerifier({ policy, connectHost: 'agent.example', certificatePolicy: 'off',
+ *   subjectsRestricted: false }, { tlsOutcome: (outcome) => console.log(outcome.kind) });
+ * verifier.onClientData(clientHelloBytes); // { release: 'held' } when SNI and version pass
+ * ```
+ */
+export class TlsVerifier implements TunnelInspector {
+  readonly #parser: TlsHandshakeParser;
+  readonly #options: TlsVerifierSettings;
+  readonly #listener: TlsOutcomeListener;
+  readonly #checkSubject: boolean;
+  #phase: Phase = 'client-hello';
+  #hello: ClientHello | undefined;
+  #negotiated: number | undefined;
+  #certificateRequested = false;
+
+  constructor(options: TlsVerifierSettings, listener: TlsOutcomeListener) {
+    this.#options = options;
+    this.#listener = listener;
+    this.#parser = new TlsHandshakeParser(
+      options.maxClientHelloBytes === undefined ? {} : { maxClientHelloBytes: options.maxClientHelloBytes },
+    );
+    this.#checkSubject = options.subjectsRestricted && options.certificatePolicy !== 'off';
+  }
+
+  onClientData(chunk: Uint8Array): Verdict {
+    return this.#push(chunk, true);
+  }
+
+  onServerData(chunk: Uint8Array): Verdict {
+    return this.#push(chunk, false);
+  }
+
+  #push(chunk: Uint8Array, fromClient: boolean): Verdict {
+    if (this.#phase === 'done') return 'need-more';
+    const result = fromClient ? this.#parser.pushClient(chunk) : this.#parser.pushServer(chunk);
+    let verdict: Verdict = 'need-more';
+    for (const event of result.events) {
+      const next = this.#handle(event, fromClient);
+      if (next === undefined) continue;
+      verdict = next;
+      if ((this.#phase as Phase) === 'done') return verdict;
+    }
+    return verdict;
+  }
+
+  #finish(outcome: TlsOutcome): Verdict {
+    this.#phase = 'done';
+    this.#listener.tlsOutcome(outcome);
+    if (outcome.kind === 'verified' || outcome.kind === 'server-alert') return RELEASE_ALL;
     if (outcome.kind === 'unparseable')
       return { reject: `TLS handshake could not be parsed: ${outcome.error.code}` };
     return { reject: outcome.reason };
   }
 
-  function verified(subject?: string): Verdict {
-    return finish({
+  #verified(subject?: string): Verdict {
+    const hello = this.#hello;
+    return this.#finish({
       kind: 'verified',
-      tlsVersion: tlsVersionName(negotiated ?? hello?.highestVersion ?? 0),
+      tlsVersion: tlsVersionName(this.#negotiated ?? hello?.highestVersion ?? 0),
       ...(hello?.serverName === undefined ? {} : { sni: hello.serverName }),
       ...(subject === undefined ? {} : { subject }),
       ech: hello?.echOffered ?? false,
     });
   }
 
-  function certificateRejected(reason: CertificateRejection, subject?: string): Verdict {
-    return finish({
+  #certificateRejected(reason: CertificateRejection, subject?: string): Verdict {
+    const hello = this.#hello;
+    return this.#finish({
       kind: 'rejected',
       event: 105,
       reason,
-      tlsVersion: tlsVersionName(negotiated ?? 0),
+      tlsVersion: tlsVersionName(this.#negotiated ?? 0),
       ...(hello?.serverName === undefined ? {} : { sni: hello.serverName }),
       ...(subject === undefined ? {} : { subject }),
     });
   }
 
-  function onClientHello(next: ClientHello): Verdict {
-    hello = next;
-    const common = {
-      ...(next.serverName === undefined ? {} : { sni: next.serverName }),
-      ech: next.echOffered,
-    };
-    const sni = options.policy.decideSni(options.connectHost, next.serverName);
+  #onClientHello(next: ClientHello): Verdict {
+    this.#hello = next;
+    const { policy, connectHost } = this.#options;
+    const sni = policy.decideSni(connectHost, next.serverName);
     if (!sni.allow) {
-      return finish({
+      return this.#finish({
         kind: 'rejected',
         event: 106,
         reason: sniReasons[sni.reason] ?? 'sni-mismatch',
-        ...common,
+        ...(next.serverName === undefined ? {} : { sni: next.serverName }),
+        ech: next.echOffered,
       });
     }
-    const version = options.policy.decideTlsVersion(next.highestVersion);
+    const version = policy.decideTlsVersion(next.highestVersion);
     if (!version.allow) {
-      return finish({
+      return this.#finish({
         kind: 'rejected',
         event: 106,
         reason: 'version-too-low',
         tlsVersion: tlsVersionName(next.highestVersion),
-        ...common,
+        ...(next.serverName === undefined ? {} : { sni: next.serverName }),
+        ech: next.echOffered,
       });
     }
-    phase = 'server-hello';
-    return { release: 'held' };
+    this.#phase = 'server-hello';
+    return RELEASE_HELD;
   }
 
-  function onError(error: TlsHandshakeError, fromClient: boolean): Verdict {
+  #onError(error: TlsHandshakeError, fromClient: boolean): Verdict {
     // Bytes that never looked like TLS, or a hello beyond the limits, are a refusal (106); anything else that
     // started as TLS but broke is a parse error (402).
-    if (fromClient && phase === 'client-hello') {
+    if (fromClient && this.#phase === 'client-hello') {
       if (
         error.code === 'TLS_NOT_TLS' ||
         error.code === 'TLS_SSLV2_HELLO' ||
         error.code === 'TLS_UNSUPPORTED_VERSION'
       ) {
-        return finish({ kind: 'rejected', event: 106, reason: 'not-tls' });
+        return this.#finish({ kind: 'rejected', event: 106, reason: 'not-tls' });
       }
       if (error.code === 'TLS_HANDSHAKE_TOO_LARGE' || error.code === 'TLS_RECORD_TOO_LARGE') {
-        return finish({ kind: 'rejected', event: 106, reason: 'handshake-too-large' });
+        return this.#finish({ kind: 'rejected', event: 106, reason: 'handshake-too-large' });
       }
     }
-    return finish({ kind: 'unparseable', event: 402, error });
+    return this.#finish({ kind: 'unparseable', event: 402, error });
   }
 
-  function handle(event: TlsHandshakeEvent, fromClient: boolean): Verdict | undefined {
+  #onServerHello(helloRetryRequest: boolean, negotiated: number): Verdict | undefined {
+    if (helloRetryRequest) {
+      this.#phase = 'client-hello'; // the second ClientHello is checked like the first
+      return undefined;
+    }
+    this.#negotiated = negotiated;
+    const { policy, certificatePolicy } = this.#options;
+    if (!policy.decideTlsVersion(negotiated).allow) {
+      return this.#finish({
+        kind: 'rejected',
+        event: 106,
+        reason: 'version-too-low',
+        tlsVersion: tlsVersionName(negotiated),
+      });
+    }
+    if (!this.#checkSubject) return this.#verified();
+    if (negotiated >= TLS13) {
+      // The client certificate travels encrypted in TLS 1.3: nothing to see.
+      return certificatePolicy === 'required'
+        ? this.#certificateRejected('client-certificate-required')
+        : this.#verified();
+    }
+    this.#phase = 'server-flight';
+    return undefined;
+  }
+
+  #handle(event: TlsHandshakeEvent, fromClient: boolean): Verdict | undefined {
     switch (event.type) {
       case 'client-hello':
-        return onClientHello(event.hello);
-      case 'server-hello': {
-        if (event.hello.helloRetryRequest) {
-          phase = 'client-hello'; // the second ClientHello is checked like the first
-          return undefined;
-        }
-        negotiated = event.hello.negotiatedVersion;
-        const version = options.policy.decideTlsVersion(negotiated);
-        if (!version.allow) {
-          return finish({
-            kind: 'rejected',
-            event: 106,
-            reason: 'version-too-low',
-            tlsVersion: tlsVersionName(negotiated),
-          });
-        }
-        if (!checkSubject) return verified();
-        if (negotiated >= TLS13) {
-          // The client certificate travels encrypted in TLS 1.3: nothing to see.
-          return options.certificatePolicy === 'required'
-            ? certificateRejected('client-certificate-required')
-            : verified();
-        }
-        phase = 'server-flight';
-        return undefined;
-      }
+        return this.#onClientHello(event.hello);
+      case 'server-hello':
+        return this.#onServerHello(event.hello.helloRetryRequest, event.hello.negotiatedVersion);
       case 'certificate-request':
-        certificateRequested = true;
+        this.#certificateRequested = true;
         return undefined;
       case 'server-hello-done':
-        if (certificateRequested) {
-          phase = 'client-certificate';
+        if (this.#certificateRequested) {
+          this.#phase = 'client-certificate';
           return undefined;
         }
         // The server did not ask for a certificate, so the client sends none.
-        return options.certificatePolicy === 'required'
-          ? certificateRejected('client-certificate-required')
-          : verified();
+        return this.#options.certificatePolicy === 'required'
+          ? this.#certificateRejected('client-certificate-required')
+          : this.#verified();
       case 'certificate': {
         if (event.sender === 'server') return undefined;
         const subject = event.certificates[0]?.subject;
-        if (subject === undefined) return certificateRejected('client-certificate-required');
-        const decision = options.policy.decideClientCertificate(subject);
-        return decision.allow
-          ? verified(subject)
-          : certificateRejected('client-certificate-not-allowed', subject);
+        if (subject === undefined) return this.#certificateRejected('client-certificate-required');
+        return this.#options.policy.decideClientCertificate(subject).allow
+          ? this.#verified(subject)
+          : this.#certificateRejected('client-certificate-not-allowed', subject);
       }
-      case 'change-cipher-spec':
+      case 'change-cipher-spec': {
         // A server CCS before its hello flight ended: an abbreviated (resumed) handshake without certificates.
+        const phase = this.#phase;
         if (phase === 'server-flight' || (phase === 'client-certificate' && fromClient)) {
-          return options.certificatePolicy === 'required' || phase === 'client-certificate'
-            ? certificateRejected('client-certificate-required')
-            : verified();
+          return this.#options.certificatePolicy === 'required' || phase === 'client-certificate'
+            ? this.#certificateRejected('client-certificate-required')
+            : this.#verified();
         }
         return undefined;
+      }
       case 'tls13-encrypted-from-here':
         return undefined; // the server-hello event already decided
       case 'alert':
-        return event.sender === 'server' ? finish({ kind: 'server-alert', alert: event.name }) : undefined;
+        return event.sender === 'server'
+          ? this.#finish({ kind: 'server-alert', alert: event.name })
+          : undefined;
       case 'error':
-        return onError(event.error, fromClient);
+        return this.#onError(event.error, fromClient);
     }
   }
+}
 
-  function push(chunk: Uint8Array, fromClient: boolean): Verdict {
-    if (phase === 'done') return 'need-more';
-    const result = fromClient ? parser.pushClient(chunk) : parser.pushServer(chunk);
-    let verdict: Verdict = 'need-more';
-    for (const event of result.events) {
-      const next = handle(event, fromClient);
-      if (next === undefined) continue;
-      verdict = next;
-      if ((phase as Phase) === 'done') return verdict;
-    }
-    return verdict;
-  }
+const RELEASE_ALL: Verdict = Object.freeze({ release: 'all' });
+const RELEASE_HELD: Verdict = Object.freeze({ release: 'held' });
 
-  return {
-    onClientData: (chunk) => push(chunk, true),
-    onServerData: (chunk) => push(chunk, false),
-  };
+/**
+ * A verifier whose outcome goes to a callback (a convenience over {@link TlsVerifier} for callers that
+ * have no listener object).
+ */
+export function createTlsVerifier(options: TlsVerifierOptions): TunnelInspector {
+  return new TlsVerifier(options, { tlsOutcome: options.onOutcome });
 }

@@ -1,0 +1,23 @@
+import type { GatewayCounters } from '@agent-gateway/counters';
+import type { EventLog } from '@agent-gateway/events';
+import type { TunnelLimits } from '@agent-gateway/tunnel';
+import type { GatewayTunnel } from './gateway-tunnel.ts';
+import type { HostLookup } from './resolve-target.ts';
+import type { Settings } from './settings.ts';
+
+/**
+ * What the gateway's per-tunnel steps share: the settings in force (replaced on reload), the event log,
+ * the counters, the tunnels between `decide` and their end, the name lookup, and the tunnel core's limits.
+ * Each step (decide, admission, TLS outcome, lifecycle events) is a function of this context, testable
+ * without a process.
+ */
+export interface GatewayContext {
+  settings: Settings;
+  readonly events: EventLog;
+  readonly counters: GatewayCounters;
+  /** By tunnel id, from `decide` until the tunnel (or its refusal) ended. */
+  readonly tunnels: Map<number, GatewayTunnel>;
+  readonly lookup: HostLookup;
+  /** The tunnel core's limits in force (event 109 names them). */
+  limits(): TunnelLimits;
+}

@@ -1,0 +1,179 @@
+import type * as net from 'node:net';
+import { GatewayCounters } from '@agent-gateway/counters';
+import {
+  createEventLog,
+  createRecentEvents,
+  type EventLog,
+  type EventSink,
+  type RecentEvents,
+} from '@agent-gateway/events';
+import { jsonLinesSink } from '@agent-gateway/events/node';
+import { createTunnelServer, type TunnelContext, type TunnelServer } from '@agent-gateway/tunnel';
+import type { GatewayConfig } from '../config/schema.ts';
+import { TlsVerifier } from '../tls/tls-verifier.ts';
+import { admissionHooks, preambleReader } from './admission.ts';
+import { decideConnect } from './decide-connect.ts';
+import type { GatewayContext } from './gateway-context.ts';
+import { reportLifecycleEvent } from './lifecycle-events.ts';
+import { type HostLookup, systemLookup } from './resolve-target.ts';
+import { buildSettings, tunnelLimits } from './settings.ts';
+
+/** Options of {@link startGatewayCore}. */
+export interface GatewayCoreOptions {
+  config: GatewayConfig;
+  /** Event language; defaults to the configuration's `LogLanguage`. */
+  language?: 'en' | 'de';
+  /** Where events go besides the in-memory ring; default: JSON lines on stdout. */
+  sinks?: EventSink[];
+  /** Name lookup for direct dials (tests map names without DNS); default `dns.lookup`. */
+  lookup?: HostLookup;
+  /**
+   * Extra options of the CONNECT listener: a cluster worker passes `{ exclusive: true, reusePort: true }`
+   * to bind its own `SO_REUSEPORT` socket (see `cluster/worker.ts`).
+   */
+  listenOptions?: Pick<net.ListenOptions, 'exclusive' | 'reusePort'>;
+  /** Fields added to every event record, e.g. `{ worker: 2 }`. */
+  eventFields?: Readonly<Record<string, string | number>>;
+}
+
+/**
+ * The CONNECT side of a gateway: the tunnel server wired to policy, TLS verifier, events and counters. It
+ * announces nothing (events 101/102 belong to the service, which may be several of these) and serves no
+ * admin listener.
+ */
+export interface GatewayCore {
+  readonly listenAddress: { address: string; port: number };
+  readonly events: EventLog;
+  readonly counters: GatewayCounters;
+  /** The newest events (a ring of 200), for `/events` and `/status`. */
+  readonly recent: RecentEvents;
+  readonly config: GatewayConfig;
+  /** The tunnel limit in force (derived from the file-descriptor limit unless `MaxTunnels` is set). */
+  readonly maxTunnels: number;
+  readonly startedAt: Date;
+  /**
+   * Applies a new, validated configuration to open and future tunnels (open tunnels are kept); emits nothing.
+   * Throws (`ConfigError`, `PolicyError`) when it cannot be applied; the old one then stays in force.
+   */
+  applyConfig(config: GatewayConfig): void;
+  /** Reports an invalid configuration (event 401) without changing anything. */
+  reportBadConfig(problem: string, file?: string): void;
+  /**
+   * Stops accepting and drains open tunnels up to `DrainTimeoutMs` (then closes the rest); resolves with the
+   * number of tunnels that were open when it began.
+   */
+  drain(): Promise<number>;
+  /** Drains (without waiting for tunnels) if not done yet and closes the event log. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the CONNECT listener (tunnel core) wired to the gateway's steps: admission, `decide`, the TLS
+ * verifier and the events of the tunnels' lives. `startGateway` adds the admin listener and the service
+ * events; a cluster worker uses this directly.
+ */
+export async function startGatewayCore(options: GatewayCoreOptions): Promise<GatewayCore> {
+  const counters = new GatewayCounters();
+  const recent = createRecentEvents({ capacity: 200 });
+  const events = createEventLog({
+    language: options.language ?? options.config.LogLanguage,
+    sinks: [...(options.sinks ?? [jsonLinesSink()]), recent],
+    secrets: [options.config.RelayProxyPassword, options.config.AdminToken],
+    ...(options.eventFields === undefined ? {} : { fields: options.eventFields }),
+    // Counted from the fields as emitted: the debug event 103 of every tunnel is then never built.
+    onEmit: (id, fields) =>
+      counters.recordEvent(id, id === 105 && String(fields.reason).startsWith('client-certificate')),
+  });
+  let tunnelServer: TunnelServer | undefined;
+  const context: GatewayContext = {
+    settings: buildSettings(options.config),
+    events,
+    counters,
+    tunnels: new Map(),
+    lookup: options.lookup ?? systemLookup,
+    limits: () => (tunnelServer as TunnelServer).limits,
+  };
+  const startedAt = new Date();
+
+  tunnelServer = createTunnelServer({
+    hooks: {
+      ...admissionHooks(context),
+      decide: (request) => decideConnect(context, request),
+      createInspector: (tunnel: TunnelContext) => createInspector(context, tunnel),
+      onEvent: (event) => reportLifecycleEvent(context, event),
+    },
+    limits: tunnelLimits(options.config),
+    readPreamble: preambleReader(options.config),
+  });
+  const server = tunnelServer;
+
+  let listen: net.AddressInfo;
+  try {
+    listen = await server.listen({
+      host: options.config.ListenAddress,
+      port: options.config.ListenPort,
+      ...options.listenOptions,
+    });
+  } catch (error) {
+    await events.close();
+    throw error;
+  }
+
+  let draining: Promise<number> | undefined;
+  const closeServer = (drainTimeoutMs?: number) => {
+    draining ??= (async () => {
+      const remaining = server.tunnelCount;
+      await server.close(drainTimeoutMs === undefined ? {} : { drainTimeoutMs });
+      return remaining;
+    })();
+    return draining;
+  };
+  return {
+    listenAddress: { address: listen.address, port: listen.port },
+    events,
+    counters,
+    recent,
+    startedAt,
+    get config() {
+      return context.settings.config;
+    },
+    get maxTunnels() {
+      return server.limits.maxTunnels;
+    },
+    applyConfig(config) {
+      const previous = context.settings.config;
+      context.settings = buildSettings(config);
+      server.setLimits(tunnelLimits(config));
+      if (
+        config.AcceptProxyProtocol !== previous.AcceptProxyProtocol ||
+        config.HeaderTimeoutMs !== previous.HeaderTimeoutMs
+      )
+        server.setPreambleReader(preambleReader(config));
+      events.setSecrets([config.RelayProxyPassword, config.AdminToken]);
+    },
+    reportBadConfig(problem, file) {
+      events.emit(401, { problem, phase: 'reload', ...(file === undefined ? {} : { file }) });
+    },
+    drain: () => closeServer(context.settings.config.DrainTimeoutMs),
+    async close() {
+      await closeServer();
+      await events.close();
+    },
+  };
+}
+
+/** With `TlsInspection`, every tunnel gets a verifier that reports to the tunnel's own state. */
+function createInspector(context: GatewayContext, tunnelContext: TunnelContext): TlsVerifier | undefined {
+  const tunnel = context.tunnels.get(tunnelContext.id);
+  const { config, policy } = context.settings;
+  if (tunnel === undefined || !config.TlsInspection) return undefined;
+  return new TlsVerifier(
+    {
+      policy,
+      connectHost: tunnelContext.host,
+      certificatePolicy: config.ClientCertificatePolicy,
+      subjectsRestricted: config.AllowedClientCertificateSubjects.length > 0,
+    },
+    tunnel,
+  );
+}
