@@ -61,7 +61,7 @@ function verify(name: string, setup: Setup, cut: (chunk: Buffer) => Buffer[] = (
     for (const piece of cut(chunk)) {
       const verdict = from === 'client' ? verifier.onClientData(piece) : verifier.onServerData(piece);
       if (verdict !== 'need-more') verdicts.push(verdict);
-      if (verdict !== 'need-more' && !('release' in verdict && verdict.release === 'held'))
+      if (verdict !== 'need-more' && JSON.stringify(verdict) !== '{"release":"held"}')
         return { verdicts, outcomes };
     }
   }
@@ -85,7 +85,7 @@ describe('TlsVerifier on recorded sessions', () => {
 
   it('a HelloRetryRequest checks the second ClientHello like the first', () => {
     const { verdicts } = verify('openssl-tls13-hrr', { connectHost: 'retry.test' });
-    expect(verdicts.filter((verdict) => 'release' in verdict && verdict.release === 'held')).toHaveLength(2);
+    expect(verdicts.filter((verdict) => JSON.stringify(verdict) === '{"release":"held"}')).toHaveLength(2);
   });
 
   it('Chromium offering ECH is verified and says so', () => {
