@@ -73,6 +73,15 @@ export const configSchema = z
       .default('0.0.0.0')
       .describe('Address the CONNECT listener binds to; `::` for dual stack.'),
     ListenPort: port.default(8080).describe('TCP port of the CONNECT listener (1-65535).'),
+    ListenBacklog: z
+      .number()
+      .int()
+      .min(1)
+      .max(65535)
+      .default(65535)
+      .describe(
+        'Connections the kernel may queue before the gateway accepts them; the kernel caps it at net.core.somaxconn (4096 by default). A reconnect storm overflows a short queue and agents wait a second per dropped SYN.',
+      ),
     AllowedClientNetworks: z
       .array(cidr)
       .default([])

@@ -112,6 +112,7 @@ export async function startGatewayCore(options: GatewayCoreOptions): Promise<Gat
     listen = await server.listen({
       host: options.config.ListenAddress,
       port: options.config.ListenPort,
+      backlog: options.config.ListenBacklog,
       ...options.listenOptions,
     });
   } catch (error) {

@@ -16,7 +16,7 @@ export type GatewayOptions = Omit<GatewayCoreOptions, 'listenOptions' | 'eventFi
 /** The detail of event 100 after a reload: which changed keys only a restart applies. */
 export function reloadDetail(previous: GatewayConfig, next: GatewayConfig): string {
   const restartKeys = (
-    ['ListenAddress', 'ListenPort', 'AdminListen', 'AdminToken', 'LogLanguage'] as const
+    ['ListenAddress', 'ListenPort', 'ListenBacklog', 'AdminListen', 'AdminToken', 'LogLanguage'] as const
   ).filter((key) => previous[key] !== next[key]);
   return restartKeys.length > 0
     ? `configuration reloaded; ${restartKeys.join(', ')} take effect after a restart`
