@@ -38,7 +38,7 @@ export interface RunningDnsmasq {
   queryCount(name: string, type?: 'A' | 'AAAA'): number;
   /** Stops it (SIGTERM): queries then fail at once with ECONNREFUSED (port unreachable). */
   stop(): Promise<void>;
-  /** Starts it again on the same port with the current records. */
+  /** Starts it again on the same port with the current records (nothing happens while it runs). */
   start(): Promise<void>;
   /** Freezes it (SIGSTOP): queries then time out. `resume()` thaws it. */
   pause(): void;
@@ -112,27 +112,23 @@ export async function startDnsmasq(options: DnsmasqOptions): Promise<RunningDnsm
   ];
 
   const readLog = () => fs.readFile(logFile, 'utf8').catch(() => '');
+  const countOf = async (pattern: RegExp) =>
+    (await readLog()).match(new RegExp(pattern.source, 'gm'))?.length ?? 0;
+  const running = () => child !== undefined && child.exitCode === null && child.signalCode === null;
   /** Waits until the log has one more line matching `pattern` than `before` lines had. */
   const waitForLog = async (pattern: RegExp, before: number, what: string) => {
     const deadline = Date.now() + 10_000;
     for (;;) {
-      const count = (await readLog()).match(new RegExp(pattern.source, 'gm'))?.length ?? 0;
-      if (count > before) return;
-      if (
-        child === undefined ||
-        child.exitCode !== null ||
-        child.signalCode !== null ||
-        Date.now() > deadline
-      )
+      if ((await countOf(pattern)) > before) return;
+      if (!running() || Date.now() > deadline)
         throw new Error(`dnsmasq did not ${what}:\n${output}\n${await readLog()}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   };
   const readPattern = new RegExp(`read ${escapeRegExp(hosts)} - `);
-  const countOf = async (pattern: RegExp) =>
-    (await readLog()).match(new RegExp(pattern.source, 'gm'))?.length ?? 0;
 
   const launch = async () => {
+    if (running()) return;
     const before = await countOf(readPattern);
     output = '';
     const started = spawn(dnsmasqPath, args(), { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -150,11 +146,11 @@ export async function startDnsmasq(options: DnsmasqOptions): Promise<RunningDnsm
     await waitForLog(readPattern, before, 'start');
   };
   const stop = async () => {
-    const running = child;
-    if (running === undefined || running.exitCode !== null || running.signalCode !== null) return;
-    running.kill('SIGCONT');
-    running.kill('SIGTERM');
-    const timer = setTimeout(() => running.kill('SIGKILL'), 5000);
+    const current = child;
+    if (current === undefined || !running()) return;
+    current.kill('SIGCONT');
+    current.kill('SIGTERM');
+    const timer = setTimeout(() => current.kill('SIGKILL'), 5000);
     await exited;
     clearTimeout(timer);
   };
