@@ -170,7 +170,11 @@ export class DnsCache {
   #lookupSlow(host: string): Promise<readonly string[]> {
     if (typeof host !== 'string' || host.length === 0 || host.length > 255)
       return Promise.reject(
-        new DnsLookupError('EBADNAME', String(host).slice(0, 100), 'not a host name (1-255 characters)'),
+        new DnsLookupError(
+          'EBADNAME',
+          String(host).slice(0, 100),
+          `EBADNAME ${JSON.stringify(String(host).slice(0, 100))}: not a host name (1-255 characters)`,
+        ),
       );
     if (isIP(host) !== 0) return Promise.resolve(Object.freeze([host]));
     const now = this.#now();
@@ -210,7 +214,11 @@ export class DnsCache {
           : await query;
       if (outcome === undefined) {
         const timeout = this.#options.staleAnswerTimeoutMs;
-        const error = new DnsLookupError('ETIMEOUT', host, `no answer within ${timeout} ms`);
+        const error = new DnsLookupError(
+          'ETIMEOUT',
+          host,
+          `ETIMEOUT ${host}: no answer within ${timeout} ms`,
+        );
         return this.#serveStale(entry, host, error, this.#now());
       }
       if (outcome.kind === 'answer') return outcome.addresses;

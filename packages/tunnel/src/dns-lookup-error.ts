@@ -21,17 +21,21 @@ export class DnsLookupError extends Error {
   /** The name that was looked up. */
   readonly hostname: string;
 
-  constructor(code: string, hostname: string, detail: string, options?: { cause?: unknown }) {
-    super(`${code} ${hostname}: ${detail}`, options);
+  /** `message` is used as it is; name the code and the host in it (Node's own messages do). */
+  constructor(code: string, hostname: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = 'DnsLookupError';
     this.code = code;
     this.hostname = hostname;
   }
 
-  /** Wraps what a resolver threw, keeping its code (`EDNS` when it has none). */
+  /** Wraps what a resolver threw, keeping its code (`EDNS` when it has none) and its message. */
   static from(error: unknown, hostname: string): DnsLookupError {
-    const code = (error as { code?: unknown } | null)?.code;
-    const message = error instanceof Error ? error.message : String(error);
-    return new DnsLookupError(typeof code === 'string' ? code : 'EDNS', hostname, message, { cause: error });
+    const raw = (error as { code?: unknown } | null)?.code;
+    const code = typeof raw === 'string' ? raw : 'EDNS';
+    const text = error instanceof Error ? error.message : String(error);
+    // Node's messages already read `queryA ECONNREFUSED name`; others get the code and the name added.
+    const message = text.includes(code) && text.includes(hostname) ? text : `${code} ${hostname}: ${text}`;
+    return new DnsLookupError(code, hostname, message, { cause: error });
   }
 }

@@ -18,7 +18,14 @@ export type DnsQuery = (host: string) => Promise<DnsOutcome>;
 function negative(host: string, cause?: unknown): DnsOutcome {
   return {
     kind: 'negative',
-    error: new DnsLookupError('ENOTFOUND', host, 'no A or AAAA record (NXDOMAIN or NODATA)', { cause }),
+    error: new DnsLookupError(
+      'ENOTFOUND',
+      host,
+      `ENOTFOUND ${host}: no A or AAAA record (NXDOMAIN or NODATA)`,
+      {
+        cause,
+      },
+    ),
   };
 }
 

@@ -164,9 +164,9 @@ describe('DnsCache against dnsmasq', () => {
     expect(await cache.lookup('stale-b.example.test')).toEqual(['127.0.2.2']);
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ type: 'stale', host: 'stale-a.example.test', staleSec: 0 });
-    expect((events[0] as Extract<DnsCacheEvent, { type: 'stale' }>).error).toMatchObject({
-      code: 'ECONNREFUSED',
-    });
+    const staleError = (events[0] as Extract<DnsCacheEvent, { type: 'stale' }>).error;
+    expect(staleError).toMatchObject({ code: 'ECONNREFUSED', hostname: 'stale-a.example.test' });
+    expect(staleError.message).toBe('queryA ECONNREFUSED stale-a.example.test');
     const afterFailures = cache.stats;
     expect(afterFailures).toMatchObject({ failures: 2, staleServed: 2, queries: 4 });
 
