@@ -1,6 +1,7 @@
 import * as dns from 'node:dns';
 import { isIP } from 'node:net';
 import { LRUCache } from 'lru-cache';
+import { advanceCoarseClock, COARSE_TICK_MS, coarseNow, startCoarseClock } from './coarse-clock.ts';
 import {
   type DnsCacheCounters,
   type DnsCacheEvent,
@@ -72,6 +73,8 @@ export class DnsCache {
   readonly #entries: LRUCache<string, CacheEntry>;
   readonly #counters: DnsCacheCounters;
   readonly #now: () => number;
+  /** True with the default clock: hits may then check freshness against the coarse clock. */
+  readonly #coarse: boolean;
   readonly #onEvent: ((event: DnsCacheEvent) => void) | undefined;
   #bounds: { maxTtlMs: number; negativeTtlMs: number; serveStaleMs: number };
   /** Incremented whenever DNS recovers: recheck timers of the outage no longer hold anyone back. */
@@ -104,7 +107,9 @@ export class DnsCache {
     }
     this.#entries = new LRUCache({ max: this.#options.maxEntries });
     this.#counters = options.counters ?? { hits: 0, misses: 0, staleServed: 0, failures: 0, queries: 0 };
+    this.#coarse = options.now === undefined;
     this.#now = options.now ?? (() => performance.now());
+    if (this.#coarse) startCoarseClock();
     this.#onEvent = options.onEvent;
   }
 
@@ -125,7 +130,12 @@ export class DnsCache {
    */
   cached(host: string): readonly string[] | undefined {
     const entry = this.#entries.get(host);
-    if (entry === undefined || entry.addresses === undefined || this.#now() >= entry.freshUntil)
+    if (entry === undefined || entry.addresses === undefined) return undefined;
+    // A clearly fresh entry is told by the coarse clock alone; only one near its expiry costs a clock call.
+    if (
+      (!this.#coarse || coarseNow() + COARSE_TICK_MS >= entry.freshUntil) &&
+      this.#preciseNow() >= entry.freshUntil
+    )
       return undefined;
     this.#counters.hits++;
     return entry.addresses;
@@ -167,6 +177,13 @@ export class DnsCache {
     this.#resolver?.cancel();
   }
 
+  /** The injected or precise clock; a precise reading also moves the coarse clock on. */
+  #preciseNow(): number {
+    const now = this.#now();
+    if (this.#coarse) advanceCoarseClock(now);
+    return now;
+  }
+
   #lookupSlow(host: string): Promise<readonly string[]> {
     if (typeof host !== 'string' || host.length === 0 || host.length > 255)
       return Promise.reject(
@@ -177,7 +194,7 @@ export class DnsCache {
         ),
       );
     if (isIP(host) !== 0) return Promise.resolve(Object.freeze([host]));
-    const now = this.#now();
+    const now = this.#preciseNow();
     let entry = this.#entries.get(host);
     if (entry === undefined) {
       entry = new CacheEntry();
@@ -209,7 +226,7 @@ export class DnsCache {
     try {
       const query = entry.query ?? this.#refresh(entry, host);
       const outcome =
-        entry.addresses !== undefined && this.#now() < entry.staleUntil
+        entry.addresses !== undefined && this.#preciseNow() < entry.staleUntil
           ? await this.#within(query, this.#options.staleAnswerTimeoutMs)
           : await query;
       if (outcome === undefined) {
@@ -219,11 +236,15 @@ export class DnsCache {
           host,
           `ETIMEOUT ${host}: no answer within ${timeout} ms`,
         );
-        return this.#serveStale(entry, host, error, this.#now());
+        return this.#serveStale(entry, host, error, this.#preciseNow());
       }
       if (outcome.kind === 'answer') return outcome.addresses;
-      if (outcome.kind === 'failure' && entry.addresses !== undefined && this.#now() < entry.staleUntil)
-        return this.#serveStale(entry, host, outcome.error, this.#now());
+      if (
+        outcome.kind === 'failure' &&
+        entry.addresses !== undefined &&
+        this.#preciseNow() < entry.staleUntil
+      )
+        return this.#serveStale(entry, host, outcome.error, this.#preciseNow());
       throw outcome.error;
     } finally {
       entry.answer = undefined;
@@ -255,7 +276,7 @@ export class DnsCache {
   }
 
   #store(entry: CacheEntry, outcome: DnsOutcome): void {
-    const now = this.#now();
+    const now = this.#preciseNow();
     const bounds = this.#bounds;
     if (outcome.kind === 'answer') {
       entry.addresses = outcome.addresses;

@@ -91,6 +91,16 @@ describe('DnsCache against dnsmasq', () => {
     expect(dnsmasq.queryCount('ttl.example.test')).toBe(2);
   });
 
+  it('expires an answer exactly at its TTL on an injected clock', async () => {
+    let now = 1_000_000;
+    const { cache } = cacheFor({ now: () => now });
+    await cache.lookup('ttl.example.test');
+    now += 999;
+    expect(cache.cached('ttl.example.test')).toEqual(['127.0.0.2']);
+    now += 1;
+    expect(cache.cached('ttl.example.test')).toBeUndefined();
+  });
+
   it('clamps the TTL to maxTtlSec', async () => {
     const { cache } = cacheFor({ maxTtlSec: 0.2 });
     await cache.lookup('clamp.example.test');
