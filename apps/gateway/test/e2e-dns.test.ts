@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import * as net from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import {
@@ -9,7 +10,7 @@ import {
   waitForFileDescriptors,
 } from '@agent-gateway/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { childProcessIds, type GatewayProcess, startGatewayProcess } from './gateway-process.ts';
+import { childProcessIds, type GatewayProcess, startGatewayProcess, writeJson } from './gateway-process.ts';
 import { parseMetrics } from './prometheus-text.ts';
 import { closeSocket, connect, echoes, openTlsTunnel } from './proxy-client.ts';
 
@@ -167,6 +168,24 @@ describe('gateway with DnsServers', () => {
       expect(dnsmasq.queryCount('metadata.example.test')).toBe(2);
     } finally {
       await dnsmasq.setRecords(records);
+    }
+  });
+
+  it('asks the new servers after a live reload that changes DnsServers', async () => {
+    const second = await startDnsmasq({ records: { 'reload.example.test': '127.0.0.2' }, ttlSec: 1 });
+    try {
+      const config = JSON.parse(await readFile(gateway.configFile, 'utf8')) as Record<string, unknown>;
+      const mark = gateway.mark();
+      await writeJson(gateway.configFile, { ...config, DnsServers: [second.server], DnsMaxTtlSec: 60 });
+      await gateway.waitForEvent(100, { after: mark });
+      expect(await tunnelWorks('reload.example.test')).toBe(true);
+      expect(second.queryCount('reload.example.test')).toBe(1);
+      expect(dnsmasq.queryCount('reload.example.test')).toBe(0);
+      const restored = gateway.mark();
+      await writeJson(gateway.configFile, config);
+      await gateway.waitForEvent(100, { after: restored });
+    } finally {
+      await second.close();
     }
   });
 });
