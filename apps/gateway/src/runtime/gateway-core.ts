@@ -14,8 +14,9 @@ import { TlsVerifier } from '../tls/tls-verifier.ts';
 import { admissionHooks, preambleReader } from './admission.ts';
 import { decideConnect } from './decide-connect.ts';
 import type { GatewayContext } from './gateway-context.ts';
+import { createGatewayDns } from './gateway-dns.ts';
 import { reportLifecycleEvent } from './lifecycle-events.ts';
-import { type HostLookup, systemLookup } from './resolve-target.ts';
+import type { HostLookup } from './resolve-target.ts';
 import { buildSettings, tunnelLimits } from './settings.ts';
 
 /** Options of {@link startGatewayCore}. */
@@ -25,7 +26,7 @@ export interface GatewayCoreOptions {
   language?: 'en' | 'de';
   /** Where events go besides the in-memory ring; default: JSON lines on stdout. */
   sinks?: EventSink[];
-  /** Name lookup for direct dials (tests map names without DNS); default `dns.lookup`. */
+  /** Name lookup for direct dials (tests map names without DNS); default the DNS cache (`DnsServers`). */
   lookup?: HostLookup;
   /**
    * Extra options of the CONNECT listener: a cluster worker passes `{ exclusive: true, reusePort: true }`
@@ -84,13 +85,14 @@ export async function startGatewayCore(options: GatewayCoreOptions): Promise<Gat
     onEmit: (id, fields) =>
       counters.recordEvent(id, id === 105 && String(fields.reason).startsWith('client-certificate')),
   });
+  const dns = createGatewayDns(options.config, { events, counters });
   let tunnelServer: TunnelServer | undefined;
   const context: GatewayContext = {
     settings: buildSettings(options.config),
     events,
     counters,
     tunnels: new Map(),
-    lookup: options.lookup ?? systemLookup,
+    lookup: options.lookup ?? dns.lookup,
     limits: () => (tunnelServer as TunnelServer).limits,
   };
   const startedAt = new Date();
@@ -144,6 +146,7 @@ export async function startGatewayCore(options: GatewayCoreOptions): Promise<Gat
     applyConfig(config) {
       const previous = context.settings.config;
       context.settings = buildSettings(config);
+      dns.apply(config);
       server.setLimits(tunnelLimits(config));
       if (
         config.AcceptProxyProtocol !== previous.AcceptProxyProtocol ||
@@ -158,6 +161,7 @@ export async function startGatewayCore(options: GatewayCoreOptions): Promise<Gat
     drain: () => closeServer(context.settings.config.DrainTimeoutMs),
     async close() {
       await closeServer();
+      dns.close();
       await events.close();
     },
   };

@@ -1,4 +1,3 @@
-import * as dns from 'node:dns';
 import type { Policy } from '@agent-gateway/policy';
 import { ipFamily } from '@agent-gateway/tunnel';
 
@@ -11,18 +10,14 @@ export type ResolvedTarget =
   | { ok: false; kind: 'dns'; error: Error };
 
 /**
- * Looks a host name up: a test or an embedding application may pass its own. `cached`, when present,
- * answers from memory without a promise (a DNS cache's fresh entries), so a cache hit keeps `decide`
- * synchronous.
+ * Looks a host name up: the gateway's DNS cache (`gateway-dns.ts`), or what a test or an embedding
+ * application passes. `cached`, when present, answers fresh names from memory without a promise, so a cache
+ * hit keeps `decide` synchronous.
  */
 export interface HostLookup {
   (host: string): Promise<readonly string[]>;
   cached?(host: string): readonly string[] | undefined;
 }
-
-/** `dns.lookup` with every address, in the resolver's order. */
-export const systemLookup: HostLookup = async (host) =>
-  (await dns.promises.lookup(host, { all: true, verbatim: true })).map((entry) => entry.address);
 
 /** `HostOverrides` keyed as they are looked up: lower case, without a trailing dot. */
 export function hostOverrideMap(overrides: Readonly<Record<string, string>>): ReadonlyMap<string, string> {
@@ -38,8 +33,8 @@ function overrideKey(host: string): string {
  * Resolves a CONNECT host for a direct dial: an IP literal as it is, a name through `HostOverrides` first,
  * then the lookup (from memory when it can, so the answer is synchronous). Every address then passes the
  * policy's SSRF guard (loopback, private, link-local, unspecified, multicast refused unless
- * `AllowedDestinationNetworks` allows them), on every tunnel, whatever answered: a name whose record turned
- * into a private address is refused the moment it does. Refused addresses are dropped.
+ * `AllowedDestinationNetworks` allows them), on every tunnel, whatever answered (a fresh, cached or stale
+ * answer): a name rebound to a forbidden address is refused the moment it is. Refused addresses are dropped.
  */
 export function resolveTarget(
   host: string,
