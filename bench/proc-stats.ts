@@ -120,3 +120,12 @@ export function listenBacklog(port: number): number | null {
     return null;
   }
 }
+
+/** TCP connections established to the local `port` now (as `ss` counts them). */
+export function establishedTo(port: number): number {
+  const text = execFileSync('ss', ['-Htn', 'state', 'established', `sport = :${port}`], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return text.split('\n').filter((line) => line.trim() !== '').length;
+}

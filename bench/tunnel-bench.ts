@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import type { StormResult } from '../tools/loadgen/src/index.ts';
 import { attachDnsmasq, type Dnsmasq, dnsmasqArgs, writeDnsmasqHosts } from './dnsmasq.ts';
 import {
+  establishedTo,
   listenBacklog,
   machineCpu,
   type TcpCounters,
@@ -46,6 +47,7 @@ const { values } = parseArgs({
     // The reconnect storm: agents (0 skips), peers, and how the agents retry and the tunnels are cut.
     storm: { type: 'string' },
     'storm-peers': { type: 'string', default: 'agent-gateway,squid,tunnel-core' },
+    'storm-rounds': { type: 'string', default: '1' },
     'storm-retries': { type: 'string', default: '5' },
     'storm-backoff-ms': { type: 'string', default: '250' },
     'storm-attempt-timeout-ms': { type: 'string', default: '10000' },
@@ -77,6 +79,7 @@ const peerNames = values.peers.split(',');
 const heldPeers = values['held-peers'].split(',').filter((name) => peerNames.includes(name));
 const stormPeers = values['storm-peers'].split(',').filter((name) => peerNames.includes(name));
 const stormCut = values['storm-cut'] === 'close' ? 'close' : 'reset';
+const stormRounds = Math.max(1, Number(values['storm-rounds']));
 // The storm's target listens on its own loopback address, which dnsmasq gives for the greeting's name.
 const STORM_TARGET_HOST = '127.0.0.2';
 const gatewayDns = resolveGatewayDns(values['gateway-dns']);
@@ -478,14 +481,11 @@ function metricValue(text: string, name: string): number {
   return Number(new RegExp(`^${name}(?:\\{\\})? (\\S+)`, 'm').exec(text)?.[1] ?? Number.NaN);
 }
 
-/** Waits (at most 15 s) until agent-gateway has no client connection open: closing thousands takes a moment. */
-async function gatewayQuiet(peer: Peer): Promise<void> {
-  if (peer.adminPort === undefined) return;
+/** Waits (at most 15 s) until no connection to the peer is established: closing thousands takes a moment. */
+async function peerQuiet(peer: Peer): Promise<void> {
+  if (peer.port === undefined) return;
   const by = Date.now() + 15_000;
-  while (Date.now() < by) {
-    if (metricValue(await gatewayMetrics(peer), 'agent_gateway_active_client_connections') === 0) return;
-    await sleep(250);
-  }
+  while (Date.now() < by && establishedTo(peer.port) > 0) await sleep(250);
 }
 
 interface IdleResult {
@@ -581,33 +581,50 @@ interface HeldRow {
   cpuUsPerSetupNone: number | null;
   cpuUsPerSetupHeld: number | null;
   setupErrors: number;
+  /** Every sample's set-ups/s in the order taken (see heldPattern). */
+  samples: Array<{ kind: 'none' | 'held'; perSecond: number; cpuUsPerSetup: number | null }>;
 }
 
 /**
- * A fresh instance, warmed up like the rounds; set-up samples as long as a round's, the same number as
- * rounds with none held (half before the idle tunnels are opened, half after they are closed, so that
- * whatever drifts during the phase weighs on both sides) and as many while they are held. Medians.
+ * The order of the held phase's samples: none, held, held, none, none, held, ... (`rounds` of each), so a
+ * drift during the phase (a Node peer still warming up, load from elsewhere) weighs on both sides.
+ */
+function heldPattern(count: number): Array<'none' | 'held'> {
+  return Array.from({ length: 2 * count }, (_, i) => (i % 4 === 1 || i % 4 === 2 ? 'held' : 'none'));
+}
+
+/**
+ * A fresh instance, warmed up like the rounds and then for one more sample; set-up samples as long as a
+ * round's, as many as rounds with none held and as many with `--held` idle tunnels held open, in the order
+ * of {@link heldPattern} (the idle tunnels are opened before a run of held samples and closed after it,
+ * and the peer has closed them all before the next sample). Medians.
  */
 async function measureHeld(name: string, targetPort: number, target: string): Promise<HeldRow> {
   const peer = await startPeer(name, targetPort);
   let idle: IdleClients | undefined;
   const none: SetupsSample[] = [];
   const held: SetupsSample[] = [];
+  const samples: HeldRow['samples'] = [];
   let opened = 0;
   try {
-    if (warmupMs > 0) await measureSetups(peer, target, warmupMs);
     const sampleMs = Math.round(setupsMs / rounds);
-    const before = Math.ceil(rounds / 2);
-    for (let i = 0; i < before; i++) none.push(await measureSetups(peer, target, sampleMs));
-    idle = await openIdleClients(peer, target, heldCount * (peer.workers ?? 1), 11);
-    opened = idle.opened;
-    await sleep(1000);
-    for (let i = 0; i < rounds; i++) held.push(await measureSetups(peer, target, sampleMs));
-    await closeIdleClients(idle);
-    idle = undefined;
-    await gatewayQuiet(peer);
-    await sleep(1000);
-    for (let i = before; i < rounds; i++) none.push(await measureSetups(peer, target, sampleMs));
+    // A fresh Node peer is still compiling its hot path after the rounds' warm-up: one more sample's worth.
+    await measureSetups(peer, target, warmupMs + sampleMs);
+    for (const kind of heldPattern(rounds)) {
+      if (kind === 'held' && idle === undefined) {
+        idle = await openIdleClients(peer, target, heldCount * (peer.workers ?? 1), 11);
+        opened = opened === 0 ? idle.opened : Math.min(opened, idle.opened);
+        await sleep(1000);
+      } else if (kind === 'none' && idle !== undefined) {
+        await closeIdleClients(idle);
+        idle = undefined;
+        await peerQuiet(peer);
+        await sleep(1000);
+      }
+      const sample = await measureSetups(peer, target, sampleMs);
+      (kind === 'held' ? held : none).push(sample);
+      samples.push({ kind, perSecond: sample.perSecond, cpuUsPerSetup: sample.cpuUsPerSetup });
+    }
   } finally {
     if (idle !== undefined) await closeIdleClients(idle);
     await peer.stop();
@@ -626,6 +643,7 @@ async function measureHeld(name: string, targetPort: number, target: string): Pr
     cpuUsPerSetupNone: med(none, (s) => s.cpuUsPerSetup),
     cpuUsPerSetupHeld: med(held, (s) => s.cpuUsPerSetup),
     setupErrors: [...none, ...held].reduce((sum, s) => sum + s.errors, 0),
+    samples,
   };
 }
 
@@ -669,6 +687,46 @@ interface StormRow {
   gatewayVerified?: number;
   /** agent-gateway's tunnels that ended during the storm, by result (the cut ones among them). */
   gatewayEnded?: Record<string, number>;
+  /** With --storm-rounds above 1: each round's row (the row itself then holds totals and medians). */
+  rounds?: StormRow[];
+}
+
+/** Several rounds' storms of one peer as one row: counts are totals, times the medians of the rounds. */
+function combineStorms(list: StormRow[]): StormRow {
+  const [first] = list;
+  if (first === undefined) throw new Error('no storm to combine');
+  if (list.length === 1) return first;
+  const total = (pick: (row: StormRow) => number) => list.reduce((sum, row) => sum + pick(row), 0);
+  const med = (pick: (row: StormRow) => number) => median(list.map(pick));
+  const add = (records: Array<Record<string, number> | undefined>) => {
+    const sum: Record<string, number> = {};
+    for (const record of records)
+      for (const [key, value] of Object.entries(record ?? {})) sum[key] = (sum[key] ?? 0) + value;
+    return sum;
+  };
+  return {
+    agents: total((r) => r.agents),
+    verified: total((r) => r.verified),
+    failed: total((r) => r.failed),
+    retried: total((r) => r.retried),
+    attempts: total((r) => r.attempts),
+    stormMs: med((r) => r.stormMs),
+    setupP50Ms: med((r) => r.setupP50Ms),
+    setupP99Ms: med((r) => r.setupP99Ms),
+    setupMaxMs: Math.max(...list.map((r) => r.setupMaxMs)),
+    setupsOver1s: total((r) => r.setupsOver1s),
+    reconnectP50Ms: med((r) => r.reconnectP50Ms),
+    reconnectP99Ms: med((r) => r.reconnectP99Ms),
+    attemptErrors: add(list.map((r) => r.attemptErrors)),
+    dnsQueries: total((r) => r.dnsQueries),
+    resolvedBy: first.resolvedBy,
+    listenBacklog: first.listenBacklog,
+    tcp: add(list.map((r) => r.tcp)) as TcpCounters,
+    timeWaitAtCut: med((r) => r.timeWaitAtCut),
+    ...(first.gatewayVerified === undefined ? {} : { gatewayVerified: total((r) => r.gatewayVerified ?? 0) }),
+    ...(first.gatewayEnded === undefined ? {} : { gatewayEnded: add(list.map((r) => r.gatewayEnded)) }),
+    rounds: list,
+  };
 }
 
 /**
@@ -876,10 +934,14 @@ async function main(): Promise<void> {
     if (stormCount > 0 && stormPeers.length > 0) {
       const dns = await startDnsmasq();
       try {
-        for (const name of stormPeers) {
-          process.stderr.write(`reconnect storm of ${stormCount} agents through ${name}...\n`);
-          storm[name] = await measureStorm(name, dns);
-        }
+        // Every other round the other way round: whatever grows from storm to storm weighs on all peers.
+        const perPeer = new Map<string, StormRow[]>();
+        for (let round = 0; round < stormRounds; round++)
+          for (const name of round % 2 === 0 ? stormPeers : [...stormPeers].reverse()) {
+            process.stderr.write(`reconnect storm of ${stormCount} agents through ${name}...\n`);
+            perPeer.set(name, [...(perPeer.get(name) ?? []), await measureStorm(name, dns)]);
+          }
+        for (const [name, list] of perPeer) storm[name] = combineStorms(list);
       } finally {
         await dns.stop();
       }
@@ -954,6 +1016,7 @@ async function main(): Promise<void> {
         'held/none',
         'cpu us/set-up none held',
         'cpu us/set-up held',
+        'cpu held/none',
       ],
       ...Object.entries(held).map(([name, h]) => [
         name,
@@ -963,13 +1026,16 @@ async function main(): Promise<void> {
         fmt(h.ratio, 2),
         fmt(h.cpuUsPerSetupNone),
         fmt(h.cpuUsPerSetupHeld),
+        h.cpuUsPerSetupNone === null || h.cpuUsPerSetupHeld === null
+          ? 'n/a'
+          : fmt(h.cpuUsPerSetupHeld / h.cpuUsPerSetupNone, 2),
       ]),
     ];
     process.stdout.write(`${markdownTable(heldTable)}\n`);
   }
   if (Object.keys(storm).length > 0) {
     process.stdout.write(
-      `\nReconnect storm (all cut at once, all reconnect at once; up to ${values['storm-retries']} retries, backoff from ${values['storm-backoff-ms']} ms; names through dnsmasq, TTL ${values['storm-dns-ttl']} s):\n\n`,
+      `\nReconnect storm (all cut at once, all reconnect at once; up to ${values['storm-retries']} retries, backoff from ${values['storm-backoff-ms']} ms; names through dnsmasq, TTL ${values['storm-dns-ttl']} s${stormRounds > 1 ? `; ${stormRounds} rounds: counts are totals, times medians` : ''}):\n\n`,
     );
     const stormTable = [
       [
@@ -1072,6 +1138,7 @@ async function main(): Promise<void> {
     heldCount,
     stormCount,
     storm: {
+      rounds: stormRounds,
       cut: stormCut,
       retries: Number(values['storm-retries']),
       backoffMs: Number(values['storm-backoff-ms']),
