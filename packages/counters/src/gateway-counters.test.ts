@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CountersError } from './counters-error.ts';
 import { DEFAULT_EVENT_IDS, GatewayCounters } from './gateway-counters.ts';
 import { mergeSnapshots } from './merge-snapshots.ts';
-import { TUNNEL_RESULTS } from './snapshot.ts';
+import { DNS_COUNTS, TUNNEL_RESULTS } from './snapshot.ts';
 
 describe('GatewayCounters', () => {
   it('starts at zero with every known event ID present', () => {
@@ -13,6 +13,19 @@ describe('GatewayCounters', () => {
     expect(Object.keys(snapshot.events).map(Number)).toEqual([...DEFAULT_EVENT_IDS]);
     expect(Object.values(snapshot.events).every((count) => count === 0)).toBe(true);
     expect(snapshot.tunnelSetupSeconds.counts).toHaveLength(snapshot.tunnelSetupSeconds.bounds.length + 1);
+  });
+
+  it('hands out the DNS totals as an object to increment in place, and snapshots a copy', () => {
+    const counters = new GatewayCounters();
+    expect(counters.snapshot().dns).toEqual({ hits: 0, misses: 0, staleServed: 0, failures: 0, queries: 0 });
+    const dns = counters.dns;
+    dns.hits += 3;
+    dns.staleServed++;
+    const snapshot = counters.snapshot();
+    expect(snapshot.dns).toEqual({ hits: 3, misses: 0, staleServed: 1, failures: 0, queries: 0 });
+    dns.hits++;
+    expect(snapshot.dns.hits).toBe(3);
+    expect(counters.dns).toBe(dns);
   });
 
   it('counts distinct client addresses, not connections', () => {
@@ -132,7 +145,8 @@ type Op =
   | { kind: 'event'; id: number; cert: boolean }
   | { kind: 'tunnel'; result: (typeof TUNNEL_RESULTS)[number] }
   | { kind: 'bytes'; up: number; down: number }
-  | { kind: 'setup'; seconds: number };
+  | { kind: 'setup'; seconds: number }
+  | { kind: 'dns'; field: (typeof DNS_COUNTS)[number] };
 
 const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant('open' as const), client: fc.integer({ min: 0, max: 5 }) }),
@@ -152,6 +166,7 @@ const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
     kind: fc.constant('setup' as const),
     seconds: fc.integer({ min: 0, max: 20_000 }).map((ms) => ms / 1000),
   }),
+  fc.record({ kind: fc.constant('dns' as const), field: fc.constantFrom(...DNS_COUNTS) }),
 );
 
 function apply(counters: GatewayCounters, op: Op): void {
@@ -173,6 +188,10 @@ function apply(counters: GatewayCounters, op: Op): void {
       break;
     case 'setup':
       counters.observeTunnelSetup(op.seconds);
+      break;
+    case 'dns':
+      // What a DnsCache given `counters.dns` does.
+      counters.dns[op.field]++;
       break;
   }
 }

@@ -1,12 +1,12 @@
 import { CountersError } from './counters-error.ts';
-import type { CountersSnapshot, TunnelResult } from './snapshot.ts';
+import type { CountersSnapshot, DnsCounts, TunnelResult } from './snapshot.ts';
 
 /**
- * The event IDs of `@agent-gateway/events` (100-109, 400-403). The counters do not depend on the events
+ * The event IDs of `@agent-gateway/events` (100-111, 400-403). The counters do not depend on the events
  * package; these IDs are reported as zero from the start so that `rate()` works from the first scrape.
  */
 export const DEFAULT_EVENT_IDS: readonly number[] = [
-  100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 400, 401, 402, 403,
+  100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 400, 401, 402, 403,
 ];
 
 /**
@@ -70,6 +70,11 @@ export class GatewayCounters {
   setupCount = 0;
   /** Sum of the set-up histogram, in seconds. */
   setupSum = 0;
+  /**
+   * The DNS cache's totals. The gateway hands this object to its `DnsCache` (option `counters`), which
+   * increments the fields in place: no call per lookup, and a cache replaced on reload keeps counting here.
+   */
+  readonly dns: DnsCounts = { hits: 0, misses: 0, staleServed: 0, failures: 0, queries: 0 };
 
   readonly #openByClient = new Map<string, number>();
   readonly #events = new Float64Array(EVENT_ID_LIMIT);
@@ -197,6 +202,7 @@ export class GatewayCounters {
         sum: this.setupSum,
         count: this.setupCount,
       },
+      dns: { ...this.dns },
       openConnectionsByClient: options.clients === false ? {} : Object.fromEntries(this.#openByClient),
     };
   }

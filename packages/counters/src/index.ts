@@ -12,6 +12,8 @@ export {
   BYTE_DIRECTIONS,
   type ByteDirection,
   type CountersSnapshot,
+  DNS_COUNTS,
+  type DnsCounts,
   type HistogramSnapshot,
   TUNNEL_RESULTS,
   type TunnelResult,

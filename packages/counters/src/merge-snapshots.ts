@@ -1,6 +1,6 @@
 import { CountersError } from './counters-error.ts';
 import type { CountersSnapshot, HistogramSnapshot } from './snapshot.ts';
-import { BYTE_DIRECTIONS, TUNNEL_RESULTS } from './snapshot.ts';
+import { BYTE_DIRECTIONS, DNS_COUNTS, TUNNEL_RESULTS } from './snapshot.ts';
 
 /**
  * Merges the snapshots of several workers into the gateway's totals. Totals and gauges add up; the
@@ -26,6 +26,7 @@ export function mergeSnapshots(snapshots: readonly CountersSnapshot[]): Counters
     bytes: { upstream: 0, downstream: 0 },
     events: {},
     tunnelSetupSeconds: { bounds, counts: new Array(bounds.length + 1).fill(0), sum: 0, count: 0 },
+    dns: { hits: 0, misses: 0, staleServed: 0, failures: 0, queries: 0 },
     openConnectionsByClient: {},
   };
   for (const snapshot of snapshots) {
@@ -34,6 +35,7 @@ export function mergeSnapshots(snapshots: readonly CountersSnapshot[]): Counters
     merged.rejections += snapshot.rejections;
     for (const result of TUNNEL_RESULTS) merged.tunnels[result] += snapshot.tunnels[result];
     for (const direction of BYTE_DIRECTIONS) merged.bytes[direction] += snapshot.bytes[direction];
+    for (const key of DNS_COUNTS) merged.dns[key] += snapshot.dns[key];
     for (const [id, count] of Object.entries(snapshot.events)) {
       merged.events[id] = (merged.events[id] ?? 0) + count;
     }

@@ -44,4 +44,29 @@ export const METRICS = {
     type: 'histogram',
     help: 'Time from a CONNECT request to a verified TLS session, in seconds.',
   },
+  dnsCacheHits: {
+    name: 'agent_gateway_dns_cache_hits_total',
+    type: 'counter',
+    help: 'Name lookups answered at once from the DNS cache (fresh, negative, or stale during a DNS outage).',
+  },
+  dnsCacheMisses: {
+    name: 'agent_gateway_dns_cache_misses_total',
+    type: 'counter',
+    help: 'Name lookups that waited for a DNS query.',
+  },
+  dnsStaleAnswers: {
+    name: 'agent_gateway_dns_stale_answers_total',
+    type: 'counter',
+    help: 'Name lookups answered from expired cache entries because DNS failed or was too slow (RFC 8767).',
+  },
+  dnsFailures: {
+    name: 'agent_gateway_dns_failures_total',
+    type: 'counter',
+    help: 'DNS queries that failed: time-out, SERVFAIL, refused or unreachable (NXDOMAIN is an answer).',
+  },
+  dnsQueries: {
+    name: 'agent_gateway_dns_queries_total',
+    type: 'counter',
+    help: 'DNS queries sent by the cache (A and AAAA of one name count as one).',
+  },
 } as const;

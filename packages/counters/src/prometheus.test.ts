@@ -27,6 +27,7 @@ function populated(): GatewayCounters {
   counters.observeTunnelSetup(0.05);
   counters.observeTunnelSetup(0.05);
   counters.observeTunnelSetup(3);
+  Object.assign(counters.dns, { hits: 40, misses: 5, staleServed: 3, failures: 2, queries: 7 });
   return counters;
 }
 
@@ -44,6 +45,11 @@ describe('Prometheus exposition', () => {
         'agent_gateway_bytes_total',
         'agent_gateway_events_total',
         'agent_gateway_tunnel_setup_seconds',
+        'agent_gateway_dns_cache_hits_total',
+        'agent_gateway_dns_cache_misses_total',
+        'agent_gateway_dns_stale_answers_total',
+        'agent_gateway_dns_failures_total',
+        'agent_gateway_dns_queries_total',
       ].sort(),
     );
     for (const definition of Object.values(METRICS)) {
@@ -75,6 +81,11 @@ describe('Prometheus exposition', () => {
     expect(value('agent_gateway_bytes_total', { direction: 'downstream' })).toBe(56789);
     expect(value('agent_gateway_events_total', { id: '103' })).toBe(2);
     expect(value('agent_gateway_events_total', { id: '400' })).toBe(0);
+    expect(value('agent_gateway_dns_cache_hits_total')).toBe(40);
+    expect(value('agent_gateway_dns_cache_misses_total')).toBe(5);
+    expect(value('agent_gateway_dns_stale_answers_total')).toBe(3);
+    expect(value('agent_gateway_dns_failures_total')).toBe(2);
+    expect(value('agent_gateway_dns_queries_total')).toBe(7);
 
     // The next scrape sees later increments: nothing is cached in prom-client.
     counters.connectionClosed('10.0.0.2');
@@ -110,6 +121,6 @@ describe('Prometheus exposition', () => {
     expect(() => registerPrometheusMetrics(new GatewayCounters(), { registry })).toThrow(
       /already been registered/,
     );
-    expect(registry.getMetricsAsArray()).toHaveLength(8);
+    expect(registry.getMetricsAsArray()).toHaveLength(Object.keys(METRICS).length);
   });
 });

@@ -82,7 +82,7 @@ export interface PrometheusOptions {
  */
 export function registerPrometheusMetrics(source: CountersSource, options: PrometheusOptions): void {
   // One snapshot per scrape: the registry asks every metric in the same tick, so a microtask-scoped cache
-  // gives all series the same consistent view without snapshotting eight times.
+  // gives all series the same consistent view without snapshotting once per series.
   let cached: CountersSnapshot | undefined;
   const read = (): CountersSnapshot => {
     if (cached === undefined) {
@@ -112,6 +112,11 @@ export function registerPrometheusMetrics(source: CountersSource, options: Prome
         .map(([id, value]) => ({ value, labels: { id } })),
     ),
     new ScrapedMetric(METRICS.tunnelSetupSeconds, read, histogramSamples),
+    new ScrapedMetric(METRICS.dnsCacheHits, read, (s) => [{ value: s.dns.hits, labels: {} }]),
+    new ScrapedMetric(METRICS.dnsCacheMisses, read, (s) => [{ value: s.dns.misses, labels: {} }]),
+    new ScrapedMetric(METRICS.dnsStaleAnswers, read, (s) => [{ value: s.dns.staleServed, labels: {} }]),
+    new ScrapedMetric(METRICS.dnsFailures, read, (s) => [{ value: s.dns.failures, labels: {} }]),
+    new ScrapedMetric(METRICS.dnsQueries, read, (s) => [{ value: s.dns.queries, labels: {} }]),
   ];
   // prom-client types registerMetric() for its own classes; at run time it takes any collector with
   // name/help/type/get(), which is the documented way to expose values computed at scrape time.

@@ -10,6 +10,26 @@ export const BYTE_DIRECTIONS = ['upstream', 'downstream'] as const;
 /** One of {@link BYTE_DIRECTIONS}. */
 export type ByteDirection = (typeof BYTE_DIRECTIONS)[number];
 
+/** The fields of {@link DnsCounts}. */
+export const DNS_COUNTS = ['hits', 'misses', 'staleServed', 'failures', 'queries'] as const;
+
+/**
+ * The DNS cache's totals, by the names `@agent-gateway/tunnel`'s `DnsCache` increments: pass
+ * `counters.dns` as its `counters` option and the cache counts straight into the gateway's counters.
+ */
+export interface DnsCounts {
+  /** Lookups answered at once from the cache (fresh, negative, or stale during an outage). */
+  hits: number;
+  /** Lookups that waited for a DNS query. */
+  misses: number;
+  /** Answers served from expired entries because DNS failed or was too slow. */
+  staleServed: number;
+  /** DNS queries that failed (time-out, SERVFAIL, refused; NXDOMAIN is an answer). */
+  failures: number;
+  /** DNS queries sent (A and AAAA of one name count as one). */
+  queries: number;
+}
+
 /** A histogram in plain numbers: per-bucket (not cumulative) counts, the last one for `+Inf`. */
 export interface HistogramSnapshot {
   /** Upper bounds in seconds, ascending, without `+Inf`. */
@@ -43,6 +63,8 @@ export interface CountersSnapshot {
   events: Record<string, number>;
   /** CONNECT received to verified, in seconds. */
   tunnelSetupSeconds: HistogramSnapshot;
+  /** The DNS cache. */
+  dns: DnsCounts;
   /** Open connections per client address: what makes `connectedClients` mergeable across workers. */
   openConnectionsByClient: Record<string, number>;
 }

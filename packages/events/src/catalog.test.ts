@@ -24,8 +24,10 @@ function render(language: EventLanguage, id: EventId): string {
 }
 
 describe('event catalog', () => {
-  it('has the IDs of the original product plus 108 and 109', () => {
-    expect(EVENT_IDS).toEqual([100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 400, 401, 402, 403]);
+  it('has the IDs of the original product plus 108-111', () => {
+    expect(EVENT_IDS).toEqual([
+      100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 400, 401, 402, 403,
+    ]);
   });
 
   it('keeps each entry consistent with its key, with unique kebab-case names and known levels', () => {
@@ -40,7 +42,7 @@ describe('event catalog', () => {
       expect(eventIdByName(entry.name)).toBe(id);
       expect(isEventId(id)).toBe(true);
     }
-    expect(isEventId(110)).toBe(false);
+    expect(isEventId(112)).toBe(false);
     expect(isEventId('105')).toBe(false);
     expect(eventIdByName('nope')).toBeUndefined();
   });
@@ -75,7 +77,7 @@ describe('event catalog', () => {
       expect(message.length).toBeGreaterThan(3);
       expect(message).not.toMatch(/undefined|\[object|NaN/);
       // Every scalar required field shows up in the text (codes are translated, so only free text is checked).
-      for (const field of ['client', 'target', 'listen', 'detail', 'problem', 'error'] as const) {
+      for (const field of ['client', 'target', 'listen', 'detail', 'problem', 'error', 'host'] as const) {
         const value = (SAMPLE_FIELDS[id] as Record<string, unknown>)[field];
         // 105 keeps the architecture's wording, which names the target only (the client is a field).
         if (id === 105 && field === 'client') continue;

@@ -22,7 +22,7 @@ export interface EventDefinition<I extends EventId = EventId> {
 
 /**
  * The event catalog. IDs 100-107 and 400-403 keep the meaning they had in the original Windows gateway, so
- * existing alert rules carry over; 108 and 109 are agent-gateway's own.
+ * existing alert rules carry over; 108-111 are agent-gateway's own.
  */
 export const EVENT_CATALOG: { readonly [I in EventId]: EventDefinition<I> } = {
   100: {
@@ -104,6 +104,22 @@ export const EVENT_CATALOG: { readonly [I in EventId]: EventDefinition<I> } = {
     required: ['client', 'limit', 'max'],
     optional: [],
     when: 'refused with 503: tunnel limits reached',
+  },
+  110: {
+    id: 110,
+    name: 'dns-stale',
+    level: 'warn',
+    required: ['host', 'error', 'staleSec'],
+    optional: [],
+    when: 'DNS failed; names resolved before are served from expired cache entries (once per outage)',
+  },
+  111: {
+    id: 111,
+    name: 'dns-recovered',
+    level: 'info',
+    required: ['staleServed', 'outageMs'],
+    optional: [],
+    when: 'DNS answers again after event 110',
   },
   400: {
     id: 400,

@@ -90,6 +90,8 @@ export interface EventFieldsById {
     closedBy?: TunnelCloser;
   };
   109: { client: string; limit: CapacityLimit; max: number };
+  110: { host: string; error: string | Error; staleSec: number };
+  111: { staleServed: number; outageMs: number };
   400: { error: string | Error; code?: string; context?: string };
   401: { problem: string; phase: 'start' | 'reload'; key?: string; value?: string; file?: string };
   402: { client: string; target: string; error: string | Error; offset?: number };

@@ -148,8 +148,9 @@ export async function dialDirect(
         try {
           addresses = await resolver(target.host);
         } catch (error) {
-          const kind = classifyDialError(error);
-          throw new DialError(kind === 'error' ? 'dns' : kind, `cannot resolve ${target.host}`, {
+          // A DNS server's ECONNREFUSED or ETIMEOUT means the name did not resolve, not that the target
+          // refused or timed out: every resolver failure is `dns`.
+          throw new DialError(isDialError(error) ? error.kind : 'dns', `cannot resolve ${target.host}`, {
             cause: error,
           });
         }

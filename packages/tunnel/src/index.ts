@@ -1,6 +1,16 @@
 export { type Authority, parseAuthority } from './authority.ts';
 export { classifyDialError } from './classify-error.ts';
 export { type DialResult, dialDirect, dialRelay, systemResolver } from './dial.ts';
+export { DnsCache, type DnsCacheStats } from './dns-cache.ts';
+export {
+  type DnsCacheCounters,
+  type DnsCacheEvent,
+  type DnsCacheOptions,
+  type DnsTtlBounds,
+  defaultDnsCacheOptions,
+} from './dns-cache-options.ts';
+export { DnsLookupError } from './dns-lookup-error.ts';
+export { type DnsServerAddress, parseDnsServer } from './dns-server-address.ts';
 export {
   DialError,
   isDialError,

@@ -1,6 +1,6 @@
 // Run by tools/node-compat under the oldest supported Node: a real tunnel through the built package.
 import * as net from 'node:net';
-import { createTunnelServer, parseAuthority } from '@agent-gateway/tunnel';
+import { createTunnelServer, DnsCache, parseAuthority } from '@agent-gateway/tunnel';
 
 const target = net.createServer({ allowHalfOpen: true }, (socket) => socket.pipe(socket));
 await new Promise((resolve) => target.listen(0, '127.0.0.1', resolve));
@@ -24,7 +24,13 @@ const reply = await new Promise((resolve, reject) => {
 });
 await server.close({ graceMs: 100 });
 await new Promise((resolve) => target.close(resolve));
+// The DNS cache (and its lru-cache dependency) under the oldest Node: localhost comes from /etc/hosts.
+const cache = new DnsCache();
+const localhost = await cache.lookup('localhost');
 const ok =
-  reply === 'HTTP/1.1 200 Connection established\r\n\r\nping' && parseAuthority('[::1]:443').host === '::1';
+  reply === 'HTTP/1.1 200 Connection established\r\n\r\nping' &&
+  parseAuthority('[::1]:443').host === '::1' &&
+  localhost.length > 0 &&
+  cache.cached('localhost') === localhost;
 console.log(ok ? 'ok' : `FAILED: ${JSON.stringify(reply)}`);
 process.exitCode = ok ? 0 : 1;

@@ -1,5 +1,12 @@
 export { certPath, certsDir, testCerts } from './certs.ts';
 export { chromiumPath, headlessChromiumFlags } from './chromium.ts';
+export {
+  type DnsmasqOptions,
+  type DnsRecords,
+  dnsmasqPath,
+  type RunningDnsmasq,
+  startDnsmasq,
+} from './dnsmasq.ts';
 export { openFileDescriptorCount, waitForFileDescriptors } from './fds.ts';
 export { freePort, haproxyPath, type RunningHaproxy, startHaproxy } from './haproxy.ts';
 export { installLoopbackGuard, isLoopbackAddress, LoopbackGuardError } from './loopback-guard.ts';

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { parseDnsServer } from '@agent-gateway/tunnel';
 import { z } from 'zod';
 
 const PORT_MESSAGE = 'expected a port number from 1 to 65535';
@@ -26,6 +27,22 @@ const cidr = z.string().refine(
   },
   { message: 'expected an IP address or CIDR such as 10.0.0.0/8 or fd00::/8' },
 );
+
+/** Seconds for the DNS cache's bounds: a week at most (more is a unit mistake, not a policy). */
+const dnsSeconds = z
+  .number()
+  .int()
+  .min(0)
+  .max(7 * 24 * 60 * 60);
+
+/** A DNS server: `IP`, `IP:PORT` or `[IPv6]:PORT`, exactly what the tunnel core's cache accepts. */
+const dnsServer = z.string().superRefine((value, context) => {
+  try {
+    parseDnsServer(value);
+  } catch (error) {
+    context.addIssue({ code: 'custom', message: (error as Error).message });
+  }
+});
 
 const hostPort = z.string().refine(
   (value) => {
@@ -154,6 +171,23 @@ export const configSchema = z
       .default([])
       .describe(
         'Private/loopback destinations that are allowed after resolution (the SSRF guard refuses them otherwise).',
+      ),
+    DnsServers: z
+      .array(dnsServer)
+      .default([])
+      .describe(
+        'DNS servers the gateway asks itself (IP, IP:PORT or [IPv6]:PORT), with TTLs; empty uses the system resolver (/etc/hosts included).',
+      ),
+    DnsMaxTtlSec: dnsSeconds
+      .default(300)
+      .describe('Longest time a DNS answer is cached, whatever its TTL (seconds).'),
+    DnsNegativeTtlSec: dnsSeconds
+      .default(5)
+      .describe('How long a name that does not exist (NXDOMAIN/NODATA) is remembered (seconds).'),
+    DnsServeStaleSec: dnsSeconds
+      .default(3600)
+      .describe(
+        'While DNS fails, how long after their TTL cached answers are still used (seconds; 0 = never, RFC 8767).',
       ),
     RelayProxy: relayProxyUrl
       .default('')

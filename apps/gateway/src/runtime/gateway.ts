@@ -29,7 +29,8 @@ import { createTlsVerifier, type TlsOutcome } from '../tls/tls-verifier.ts';
 import { notConnectReason, targetRejectedReason } from './event-reasons.ts';
 import { formatEndpoint } from './format-endpoint.ts';
 import { startGatewayAdmin } from './gateway-admin.ts';
-import { type HostLookup, resolveTarget, systemLookup } from './resolve-target.ts';
+import { createGatewayDns } from './gateway-dns.ts';
+import { type HostLookup, resolveTarget } from './resolve-target.ts';
 import { buildSettings, tunnelLimits } from './settings.ts';
 
 /** Options of {@link startGateway}. */
@@ -39,7 +40,7 @@ export interface GatewayOptions {
   language?: 'en' | 'de';
   /** Where events go besides the in-memory ring; default: JSON lines on stdout. */
   sinks?: EventSink[];
-  /** Name lookup for direct dials (tests map names without DNS); default `dns.lookup`. */
+  /** Name lookup for direct dials (tests map names without DNS); default the DNS cache (`DnsServers`). */
   lookup?: HostLookup;
 }
 
@@ -128,7 +129,6 @@ interface TunnelState {
  */
 export async function startGatewayCore(options: GatewayCoreOptions): Promise<GatewayCore> {
   let settings = buildSettings(options.config);
-  const lookup = options.lookup ?? systemLookup;
   const counters = new GatewayCounters();
   const recent = createRecentEvents({ capacity: 200 });
   const events = createEventLog({
@@ -140,6 +140,8 @@ export async function startGatewayCore(options: GatewayCoreOptions): Promise<Gat
     onEmit: (id, fields) =>
       counters.recordEvent(id, id === 105 && String(fields.reason).startsWith('client-certificate')),
   });
+  const dns = createGatewayDns(options.config, { events, counters });
+  const lookup = options.lookup ?? dns.lookup;
   const tunnels = new Map<number, TunnelState>();
   const startedAt = new Date();
 
@@ -459,6 +461,7 @@ export async function startGatewayCore(options: GatewayCoreOptions): Promise<Gat
     applyConfig(config) {
       const previous = settings.config;
       settings = buildSettings(config);
+      dns.apply(config);
       tunnelServer.setLimits(tunnelLimits(config));
       if (
         config.AcceptProxyProtocol !== previous.AcceptProxyProtocol ||

@@ -1,4 +1,3 @@
-import * as dns from 'node:dns';
 import { isIP } from 'node:net';
 import type { Policy } from '@agent-gateway/policy';
 
@@ -6,16 +5,18 @@ import type { Policy } from '@agent-gateway/policy';
 export type ResolvedTarget =
   | { ok: true; addresses: string[] }
   /** Every address was refused by the SSRF guard (`reason` of the first refusal). */
-  | { ok: false; kind: 'destination-refused'; reason: string; addresses: string[] }
+  | { ok: false; kind: 'destination-refused'; reason: string; addresses: readonly string[] }
   /** The name did not resolve; the error is handed to the dial so it fails with 502 and event 403. */
   | { ok: false; kind: 'dns'; error: Error };
 
-/** Looks a host name up: a test or an embedding application may pass its own. */
-export type HostLookup = (host: string) => Promise<string[]>;
-
-/** `dns.lookup` with every address, in the resolver's order. */
-export const systemLookup: HostLookup = async (host) =>
-  (await dns.promises.lookup(host, { all: true, verbatim: true })).map((entry) => entry.address);
+/**
+ * Looks a host name up: the gateway's DNS cache (`gateway-dns.ts`), or what a test or an embedding
+ * application passes. `cached`, when present, answers fresh names synchronously, so that a cache hit costs
+ * no promise.
+ */
+export type HostLookup = ((host: string) => Promise<readonly string[]>) & {
+  readonly cached?: (host: string) => readonly string[] | undefined;
+};
 
 function overrideFor(overrides: Readonly<Record<string, string>>, host: string): string | undefined {
   const key = host.toLowerCase().replace(/\.$/, '');
@@ -28,7 +29,8 @@ function overrideFor(overrides: Readonly<Record<string, string>>, host: string):
 /**
  * Resolves a CONNECT host for a direct dial: an IP literal as it is, a name through `HostOverrides` first,
  * then DNS. Every address then passes the policy's SSRF guard (loopback, private, link-local, unspecified,
- * multicast refused unless `AllowedDestinationNetworks` allows them); refused ones are dropped.
+ * multicast refused unless `AllowedDestinationNetworks` allows them); refused ones are dropped. The guard
+ * runs on every call, also for cached and stale answers: a name rebound to a forbidden address is refused.
  */
 export async function resolveTarget(
   host: string,
@@ -36,16 +38,20 @@ export async function resolveTarget(
   overrides: Readonly<Record<string, string>>,
   lookup: HostLookup,
 ): Promise<ResolvedTarget> {
-  let addresses: string[];
+  let addresses: readonly string[];
   if (isIP(host) !== 0) addresses = [host];
   else {
     const pinned = overrideFor(overrides, host);
     if (pinned !== undefined) addresses = [pinned];
     else {
-      try {
-        addresses = await lookup(host);
-      } catch (error) {
-        return { ok: false, kind: 'dns', error: error instanceof Error ? error : new Error(String(error)) };
+      const hit = lookup.cached?.(host);
+      if (hit !== undefined) addresses = hit;
+      else {
+        try {
+          addresses = await lookup(host);
+        } catch (error) {
+          return { ok: false, kind: 'dns', error: error instanceof Error ? error : new Error(String(error)) };
+        }
       }
     }
   }

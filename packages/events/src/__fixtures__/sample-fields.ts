@@ -40,6 +40,12 @@ export const SAMPLE_FIELDS: { [I in EventId]: Required<EventFieldsById[I]> } = {
     closedBy: 'client',
   },
   109: { client: '10.1.2.3:50412', limit: 'max-tunnels-per-client', max: 50 },
+  110: {
+    host: 'ods.opinsights.azure.com',
+    error: 'queryA ECONNREFUSED ods.opinsights.azure.com',
+    staleSec: 12,
+  },
+  111: { staleServed: 42, outageMs: 95000 },
   400: { error: 'unexpected state', code: 'ERR_X', context: 'accepting a connection' },
   401: {
     problem: 'must be an integer from 1 to 65535',

@@ -85,6 +85,11 @@ export const de: EventLanguage = {
       `${show(f.durationMs)} ms: ${show(f.bytesUp)} Bytes hin, ${show(f.bytesDown)} Bytes zurück`,
     109: (f) =>
       `${show(f.client)} mit 503 abgewiesen: ${limits[f.limit] ?? show(f.limit)} von ${show(f.max)} Tunneln ist erreicht`,
+    110: (f) =>
+      `DNS fällt aus (${show(f.error)}): Tunnel nutzen die zuletzt bekannten Adressen, ` +
+      `zuerst für ${show(f.host)} (seit ${show(f.staleSec)} s abgelaufen); nie aufgelöste Namen sind nicht erreichbar`,
+    111: (f) =>
+      `DNS antwortet wieder nach ${show(f.outageMs)} ms; ${show(f.staleServed)} Abfragen wurden währenddessen aus abgelaufenen Einträgen beantwortet`,
     400: (f) =>
       f.context === undefined ? `Fehler: ${show(f.error)}` : `Fehler bei ${f.context}: ${show(f.error)}`,
     401: (f) =>

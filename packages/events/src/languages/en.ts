@@ -85,6 +85,11 @@ export const en: EventLanguage = {
       `${show(f.durationMs)} ms: ${show(f.bytesUp)} bytes up, ${show(f.bytesDown)} bytes down`,
     109: (f) =>
       `Refused ${show(f.client)} with 503: ${limits[f.limit] ?? show(f.limit)} of ${show(f.max)} tunnels is reached`,
+    110: (f) =>
+      `DNS is failing (${show(f.error)}): tunnels use the last known addresses, ` +
+      `starting with ${show(f.host)} (expired ${show(f.staleSec)} s ago); names never resolved cannot be reached`,
+    111: (f) =>
+      `DNS answers again after ${show(f.outageMs)} ms; ${show(f.staleServed)} lookups were served from expired entries meanwhile`,
     400: (f) =>
       f.context === undefined ? `Error: ${show(f.error)}` : `Error while ${f.context}: ${show(f.error)}`,
     401: (f) =>
