@@ -55,8 +55,8 @@ const { values } = parseArgs({
     'storm-dns-address': { type: 'string', default: '127.0.0.153' },
     'storm-dns-ttl': { type: 'string', default: '1' },
     // How agent-gateway finds the storm's target: DnsServers (through dnsmasq, like the others) or
-    // HostOverrides (no DNS); auto = DnsServers when this build's configuration schema has it.
-    'gateway-dns': { type: 'string', default: 'auto' },
+    // HostOverrides (no DNS at all, to see what DNS costs it).
+    'gateway-dns': { type: 'string', default: 'dns-servers' },
     // Another build of the tunnel core (a src/index.ts inside the repository), measured as one more peer.
     baseline: { type: 'string' },
     peers: { type: 'string', default: 'direct,agent-gateway,agent-gateway-2w,tunnel-core,squid,tinyproxy' },
@@ -191,9 +191,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** agent-gateway's way to the storm's target (see --gateway-dns). */
 function resolveGatewayDns(choice: string): 'dns-servers' | 'host-overrides' {
   if (choice === 'dns-servers' || choice === 'host-overrides') return choice;
-  if (choice !== 'auto') throw new Error(`--gateway-dns: auto, dns-servers or host-overrides, not ${choice}`);
-  const schema = readFileSync(join(root, 'apps/gateway/src/config/schema.ts'), 'utf8');
-  return schema.includes('DnsServers') ? 'dns-servers' : 'host-overrides';
+  throw new Error(`--gateway-dns: dns-servers or host-overrides, not ${choice}`);
 }
 
 async function waitAccepting(port: number, child: ChildProcess, what: string): Promise<void> {
