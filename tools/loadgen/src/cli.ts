@@ -13,7 +13,10 @@ const usage = `usage: agw-loadgen <command> [options]
   rtt     --target H:P [--via H:P] [--count 5000]
   idle    --target H:P [--via H:P] --count N [--source-net 1] [--sources 64]
           opens N idle tunnels from 127.<source-net>.x.y; prints {"opened":N,...}; holds them until stdin closes or SIGTERM;
-          a line 'ping' on stdin sends a byte through every tunnel and prints {"pinged":N,"failed":M}
+          a line 'ping' on stdin sends a byte through every tunnel and prints {"pinged":N,"failed":M};
+          a line 'storm' cuts every tunnel at once and reconnects them all at once (no concurrency limit),
+          each agent retrying a failed attempt; prints the storm's result and holds the new tunnels
+          [--cut reset|close] [--retries 5] [--backoff-ms 250] [--attempt-timeout-ms 10000]
   --via absent = connect to the target directly (the baseline).
   --tls NAME    every connection first replays a recorded TLS 1.3 greeting (e.g. curl-tls13: the
                 ClientHello out, the server's first flight back) so a verifying proxy checks a real handshake
@@ -35,6 +38,10 @@ const { positionals, values } = parseArgs({
     'source-net': { type: 'string', default: '1' },
     sources: { type: 'string', default: '64' },
     tls: { type: 'string' },
+    cut: { type: 'string', default: 'reset' },
+    retries: { type: 'string', default: '5' },
+    'backoff-ms': { type: 'string', default: '250' },
+    'attempt-timeout-ms': { type: 'string', default: '10000' },
     'connect-host': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
@@ -106,6 +113,15 @@ if (command === 'greeting') {
         const line = input.slice(0, end).trim();
         input = input.slice(end + 1);
         if (line === 'ping') void idle.ping().then(print);
+        else if (line === 'storm')
+          void idle
+            .storm({
+              cut: values.cut === 'close' ? 'close' : 'reset',
+              retries: Number(values.retries),
+              backoffMs: Number(values['backoff-ms']),
+              attemptTimeoutMs: Number(values['attempt-timeout-ms']),
+            })
+            .then(print);
       }
     });
   } else {

@@ -34,6 +34,8 @@ export interface OpenOptions {
   readonly greeting?: TlsGreeting | undefined;
   /** Source address to bind (spread sockets over 127.x addresses). */
   readonly localAddress?: string | undefined;
+  /** Aborting destroys the socket: the promise rejects with the signal's reason. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** A connection ready for payload: `rest` holds bytes that arrived right after the proxy's answer. */
@@ -57,6 +59,10 @@ function connect(endpoint: Endpoint, localAddress: string | undefined): net.Sock
  */
 export async function openConnection(options: OpenOptions): Promise<OpenConnection> {
   const socket = connect(options.via ?? options.target, options.localAddress);
+  const { signal } = options;
+  const onAbort = () =>
+    socket.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+  signal?.addEventListener('abort', onAbort, { once: true });
   try {
     await once(socket, 'connect');
     const opened =
@@ -71,6 +77,8 @@ export async function openConnection(options: OpenOptions): Promise<OpenConnecti
   } catch (error) {
     socket.destroy();
     throw error;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
   }
 }
 
@@ -80,21 +88,32 @@ async function askProxy(socket: net.Socket, options: OpenOptions): Promise<OpenC
     port: options.target.port,
   });
   socket.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n\r\n`);
-  let buffered: Buffer = Buffer.alloc(0);
-  for (;;) {
-    const [chunk] = (await once(socket, 'data')) as [Buffer];
-    buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
-    const end = buffered.indexOf('\r\n\r\n');
-    if (end < 0) {
-      if (buffered.length > 16_384) throw new Error('proxy answer head too large');
-      continue;
-    }
-    socket.pause();
-    const status = buffered.subarray(9, 12).toString('latin1');
-    if (status !== '200')
-      throw new Error(`proxy answered ${buffered.subarray(0, buffered.indexOf('\r\n')).toString('latin1')}`);
-    return { socket, rest: buffered.subarray(end + 4) };
-  }
+  const buffered = await new Promise<Buffer>((resolve, reject) => {
+    let got: Buffer = Buffer.alloc(0);
+    const onData = (chunk: Buffer) => {
+      got = got.length === 0 ? chunk : Buffer.concat([got, chunk]);
+      if (got.indexOf('\r\n\r\n') >= 0) done(undefined);
+      else if (got.length > 16_384) done(new Error('proxy answer head too large'));
+    };
+    // A proxy that closes without an answer (a FIN, or a reset) fails the attempt at once.
+    const onEnd = () => done(Object.assign(new Error('proxy closed before answering'), { code: 'EOF' }));
+    const done = (error: Error | undefined) => {
+      socket.removeListener('data', onData);
+      socket.removeListener('end', onEnd);
+      socket.removeListener('error', done);
+      socket.pause();
+      if (error === undefined) resolve(got);
+      else reject(error);
+    };
+    socket.on('data', onData);
+    socket.once('end', onEnd);
+    socket.once('error', done);
+  });
+  const end = buffered.indexOf('\r\n\r\n');
+  const status = buffered.subarray(9, 12).toString('latin1');
+  if (status !== '200')
+    throw new Error(`proxy answered ${buffered.subarray(0, buffered.indexOf('\r\n')).toString('latin1')}`);
+  return { socket, rest: buffered.subarray(end + 4) };
 }
 
 /** Reads exactly `count` bytes (after `rest`), resolving with them. */
@@ -118,9 +137,15 @@ function readAtLeast(connection: OpenConnection, count: number): Promise<Buffer>
         resolve(got);
       }
     };
-    const onEnd = () => {
+    // On an error its code (ECONNRESET, ...) is kept, so a caller can tell a reset from a close.
+    const onEnd = (error?: NodeJS.ErrnoException) => {
       cleanup();
-      reject(new Error(`connection ended after ${got.length} of ${count} bytes`));
+      const message = `connection ended after ${got.length} of ${count} bytes`;
+      reject(
+        error === undefined
+          ? Object.assign(new Error(message), { code: 'EOF' })
+          : Object.assign(new Error(`${message}: ${error.message}`), { code: error.code, cause: error }),
+      );
     };
     const cleanup = () => {
       socket.removeListener('data', onData);

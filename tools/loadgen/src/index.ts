@@ -19,5 +19,12 @@ export {
   runSetups,
   type SetupsResult,
 } from './scenarios.ts';
+export {
+  attemptErrorKind,
+  reconnectStorm,
+  type StormCut,
+  type StormOptions,
+  type StormResult,
+} from './storm.ts';
 export { startTarget, type Target, targetModes } from './target.ts';
 export { loadTlsGreeting, TLS_HANDSHAKE_RECORD, type TlsGreeting } from './tls-greeting.ts';

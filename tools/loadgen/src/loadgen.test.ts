@@ -2,11 +2,13 @@ import * as net from 'node:net';
 import { openFileDescriptorCount, waitForFileDescriptors } from '@agent-gateway/test-support';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  attemptErrorKind,
   loadTlsGreeting,
   openConnection,
   openIdle,
   parseEndpoint,
   readExactly,
+  reconnectStorm,
   runBulk,
   runRoundTrips,
   runSetups,
@@ -26,20 +28,38 @@ afterEach(async () => {
 
 /**
  * A bare CONNECT relay (200, then pipe) so the proxy path of the load generator runs against something real.
- * It records the first bytes each way and can corrupt one byte on the way back to the client.
+ * It records the first bytes each way, can corrupt one byte on the way back to the client, and can answer
+ * the next requests with 503 (`refuseNext`).
  */
-async function startRelay(
-  options: { corruptDownstreamByte?: number } = {},
-): Promise<{ port: number; upstream: Buffer[]; downstream: Buffer[] }> {
+async function startRelay(options: { corruptDownstreamByte?: number } = {}): Promise<{
+  port: number;
+  upstream: Buffer[];
+  downstream: Buffer[];
+  /** Client connections open now. */
+  clients: () => number;
+  refuseNext: (count: number) => void;
+}> {
   const seen = { upstream: [] as Buffer[], downstream: [] as Buffer[] };
   const sockets = new Set<net.Socket>();
+  const clients = new Set<net.Socket>();
+  let refusals = 0;
   const server = net.createServer((socket) => {
     sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
+    clients.add(socket);
+    socket.on('close', () => {
+      sockets.delete(socket);
+      clients.delete(socket);
+    });
+    socket.on('error', () => socket.destroy());
     socket.once('data', (head: Buffer) => {
       const match = /^CONNECT (\S+):(\d+) /.exec(head.toString('latin1'));
       if (match === null) {
         socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
+        return;
+      }
+      if (refusals > 0) {
+        refusals--;
+        socket.end('HTTP/1.1 503 Service Unavailable\r\n\r\n');
         return;
       }
       const upstream = net.connect(Number(match[2]), match[1] as string, () => {
@@ -81,7 +101,14 @@ async function startRelay(
         server.close(() => resolve());
       }),
   );
-  return { port: (server.address() as net.AddressInfo).port, ...seen };
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    ...seen,
+    clients: () => clients.size,
+    refuseNext: (count) => {
+      refusals = count;
+    },
+  };
 }
 
 describe('loadgen', () => {
@@ -183,5 +210,82 @@ describe('loadgen', () => {
     cleanup.push(() => new Promise<void>((resolve) => refuser.close(() => resolve())));
     const via = { host: '127.0.0.1', port: (refuser.address() as net.AddressInfo).port };
     await expect(openConnection({ via, target: { host: '127.0.0.1', port: 1 } })).rejects.toThrow(/403/);
+  });
+
+  it('cuts every idle tunnel at once and reconnects them all, retrying refused attempts', async () => {
+    const target = await startTarget();
+    cleanup.push(() => target.close());
+    const relay = await startRelay();
+    const greeting = loadTlsGreeting('curl-tls13');
+    const idle = await openIdle({
+      via: { host: '127.0.0.1', port: relay.port },
+      target: { host: '127.0.0.1', port: target.port },
+      greeting,
+      count: 12,
+      localAddresses: sourceAddresses(9, 3),
+    });
+    cleanup.push(() => idle.close());
+    expect(idle).toMatchObject({ opened: 12, failed: 0 });
+    relay.refuseNext(4);
+    const storm = await idle.storm({ retries: 2, backoffMs: 5, cut: 'reset' });
+    expect(storm).toMatchObject({ agents: 12, verified: 12, failed: 0, retried: 4, attempts: 16 });
+    expect(storm.attemptErrors).toEqual({ 'HTTP 503': 4 });
+    expect(storm.setupMs).toHaveLength(12);
+    expect(storm.reconnectMs).toHaveLength(12);
+    expect(storm.doneAt).toBeGreaterThanOrEqual(storm.cutAt);
+    // The old tunnels are gone and the new ones are held and carry bytes.
+    expect(relay.clients()).toBe(12);
+    expect(await idle.ping()).toEqual({ pinged: 12, failed: 0 });
+  });
+
+  it('counts agents that exhaust their retries, and attempts that time out', async () => {
+    const target = await startTarget();
+    cleanup.push(() => target.close());
+    const relay = await startRelay();
+    const idle = await openIdle({
+      via: { host: '127.0.0.1', port: relay.port },
+      target: { host: '127.0.0.1', port: target.port },
+      count: 3,
+    });
+    cleanup.push(() => idle.close());
+    relay.refuseNext(1000);
+    const storm = await idle.storm({ retries: 1, backoffMs: 5, cut: 'close' });
+    expect(storm).toMatchObject({ agents: 3, verified: 0, failed: 3, retried: 3, attempts: 6 });
+    expect(storm.firstError).toMatch(/503/);
+  });
+
+  it('abandons an attempt that proves nothing within its timeout', async () => {
+    const target = await startTarget();
+    cleanup.push(() => target.close());
+    // A proxy that accepts and never answers.
+    const accepted = new Set<net.Socket>();
+    const silent = net.createServer((socket) => {
+      accepted.add(socket.resume());
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    cleanup.push(
+      () =>
+        new Promise<void>((resolve) => {
+          for (const socket of accepted) socket.destroy();
+          silent.close(() => resolve());
+        }),
+    );
+    const endpoint = { host: '127.0.0.1', port: target.port };
+    const held = await Promise.all([
+      openConnection({ target: endpoint }),
+      openConnection({ target: endpoint }),
+    ]);
+    const via = { host: '127.0.0.1', port: (silent.address() as net.AddressInfo).port };
+    const { result, sockets } = await reconnectStorm(
+      held.map((connection) => connection.socket),
+      { via, target: endpoint },
+      undefined,
+      { retries: 0, attemptTimeoutMs: 100 },
+    );
+    expect(sockets).toEqual([]);
+    expect(result).toMatchObject({ agents: 2, verified: 0, failed: 2, retried: 0, attempts: 2 });
+    expect(result.attemptErrors).toEqual({ ATTEMPT_TIMEOUT: 2 });
+    expect(attemptErrorKind(Object.assign(new Error('x'), { code: 'ECONNRESET' }))).toBe('ECONNRESET');
+    expect(attemptErrorKind(new Error('proxy answered HTTP/1.1 503 Service Unavailable'))).toBe('HTTP 503');
   });
 });

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { type Endpoint, type OpenConnection, openConnection, readExactly } from './client.ts';
+import { reconnectStorm, type StormOptions, type StormResult } from './storm.ts';
 import { targetModes } from './target.ts';
 import type { TlsGreeting } from './tls-greeting.ts';
 
@@ -182,6 +183,11 @@ export interface IdleTunnels {
    * held idle still carry bytes. `pinged` counts the echoes that came back.
    */
   ping(timeoutMs?: number): Promise<{ pinged: number; failed: number }>;
+  /**
+   * Cuts every held tunnel at once and reconnects them all in a storm ({@link reconnectStorm}); the new
+   * tunnels are held in their place (`ping` and `close` then act on them).
+   */
+  storm(options?: StormOptions): Promise<StormResult>;
   close(): void;
 }
 
@@ -249,6 +255,17 @@ export async function openIdle(
       };
       await Promise.all(Array.from({ length: options.concurrency ?? 64 }, worker));
       return { pinged, failed: sockets.length - pinged };
+    },
+    async storm(stormOptions) {
+      const held = sockets.splice(0);
+      const { result, sockets: reconnected } = await reconnectStorm(
+        held,
+        routeOf(options, undefined),
+        options.localAddresses,
+        stormOptions,
+      );
+      sockets.push(...reconnected);
+      return result;
     },
     close() {
       for (const socket of sockets) socket.destroy();
