@@ -103,6 +103,7 @@ export interface GatewayE2E extends E2EScope {
   readonly config: GatewayConfig;
   /** The (first) gateway. */
   readonly gateway: GatewayProcess;
+  /** All of them, when the options asked for more than one. */
   readonly gateways: readonly GatewayProcess[];
   /** HAProxy, when the options asked for it. */
   readonly haproxy: RunningHaproxy;
@@ -182,12 +183,8 @@ export function useGatewayE2E(options: GatewayE2EOptions): GatewayE2E {
       AllowedPorts: [server.port],
       ...settings,
     };
-    const startOne = () => startGatewayProcess({ config: e2e.config, args: options.args ?? [] });
-    const starting = Array.from({ length: options.gateways ?? 1 }, startOne);
-    const results = await Promise.allSettled(starting);
-    gateways = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
-    scope.defer(() => Promise.all(gateways.map((gateway) => gateway.stop())));
-    for (const result of results) if (result.status === 'rejected') throw result.reason;
+    const startOne = () => scope.startGateway({ config: e2e.config, args: options.args ?? [] });
+    gateways = await Promise.all(Array.from({ length: options.gateways ?? 1 }, startOne));
     if (options.haproxy !== undefined) {
       const running = await startHaproxy(await options.haproxy(e2e));
       haproxy = running;
