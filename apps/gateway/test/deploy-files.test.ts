@@ -2,13 +2,13 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openFileDescriptorCount, waitForFileDescriptors } from '@agent-gateway/test-support';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import packageJson from '../package.json' with { type: 'json' };
 import { defaultConfig } from '../src/config/schema.ts';
 import { deriveMaxTunnels } from '../src/runtime/capacity.ts';
-import { childProcessIds, freePort, runProgram, startGatewayProcess } from './gateway-process.ts';
+import { useE2EScope } from './gateway-e2e.ts';
+import { freePort, runProgram, startGatewayProcess } from './gateway-process.ts';
 import { runAgentGateway } from './run-cli.ts';
 
 // The files in deploy/ are checked against the gateway itself: its validation, its defaults, its capacity
@@ -18,20 +18,11 @@ const deployDir = fileURLToPath(new URL('../../../deploy/', import.meta.url));
 const read = (file: string) => fs.readFile(path.join(deployDir, file), 'utf8');
 const haproxy = '/usr/sbin/haproxy';
 
-let baseline: number;
-let baselineChildren: number[];
+const scope = useE2EScope();
 let scratch: string;
 
 beforeAll(async () => {
-  baseline = openFileDescriptorCount();
-  baselineChildren = childProcessIds();
-  scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'agw-deploy-'));
-});
-
-afterAll(async () => {
-  await fs.rm(scratch, { recursive: true, force: true });
-  expect(childProcessIds()).toEqual(baselineChildren);
-  expect(await waitForFileDescriptors(baseline)).toBeLessThanOrEqual(baseline);
+  scratch = await scope.tempDir();
 });
 
 /** `agent-gateway config validate FILE` through the real CLI. */

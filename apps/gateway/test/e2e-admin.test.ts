@@ -1,12 +1,7 @@
 import * as net from 'node:net';
-import {
-  type LocalTlsServer,
-  openFileDescriptorCount,
-  startTlsServer,
-  waitForFileDescriptors,
-} from '@agent-gateway/test-support';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { childProcessIds, type GatewayProcess, runCli, startGatewayProcess } from './gateway-process.ts';
+import { describe, expect, it } from 'vitest';
+import { useGatewayE2E } from './gateway-e2e.ts';
+import { type GatewayProcess, runCli, startGatewayProcess } from './gateway-process.ts';
 import { parseMetrics } from './prometheus-text.ts';
 import {
   closedByPeer,
@@ -20,35 +15,9 @@ import {
 
 // The admin listener of the real process: its counters must add up to what the test did through the proxy.
 
-let baseline: number;
-let baselineChildren: number[];
-let echo: LocalTlsServer;
-let gateway: GatewayProcess;
+const e2e = useGatewayE2E({ hosts: ['agent.example.test'], config: { DrainTimeoutMs: 20_000 } });
 
-const gatewayConfig = () => ({
-  Presets: [],
-  AllowedHosts: ['agent.example.test'],
-  HostOverrides: { 'agent.example.test': '127.0.0.1' },
-  AllowedDestinationNetworks: ['127.0.0.0/8'],
-  AllowedPorts: [echo.port],
-  DrainTimeoutMs: 20_000,
-});
-
-beforeAll(async () => {
-  baseline = openFileDescriptorCount();
-  baselineChildren = childProcessIds();
-  echo = await startTlsServer();
-  gateway = await startGatewayProcess({ config: gatewayConfig() });
-});
-
-afterAll(async () => {
-  await gateway?.stop();
-  await echo?.close();
-  expect(await waitForFileDescriptors(baseline)).toBeLessThanOrEqual(baseline);
-  expect(childProcessIds()).toEqual(baselineChildren);
-});
-
-async function metrics(target: GatewayProcess = gateway): Promise<Map<string, number>> {
+async function metrics(target: GatewayProcess = e2e.gateway): Promise<Map<string, number>> {
   const page = await target.admin('/metrics');
   expect(page.status).toBe(200);
   expect(page.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
@@ -88,7 +57,8 @@ function unescapeHtml(text: string): string {
 
 describe('admin listener', () => {
   it('counters, /events and /status add up to what went through the proxy', async () => {
-    const target = `agent.example.test:${echo.port}`;
+    const { gateway } = e2e;
+    const target = `agent.example.test:${e2e.target.port}`;
     // Two verified tunnels.
     for (let index = 0; index < 2; index += 1) {
       const session = await openTlsTunnel(gateway.port, target);
@@ -96,7 +66,7 @@ describe('admin listener', () => {
       await closeSocket(session);
     }
     // Two refusals by policy, one by the TLS check, one request that is not CONNECT.
-    expect((await connect(gateway.port, `evil.example.test:${echo.port}`)).status).toBe(403);
+    expect((await connect(gateway.port, `evil.example.test:${e2e.target.port}`)).status).toBe(403);
     expect((await connect(gateway.port, 'agent.example.test:22')).status).toBe(403);
     const plain = await connect(gateway.port, target);
     plain.socket.write('GET / HTTP/1.1\r\n\r\n');
@@ -176,6 +146,7 @@ describe('admin listener', () => {
   });
 
   it('probes and unknown paths', async () => {
+    const { gateway } = e2e;
     expect((await gateway.admin('/healthz')).status).toBe(200);
     expect((await gateway.admin('/readyz')).status).toBe(200);
     expect((await gateway.admin('/nope')).status).toBe(404);
@@ -186,7 +157,7 @@ describe('capacity', () => {
   it('MaxTunnelsPerClient set live: the second tunnel gets 503 and event 109, the slot frees on close', async () => {
     // The tunnel limits hold per process: with several workers the second tunnel may land on another
     // worker with a slot of its own (README: "Workers"). One process shows the limit itself.
-    const gateway = await startGatewayProcess({ config: gatewayConfig(), args: ['--workers', '1'] });
+    const gateway = await startGatewayProcess({ config: e2e.config, args: ['--workers', '1'] });
     try {
       await maxTunnelsPerClient(gateway);
     } finally {
@@ -200,7 +171,7 @@ async function maxTunnelsPerClient(gateway: GatewayProcess): Promise<void> {
   const set = await runCli(gateway, ['config', 'set', 'MaxTunnelsPerClient', '1']);
   expect(set.code, set.stderr).toBe(0);
   await gateway.waitForEvent(100, { after: mark });
-  const target = `agent.example.test:${echo.port}`;
+  const target = `agent.example.test:${e2e.target.port}`;
   const first = await openTlsTunnel(gateway.port, target);
   try {
     const second = await connect(gateway.port, target);
@@ -228,9 +199,9 @@ async function maxTunnelsPerClient(gateway: GatewayProcess): Promise<void> {
 
 describe('SIGTERM', () => {
   it('readiness goes false while an open tunnel drains; the tunnel finishes, then event 102 and exit 0', async () => {
-    const draining = await startGatewayProcess({ config: gatewayConfig() });
+    const draining = await startGatewayProcess({ config: e2e.config });
     try {
-      const session = await openTlsTunnel(draining.port, `agent.example.test:${echo.port}`);
+      const session = await openTlsTunnel(draining.port, `agent.example.test:${e2e.target.port}`);
       expect(await echoes(session)).toBe(true);
       expect((await draining.admin('/readyz')).status).toBe(200);
 
@@ -248,7 +219,7 @@ describe('SIGTERM', () => {
       const refusedBy = Date.now() + 3000;
       while (Date.now() < refusedBy && (await tcpAccepts(draining.port)))
         await new Promise((resolve) => setTimeout(resolve, 25));
-      await expect(connect(draining.port, `agent.example.test:${echo.port}`, 2000)).rejects.toThrow();
+      await expect(connect(draining.port, `agent.example.test:${e2e.target.port}`, 2000)).rejects.toThrow();
       // The open tunnel still carries bytes, exactly.
       expect(await echoes(session, 256 * 1024)).toBe(true);
       expect(draining.eventsWithId(102)).toEqual([]);
@@ -268,9 +239,9 @@ describe('SIGTERM', () => {
   });
 
   it('AcceptGraceMs: new tunnels still work while /readyz already fails, then the listener closes', async () => {
-    const draining = await startGatewayProcess({ config: { ...gatewayConfig(), AcceptGraceMs: 1500 } });
+    const draining = await startGatewayProcess({ config: { ...e2e.config, AcceptGraceMs: 1500 } });
     try {
-      const before = await openTlsTunnel(draining.port, `agent.example.test:${echo.port}`);
+      const before = await openTlsTunnel(draining.port, `agent.example.test:${e2e.target.port}`);
       expect(await echoes(before)).toBe(true);
       await closeSocket(before);
       draining.signal('SIGTERM');
@@ -282,7 +253,7 @@ describe('SIGTERM', () => {
       }
       expect(ready.status).toBe(503);
       // Inside the grace: a load balancer that has not noticed yet still gets a working tunnel.
-      const late = await openTlsTunnel(draining.port, `agent.example.test:${echo.port}`);
+      const late = await openTlsTunnel(draining.port, `agent.example.test:${e2e.target.port}`);
       expect(Date.now() - signalled).toBeLessThan(1500);
       expect(await echoes(late)).toBe(true);
       await closeSocket(late);

@@ -1,22 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type * as net from 'node:net';
 import type * as tls from 'node:tls';
-import {
-  type LocalTlsServer,
-  openFileDescriptorCount,
-  type RunningHaproxy,
-  startHaproxy,
-  startTlsServer,
-  waitForFileDescriptors,
-} from '@agent-gateway/test-support';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  childProcessIds,
-  type Exit,
-  freePort,
-  type GatewayProcess,
-  startGatewayProcess,
-} from './gateway-process.ts';
+import { describe, expect, it } from 'vitest';
+import { useGatewayE2E } from './gateway-e2e.ts';
+import { type Exit, freePort } from './gateway-process.ts';
 import { closeSocket, connect, echoes, tlsThrough } from './proxy-client.ts';
 
 // High availability the way it is deployed: HAProxy in TCP mode with send-proxy-v2 and /readyz health
@@ -28,34 +15,22 @@ const CHECK_INTERVAL_MS = 500;
 /** Timer and scheduling slack on a shared two-core machine, on top of the check interval. */
 const SLACK_MS = 150;
 
-let baseline: number;
-let baselineChildren: number[];
-let target: LocalTlsServer;
-let gateways: GatewayProcess[] = [];
-let haproxy: RunningHaproxy | undefined;
 let frontendPort: number;
 
-beforeAll(async () => {
-  baseline = openFileDescriptorCount();
-  baselineChildren = childProcessIds();
-  target = await startTlsServer();
-  const config = {
-    Presets: [],
-    AllowedHosts: ['echo.example.test'],
-    AllowedPorts: [target.port],
-    HostOverrides: { 'echo.example.test': '127.0.0.1' },
-    AllowedDestinationNetworks: ['127.0.0.0/8'],
+const e2e = useGatewayE2E({
+  hosts: ['echo.example.test'],
+  config: {
     AcceptProxyProtocol: true,
     TrustedProxyNetworks: ['127.0.0.0/8'],
     DrainTimeoutMs: 30_000,
     // Two health-check intervals: HAProxy marks a draining gateway down before its listener closes, so no
     // connection it already sent there is reset in the accept queue.
     AcceptGraceMs: 1000,
-  };
-  gateways = await Promise.all([0, 1, 2].map(() => startGatewayProcess({ config })));
-  frontendPort = await freePort();
-  haproxy = await startHaproxy(
-    [
+  },
+  gateways: 3,
+  haproxy: async ({ gateways }) => {
+    frontendPort = await freePort();
+    return [
       'frontend gateways',
       `  bind 127.0.0.1:${frontendPort}`,
       '  default_backend gateways',
@@ -68,19 +43,11 @@ beforeAll(async () => {
         (gateway, i) =>
           `  server g${i} 127.0.0.1:${gateway.port} send-proxy-v2 check port ${gateway.adminPort} inter ${CHECK_INTERVAL_MS}ms fall 1 rise 2`,
       ),
-    ].join('\n'),
-  );
+    ].join('\n');
+  },
 });
 
-afterAll(async () => {
-  await haproxy?.stop();
-  await Promise.all(gateways.map((gateway) => gateway.stop()));
-  await target?.close();
-  expect(await waitForFileDescriptors(baseline, 5000)).toBeLessThanOrEqual(baseline);
-  expect(childProcessIds()).toEqual(baselineChildren);
-});
-
-const authority = () => `echo.example.test:${target.port}`;
+const authority = () => `echo.example.test:${e2e.target.port}`;
 
 /** A verified TLS tunnel through HAProxy from `localAddress`; `client` is how the gateways' events name it. */
 async function openTunnel(localAddress: string): Promise<{ session: tls.TLSSocket; client: string }> {
@@ -93,7 +60,7 @@ async function openTunnel(localAddress: string): Promise<{ session: tls.TLSSocke
 /** Which gateway verified the tunnel of `client` (its event 107 names the original client). */
 async function gatewayOf(client: string): Promise<number> {
   const found = await Promise.any(
-    gateways.map((gateway, i) => gateway.waitForEvent(107, { fields: { client } }).then(() => i)),
+    e2e.gateways.map((gateway, i) => gateway.waitForEvent(107, { fields: { client } }).then(() => i)),
   );
   return found;
 }
@@ -181,6 +148,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('HA behind HAProxy', () => {
   it('survives a SIGKILL and a SIGTERM drain under load', { timeout: 50_000 }, async () => {
+    const { gateways, haproxy } = e2e;
     // Three long-lived streaming tunnels on every gateway (round robin), identified by their events.
     const streams: Array<ReturnType<typeof stream> & { gateway: number; client: string }> = [];
     for (let i = 0; i < 9; i++) {
@@ -266,7 +234,7 @@ describe('HA behind HAProxy', () => {
       })),
     };
     console.log(`HA: ${JSON.stringify(summary)}`);
-    expect(outside, `${JSON.stringify(summary)}\n${haproxy?.output()}`).toEqual([]);
+    expect(outside, `${JSON.stringify(summary)}\n${haproxy.output()}`).toEqual([]);
     expect(gapMs).toBeLessThanOrEqual(CHECK_INTERVAL_MS + SLACK_MS);
     expect(firstSuccess - killedAt).toBeLessThanOrEqual(CHECK_INTERVAL_MS);
     const afterDrain = attempts.filter((a) => a.start > drainedAt);
@@ -275,7 +243,7 @@ describe('HA behind HAProxy', () => {
     // HAProxy saw exactly what happened: g0 refused, g1 not ready, g2 never down. The checks go to the
     // admin port without a PROXY header (HAProxy sends one with checks only to the traffic port, or with
     // check-send-proxy); had they carried one, /readyz would answer 400 and every server would be down.
-    const output = haproxy?.output() ?? '';
+    const output = haproxy.output();
     expect(output).toMatch(
       /Server gateways\/g0 is DOWN, reason: Layer4 connection problem, info: "Connection refused"/,
     );

@@ -1,45 +1,19 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type * as tls from 'node:tls';
-import {
-  certPath,
-  type LocalTlsServer,
-  openFileDescriptorCount,
-  startTlsServer,
-  waitForFileDescriptors,
-} from '@agent-gateway/test-support';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  childProcessIds,
-  freePort,
-  type GatewayProcess,
-  makeTempDir,
-  runCli,
-  startGatewayProcess,
-  writeJson,
-} from './gateway-process.ts';
+import { certPath } from '@agent-gateway/test-support';
+import { describe, expect, it } from 'vitest';
+import { useGatewayE2E } from './gateway-e2e.ts';
+import { runCli, writeJson } from './gateway-process.ts';
 import { closeSocket, connect, echoes, openTlsTunnel, tlsThrough } from './proxy-client.ts';
 
 // A running gateway applies configuration changes (CLI verbs, direct edits, SIGHUP) without a restart and
 // without dropping the tunnels that are open.
 
-let baseline: number;
-let baselineChildren: number[];
-let echo: LocalTlsServer;
-let gateway: GatewayProcess;
-const sessions: tls.TLSSocket[] = [];
-const tempDirs: string[] = [];
-const names = ['agent.example.test', 'new.example.test', 'sighup.example.test'];
-
-function baseConfig(port: number) {
-  return {
-    Presets: [],
-    AllowedHosts: ['agent.example.test'],
-    HostOverrides: Object.fromEntries(names.map((name) => [name, '127.0.0.1'])),
-    AllowedDestinationNetworks: ['127.0.0.0/8'],
-    AllowedPorts: [port],
-  };
-}
+const e2e = useGatewayE2E({
+  hosts: ['agent.example.test', 'new.example.test', 'sighup.example.test'],
+  config: { AllowedHosts: ['agent.example.test'] },
+});
 
 /**
  * The status of a CONNECT to `authority`. A granted tunnel must also carry a verified TLS session that
@@ -68,30 +42,15 @@ async function untilStatus(port: number, authority: string, status: number, time
   }
 }
 
-beforeAll(async () => {
-  baseline = openFileDescriptorCount();
-  baselineChildren = childProcessIds();
-  echo = await startTlsServer();
-  gateway = await startGatewayProcess({ config: baseConfig(echo.port) });
-});
-
-afterAll(async () => {
-  await Promise.all(sessions.map((session) => closeSocket(session)));
-  await gateway?.stop();
-  await echo?.close();
-  await Promise.all(tempDirs.map((dir) => fs.rm(dir, { recursive: true, force: true })));
-  expect(await waitForFileDescriptors(baseline)).toBeLessThanOrEqual(baseline);
-  expect(childProcessIds()).toEqual(baselineChildren);
-});
-
 describe('live configuration', () => {
   let before: tls.TLSSocket;
-  const agent = () => `agent.example.test:${echo.port}`;
-  const fresh = () => `new.example.test:${echo.port}`;
+  const agent = () => `agent.example.test:${e2e.target.port}`;
+  const fresh = () => `new.example.test:${e2e.target.port}`;
 
   it('allowed-host add: the new host is reachable within a second, open tunnels are untouched', async () => {
+    const { gateway } = e2e;
     before = await openTlsTunnel(gateway.port, agent());
-    sessions.push(before);
+    e2e.defer(() => closeSocket(before));
     expect(await echoes(before)).toBe(true);
     expect(await connectStatus(gateway.port, fresh())).toBe(403);
 
@@ -106,6 +65,7 @@ describe('live configuration', () => {
   });
 
   it('allowed-host remove: new tunnels to the host are refused, the open one keeps passing bytes exactly', async () => {
+    const { gateway } = e2e;
     const mark = gateway.mark();
     const removed = await runCli(gateway, ['allowed-host', 'remove', 'agent.example.test']);
     expect(removed.code).toBe(0);
@@ -118,6 +78,7 @@ describe('live configuration', () => {
   });
 
   it('a bad direct edit (ListenPort "text"): event 401, the running configuration stays in force', async () => {
+    const { gateway } = e2e;
     const mark = gateway.mark();
     const good = JSON.parse(await fs.readFile(gateway.configFile, 'utf8')) as Record<string, unknown>;
     await writeJson(gateway.configFile, { ...good, ListenPort: 'text', AllowedHosts: ['*.example.test'] });
@@ -145,6 +106,7 @@ describe('live configuration', () => {
   });
 
   it('an invalid value through the CLI is refused with exit 2 and never reaches the gateway', async () => {
+    const { gateway } = e2e;
     const mark = gateway.mark();
     const refused = await runCli(gateway, ['config', 'set', 'ListenPort', 'text']);
     expect(refused.code).toBe(2);
@@ -159,27 +121,13 @@ describe('live configuration', () => {
 
 describe('SIGHUP', () => {
   it('re-reads a configuration the file watch cannot see (a symlink to another folder)', async () => {
+    const { target: echo } = e2e;
     // The gateway watches the folder of the path it was given; the real file lives elsewhere, so only
     // SIGHUP can bring an edit of it in.
-    const watched = await makeTempDir();
-    const elsewhere = await makeTempDir();
-    tempDirs.push(watched, elsewhere);
-    const real = path.join(elsewhere, 'real.json');
-    const link = path.join(watched, 'agent-gateway.json');
-    const port = await freePort();
-    const adminPort = await freePort();
-    const config = {
-      ...baseConfig(echo.port),
-      ListenAddress: '127.0.0.1',
-      ListenPort: port,
-      AdminListen: `127.0.0.1:${adminPort}`,
-    };
-    await writeJson(real, config);
-    await fs.symlink(real, link);
-    const hup = await startGatewayProcess({ config, dir: watched, configFile: link, writeConfig: false });
+    const { gateway: hup, file: real, config } = await e2e.startLinkedGateway();
     try {
       const open = await openTlsTunnel(hup.port, `agent.example.test:${echo.port}`);
-      sessions.push(open);
+      e2e.defer(() => closeSocket(open));
       const target = `sighup.example.test:${echo.port}`;
       expect(await connectStatus(hup.port, target)).toBe(403);
 
@@ -200,9 +148,8 @@ describe('SIGHUP', () => {
   });
 
   it('a configuration that validates but cannot be applied (missing RelayProxyCaFile): 401, then SIGHUP applies it once fixed', async () => {
-    const elsewhere = await makeTempDir();
-    tempDirs.push(elsewhere);
-    const caFile = path.join(elsewhere, 'relay-ca.pem');
+    const { gateway, target: echo } = e2e;
+    const caFile = path.join(await e2e.tempDir(), 'relay-ca.pem');
     const mark = gateway.mark();
     const good = JSON.parse(await fs.readFile(gateway.configFile, 'utf8')) as Record<string, unknown>;
     await writeJson(gateway.configFile, {

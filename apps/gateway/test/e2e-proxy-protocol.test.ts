@@ -1,56 +1,29 @@
 import type * as net from 'node:net';
-import {
-  type LocalTlsServer,
-  openFileDescriptorCount,
-  type RunningHaproxy,
-  startHaproxy,
-  startTlsServer,
-  waitForFileDescriptors,
-} from '@agent-gateway/test-support';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  childProcessIds,
-  freePort,
-  type GatewayProcess,
-  startGatewayProcess,
-  writeJson,
-} from './gateway-process.ts';
+import { describe, expect, it } from 'vitest';
+import { useGatewayE2E } from './gateway-e2e.ts';
+import { freePort, writeJson } from './gateway-process.ts';
 import { type ClientEndpoint, closeSocket, connect, echoes, request, tlsThrough } from './proxy-client.ts';
 
 // Behind HAProxy (send-proxy and send-proxy-v2) the gateway takes the client from the PROXY header: events,
 // counters and client rules see the original client, bound here to distinctive 127.x addresses, not
 // HAProxy's 127.0.0.1. Without a header (or from an untrusted peer) nothing gets through.
 
-let baseline: number;
-let baselineChildren: number[];
-let target: LocalTlsServer;
-let gateway: GatewayProcess;
-let haproxy: RunningHaproxy;
-let config: Record<string, unknown>;
 const ports = { v1: 0, v2: 0 };
-const authority = () => `echo.example.test:${target.port}`;
 
-beforeAll(async () => {
-  baseline = openFileDescriptorCount();
-  baselineChildren = childProcessIds();
-  target = await startTlsServer();
-  config = {
-    Presets: [],
-    AllowedHosts: ['echo.example.test'],
-    AllowedPorts: [target.port],
-    HostOverrides: { 'echo.example.test': '127.0.0.1' },
-    AllowedDestinationNetworks: ['127.0.0.0/8'],
+const e2e = useGatewayE2E({
+  hosts: ['echo.example.test'],
+  config: {
     AcceptProxyProtocol: true,
     // HAProxy (and the tests that speak PROXY themselves) connect from 127.0.0.1 only.
     TrustedProxyNetworks: ['127.0.0.1/32'],
-  };
+  },
   // One worker: MaxTunnelsPerClient holds per worker, and the per-client test below needs both of its
   // connections counted by the same process.
-  gateway = await startGatewayProcess({ config, args: ['--workers', '1'] });
-  ports.v1 = await freePort();
-  ports.v2 = await freePort();
-  haproxy = await startHaproxy(
-    [
+  args: ['--workers', '1'],
+  haproxy: async ({ gateway }) => {
+    ports.v1 = await freePort();
+    ports.v2 = await freePort();
+    return [
       'frontend v1',
       `  bind 127.0.0.1:${ports.v1}`,
       '  default_backend v1',
@@ -61,20 +34,13 @@ beforeAll(async () => {
       '  default_backend v2',
       'backend v2',
       `  server gateway 127.0.0.1:${gateway.port} send-proxy-v2`,
-    ].join('\n'),
-  );
+    ].join('\n');
+  },
 });
-
-afterAll(async () => {
-  await haproxy?.stop();
-  await gateway?.stop();
-  await target?.close();
-  expect(await waitForFileDescriptors(baseline)).toBeLessThanOrEqual(baseline);
-  expect(childProcessIds()).toEqual(baselineChildren);
-});
+const authority = () => `echo.example.test:${e2e.target.port}`;
 
 async function gauges(): Promise<{ active: number; clients: number }> {
-  const { body } = await gateway.admin('/metrics');
+  const { body } = await e2e.gateway.admin('/metrics');
   const value = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(body)?.[1] ?? Number.NaN);
   return {
     active: value('agent_gateway_active_client_connections'),
@@ -86,7 +52,7 @@ async function gauges(): Promise<{ active: number; clients: number }> {
 async function tunnelVia(port: number, localAddress: string) {
   const from: ClientEndpoint = { localAddress };
   const answer = await connect(port, authority(), 5000, from);
-  expect(answer.status, `${answer.head}\n${haproxy.output()}\n${gateway.log()}`).toBe(200);
+  expect(answer.status, `${answer.head}\n${e2e.haproxy.output()}\n${e2e.gateway.log()}`).toBe(200);
   const clientPort = (answer.socket as net.Socket).localPort as number;
   const session = await tlsThrough(answer.socket, { servername: 'echo.example.test' });
   expect(await echoes(session)).toBe(true);
@@ -95,6 +61,7 @@ async function tunnelVia(port: number, localAddress: string) {
 
 describe('PROXY protocol behind real HAProxy', () => {
   it('send-proxy-v2 and send-proxy: events and counters carry the original client', async () => {
+    const { gateway } = e2e;
     const mark = gateway.mark();
     const v2 = await tunnelVia(ports.v2, '127.0.0.9');
     const v1 = await tunnelVia(ports.v1, '127.0.0.10');
@@ -112,6 +79,7 @@ describe('PROXY protocol behind real HAProxy', () => {
   });
 
   it('refuses a connection without a header (400, event 104 proxy-protocol-missing)', async () => {
+    const { gateway } = e2e;
     const mark = gateway.mark();
     const answer = await connect(gateway.port, authority());
     expect(answer.status).toBe(400);
@@ -121,6 +89,7 @@ describe('PROXY protocol behind real HAProxy', () => {
   });
 
   it('refuses a malformed header (400, event 104 proxy-protocol-invalid)', async () => {
+    const { gateway } = e2e;
     const mark = gateway.mark();
     const answer = await request(
       gateway.port,
@@ -134,6 +103,7 @@ describe('PROXY protocol behind real HAProxy', () => {
   });
 
   it('refuses a peer outside TrustedProxyNetworks before reading (403, event 105 proxy-not-trusted)', async () => {
+    const { gateway } = e2e;
     const mark = gateway.mark();
     const answer = await request(
       gateway.port,
@@ -148,8 +118,9 @@ describe('PROXY protocol behind real HAProxy', () => {
   });
 
   it('counts MaxTunnelsPerClient by the original client', async () => {
+    const { gateway } = e2e;
     const mark = gateway.mark();
-    await writeJson(gateway.configFile, { ...config, MaxTunnelsPerClient: 1 });
+    await writeJson(gateway.configFile, { ...e2e.config, MaxTunnelsPerClient: 1 });
     await gateway.waitForEvent(100, { after: mark });
     const first = await tunnelVia(ports.v2, '127.0.0.9');
     // Same original client: over its limit. Another one behind the same HAProxy: fine.
@@ -161,8 +132,9 @@ describe('PROXY protocol behind real HAProxy', () => {
   });
 
   it('applies AllowedClientNetworks to the original client, and AcceptProxyProtocol on reload', async () => {
+    const { gateway } = e2e;
     let mark = gateway.mark();
-    await writeJson(gateway.configFile, { ...config, AllowedClientNetworks: ['127.0.0.9/32'] });
+    await writeJson(gateway.configFile, { ...e2e.config, AllowedClientNetworks: ['127.0.0.9/32'] });
     await gateway.waitForEvent(100, { after: mark });
     // HAProxy's own 127.0.0.1 is not in the list: only the announced client decides.
     const allowed = await tunnelVia(ports.v2, '127.0.0.9');
@@ -177,7 +149,7 @@ describe('PROXY protocol behind real HAProxy', () => {
     expect(event.client).toMatch(/^127\.0\.0\.12:\d+$/);
 
     mark = gateway.mark();
-    await writeJson(gateway.configFile, { ...config, AcceptProxyProtocol: false });
+    await writeJson(gateway.configFile, { ...e2e.config, AcceptProxyProtocol: false });
     await gateway.waitForEvent(100, { after: mark });
     // Off: a header is just a malformed request line, and a plain CONNECT works again.
     const ignored = await request(
@@ -196,7 +168,7 @@ describe('PROXY protocol behind real HAProxy', () => {
     await closeSocket(session);
 
     mark = gateway.mark();
-    await writeJson(gateway.configFile, config);
+    await writeJson(gateway.configFile, e2e.config);
     await gateway.waitForEvent(100, { after: mark });
     expect((await connect(gateway.port, authority())).status).toBe(400);
   });

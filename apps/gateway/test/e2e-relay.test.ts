@@ -1,20 +1,9 @@
 import * as http from 'node:http';
 import type * as net from 'node:net';
-import {
-  type LocalTlsServer,
-  openFileDescriptorCount,
-  startTlsServer,
-  waitForFileDescriptors,
-} from '@agent-gateway/test-support';
 import { createProxy } from 'proxy';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  childProcessIds,
-  freePort,
-  type GatewayProcess,
-  runCli,
-  startGatewayProcess,
-} from './gateway-process.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useGatewayE2E } from './gateway-e2e.ts';
+import { freePort, runCli } from './gateway-process.ts';
 import { closeSocket, connect, echoes, openTlsTunnel } from './proxy-client.ts';
 
 // Relay proxy chaining: the gateway dials through the `proxy` npm package (an HTTP CONNECT relay with Basic
@@ -24,12 +13,8 @@ const user = 'relay-user';
 const password = 'Rel4y-pa55word-that-must-never-show';
 const wrongPassword = 'wr0ng-pa55word-also-secret';
 
-let baseline: number;
-let baselineChildren: number[];
-let echo: LocalTlsServer;
 let relay: http.Server;
 let relayPort: number;
-let gateway: GatewayProcess;
 /** A port where nothing listens (allowed, so a dial to it fails rather than being refused). */
 let closedTargetPort: number;
 /** What the relay was asked: `CONNECT authority` and whether the credentials were right. */
@@ -55,39 +40,27 @@ async function startRelay(): Promise<void> {
     request.headers['proxy-authorization'] === basic(user, password);
   await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
   relayPort = (relay.address() as net.AddressInfo).port;
+  e2e.defer(async () => {
+    relay.closeAllConnections();
+    await new Promise<void>((resolve) => relay.close(() => resolve()));
+  });
 }
 
-beforeAll(async () => {
-  baseline = openFileDescriptorCount();
-  baselineChildren = childProcessIds();
-  echo = await startTlsServer();
-  await startRelay();
-  closedTargetPort = await freePort();
-  gateway = await startGatewayProcess({
-    config: {
-      Presets: [],
-      AllowedHosts: ['agent.example.test', 'bypass.example.test'],
-      HostOverrides: { 'agent.example.test': '127.0.0.1', 'bypass.example.test': '127.0.0.1' },
-      AllowedDestinationNetworks: ['127.0.0.0/8'],
-      AllowedPorts: [echo.port, closedTargetPort],
-      RelayBypassHosts: ['bypass.example.test'],
-    },
-  });
+const e2e = useGatewayE2E({
+  hosts: ['agent.example.test', 'bypass.example.test'],
+  config: async ({ target }) => {
+    closedTargetPort = await freePort();
+    return { AllowedPorts: [target.port, closedTargetPort], RelayBypassHosts: ['bypass.example.test'] };
+  },
 });
 
-afterAll(async () => {
-  await gateway?.stop();
-  await echo?.close();
-  relay?.closeAllConnections();
-  await new Promise<void>((resolve) => (relay ? relay.close(() => resolve()) : resolve()));
-  expect(await waitForFileDescriptors(baseline)).toBeLessThanOrEqual(baseline);
-  expect(childProcessIds()).toEqual(baselineChildren);
-});
+beforeAll(startRelay);
 
 describe('relay proxy', () => {
-  const target = () => `agent.example.test:${echo.port}`;
+  const target = () => `agent.example.test:${e2e.target.port}`;
 
   async function setRelay(address: string, secret: string) {
+    const { gateway } = e2e;
     const mark = gateway.mark();
     const result = await runCli(
       gateway,
@@ -100,6 +73,7 @@ describe('relay proxy', () => {
   }
 
   it('relay-proxy set: tunnels go through the relay with Basic credentials, still verified', async () => {
+    const { gateway } = e2e;
     await setRelay(`http://127.0.0.1:${relayPort}`, password);
     const shown = await runCli(gateway, ['relay-proxy', 'get']);
     expect(shown.stdout).toContain(`127.0.0.1:${relayPort}`);
@@ -121,8 +95,9 @@ describe('relay proxy', () => {
   });
 
   it('RelayBypassHosts are dialled directly, and their dial failures say so (event 403 via direct)', async () => {
+    const { gateway } = e2e;
     const logged = relayLog.length;
-    const session = await openTlsTunnel(gateway.port, `bypass.example.test:${echo.port}`);
+    const session = await openTlsTunnel(gateway.port, `bypass.example.test:${e2e.target.port}`);
     try {
       expect(await echoes(session)).toBe(true);
     } finally {
@@ -139,13 +114,15 @@ describe('relay proxy', () => {
   });
 
   it('the relay still answers for hosts the gateway refuses: the policy applies before the relay', async () => {
+    const { gateway } = e2e;
     const logged = relayLog.length;
-    const answer = await connect(gateway.port, `evil.example.test:${echo.port}`);
+    const answer = await connect(gateway.port, `evil.example.test:${e2e.target.port}`);
     expect(answer.status).toBe(403);
     expect(relayLog.length).toBe(logged);
   });
 
   it('a wrong relay password: 502 whose body says what failed, event 403', async () => {
+    const { gateway } = e2e;
     await setRelay(`http://127.0.0.1:${relayPort}`, wrongPassword);
     const mark = gateway.mark();
     const answer = await connect(gateway.port, target());
@@ -159,6 +136,7 @@ describe('relay proxy', () => {
   });
 
   it('a relay that is down: 502 whose body says what failed, event 403', async () => {
+    const { gateway } = e2e;
     const closedPort = await freePort();
     await setRelay(`http://127.0.0.1:${closedPort}`, password);
     const mark = gateway.mark();
@@ -175,6 +153,7 @@ describe('relay proxy', () => {
   });
 
   it('relay-proxy clear: tunnels go direct again', async () => {
+    const { gateway } = e2e;
     const mark = gateway.mark();
     const cleared = await runCli(gateway, ['relay-proxy', 'clear']);
     expect(cleared.code).toBe(0);
@@ -190,6 +169,7 @@ describe('relay proxy', () => {
   });
 
   it('neither password shows on stdout, stderr, /events, /status or /metrics', async () => {
+    const { gateway } = e2e;
     const pages = await Promise.all(['/events', '/status', '/metrics'].map((page) => gateway.admin(page)));
     for (const page of pages) expect(page.status).toBe(200);
     const everything = [gateway.stdout, gateway.stderr, ...pages.map((page) => page.body)].join('\n');

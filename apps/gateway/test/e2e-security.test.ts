@@ -1,31 +1,20 @@
 import * as http from 'node:http';
-import {
-  type LocalTlsServer,
-  openFileDescriptorCount,
-  startTlsServer,
-  waitForFileDescriptors,
-} from '@agent-gateway/test-support';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { childProcessIds, type GatewayProcess, startGatewayProcess } from './gateway-process.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type GatewayConfig, type GatewayE2E, useGatewayE2E } from './gateway-e2e.ts';
+import type { GatewayProcess } from './gateway-process.ts';
 import { closeSocket, connect, dropSocket, echoes, request, tlsThrough } from './proxy-client.ts';
 
 // The gateway is never an open proxy: every way of asking for something the policy does not allow is
 // refused end to end, by the real process, before a single byte reaches a target that would have answered.
 
-let baseline: number;
-let baselineChildren: number[];
-let target: LocalTlsServer;
 let plainHttp: http.Server;
 let plainHttpPort: number;
-let gateway: GatewayProcess;
 let strictGateway: GatewayProcess;
 /** TCP connections the would-be targets accepted: a refusal must leave these unchanged. */
 const accepted = { tls: 0, http: 0 };
 
-beforeAll(async () => {
-  baseline = openFileDescriptorCount();
-  baselineChildren = childProcessIds();
-  target = await startTlsServer();
+/** Counts the target's connections and starts a plain HTTP server that would answer, were it reached. */
+async function startPeers({ target, defer }: GatewayE2E): Promise<GatewayConfig> {
   target.server.on('connection', () => {
     accepted.tls += 1;
   });
@@ -35,24 +24,26 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => plainHttp.listen(0, '127.0.0.1', resolve));
   plainHttpPort = (plainHttp.address() as { port: number }).port;
-  const mapped = [
-    'allowed.example.test',
-    'denied.example.test',
-    'xn--bcher-kva.example.test',
-    'evil.other.test',
-  ];
-  gateway = await startGatewayProcess({
-    config: {
-      Presets: [],
-      AllowedHosts: ['*.example.test'],
-      DeniedHosts: ['denied.example.test', 'bücher.example.test'],
-      HostOverrides: Object.fromEntries(mapped.map((name) => [name, '127.0.0.1'])),
-      // Loopback is a permitted destination here, so only the policy stands between a request and a 200.
-      AllowedDestinationNetworks: ['127.0.0.0/8'],
-      AllowedPorts: [443, target.port, plainHttpPort],
-    },
+  defer(async () => {
+    plainHttp.closeAllConnections();
+    await new Promise<void>((resolve) => plainHttp.close(() => resolve()));
   });
-  strictGateway = await startGatewayProcess({
+  // Loopback is a permitted destination (the fixture's default), so only the policy stands between a
+  // request and a 200.
+  return {
+    AllowedHosts: ['*.example.test'],
+    DeniedHosts: ['denied.example.test', 'bücher.example.test'],
+    AllowedPorts: [443, target.port, plainHttpPort],
+  };
+}
+
+const e2e = useGatewayE2E({
+  hosts: ['allowed.example.test', 'denied.example.test', 'xn--bcher-kva.example.test', 'evil.other.test'],
+  config: startPeers,
+});
+
+beforeAll(async () => {
+  strictGateway = await e2e.startGateway({
     config: {
       Presets: [],
       AllowedHosts: [
@@ -69,22 +60,14 @@ beforeAll(async () => {
         'v6.example.test': '::1',
       },
       AllowedDestinationNetworks: [],
-      AllowedPorts: [target.port],
+      AllowedPorts: [e2e.target.port],
     },
   });
 });
 
-afterAll(async () => {
-  await Promise.all([gateway?.stop(), strictGateway?.stop()]);
-  await target?.close();
-  plainHttp?.closeAllConnections();
-  await new Promise<void>((resolve) => (plainHttp ? plainHttp.close(() => resolve()) : resolve()));
-  expect(await waitForFileDescriptors(baseline)).toBeLessThanOrEqual(baseline);
-  expect(childProcessIds()).toEqual(baselineChildren);
-});
-
 describe('not an open proxy', () => {
   it('the positive control: an allowed host gets a tunnel (so the refusals below are the policy)', async () => {
+    const { gateway, target } = e2e;
     for (const authority of [
       `allowed.example.test:${target.port}`,
       `ALLOWED.Example.TEST:${target.port}`,
@@ -108,6 +91,7 @@ describe('not an open proxy', () => {
   ])(
     'an absolute-URI or plain %s: 405 with Allow: CONNECT, event 104, nothing forwarded',
     async (_label, text) => {
+      const { gateway } = e2e;
       const mark = gateway.mark();
       const before = accepted.http;
       const answer = await request(gateway.port, text.replaceAll('PORT', String(plainHttpPort)));
@@ -121,6 +105,7 @@ describe('not an open proxy', () => {
   );
 
   it('CONNECT to a host that is not allowed: 403, event 105 host-not-allowed', async () => {
+    const { gateway, target } = e2e;
     const mark = gateway.mark();
     const authority = `evil.other.test:${target.port}`;
     const answer = await connect(gateway.port, authority);
@@ -131,6 +116,7 @@ describe('not an open proxy', () => {
   });
 
   it('CONNECT to a denied host under an allowed wildcard: 403, event 105', async () => {
+    const { gateway, target } = e2e;
     const mark = gateway.mark();
     const authority = `denied.example.test:${target.port}`;
     const answer = await connect(gateway.port, authority);
@@ -139,6 +125,7 @@ describe('not an open proxy', () => {
   });
 
   it('CONNECT to an allowed host on a port that is not allowed: 403, event 105 port-not-allowed', async () => {
+    const { gateway } = e2e;
     const mark = gateway.mark();
     const answer = await connect(gateway.port, 'allowed.example.test:22');
     expect(answer.status).toBe(403);
@@ -156,6 +143,7 @@ describe('not an open proxy', () => {
   ])(
     'an allowed name that resolves to a private address (%s -> %s): 403, 105 destination-not-allowed',
     async (name) => {
+      const { target } = e2e;
       const mark = strictGateway.mark();
       const before = accepted.tls;
       const authority = `${name}:${target.port}`;
@@ -185,6 +173,7 @@ describe('not an open proxy', () => {
     '[::ffff:7f00:1]:TLS',
     '[0:0:0:0:0:0:0:1]:TLS',
   ])('the IP literal %s is refused', async (authorityTemplate) => {
+    const { gateway, target } = e2e;
     const before = accepted.tls;
     const authority = authorityTemplate.replace('TLS', String(target.port));
     const answer = await connect(gateway.port, authority);
@@ -247,6 +236,7 @@ const bypassCorpus: Array<[string, string]> = [
 
 describe('the policy bypass corpus, end to end', () => {
   it('no form gets a tunnel, and the target never sees a connection', async () => {
+    const { gateway, target } = e2e;
     const before = accepted.tls;
     const mark = await gateway.sync();
     const outcomes: string[] = [];
@@ -274,6 +264,7 @@ describe('the policy bypass corpus, end to end', () => {
   });
 
   it('the gateway still serves the allowed host afterwards', async () => {
+    const { gateway, target } = e2e;
     const answer = await connect(gateway.port, `allowed.example.test:${target.port}`);
     expect(answer.status).toBe(200);
     const session = await tlsThrough(answer.socket, { servername: 'allowed.example.test' });

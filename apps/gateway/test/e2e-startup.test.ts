@@ -1,28 +1,19 @@
 import * as fs from 'node:fs/promises';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { openFileDescriptorCount, waitForFileDescriptors } from '@agent-gateway/test-support';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { childProcessIds, makeTempDir, runProgram, startGatewayProcess } from './gateway-process.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useE2EScope } from './gateway-e2e.ts';
+import { runProgram, startGatewayProcess } from './gateway-process.ts';
 import { connect } from './proxy-client.ts';
 import { cliEntry } from './run-cli.ts';
 
 // Start-up of `agent-gateway run`: a bad configuration file never starts a half-configured gateway.
 
-let baseline: number;
-let baselineChildren: number[];
+const scope = useE2EScope();
 let dir: string;
 
 beforeAll(async () => {
-  baseline = openFileDescriptorCount();
-  baselineChildren = childProcessIds();
-  dir = await makeTempDir();
-});
-
-afterAll(async () => {
-  await fs.rm(dir, { recursive: true, force: true });
-  expect(await waitForFileDescriptors(baseline)).toBeLessThanOrEqual(baseline);
-  expect(childProcessIds()).toEqual(baselineChildren);
+  dir = await scope.tempDir();
 });
 
 /** Runs `agent-gateway run` with a configuration file of this text and waits for it to exit. */

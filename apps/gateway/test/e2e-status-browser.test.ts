@@ -1,18 +1,10 @@
 import * as fs from 'node:fs/promises';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  chromiumPath,
-  headlessChromiumFlags,
-  type LocalTlsServer,
-  openFileDescriptorCount,
-  startTlsServer,
-  waitForFileDescriptors,
-} from '@agent-gateway/test-support';
+import { chromiumPath, headlessChromiumFlags } from '@agent-gateway/test-support';
 import { type BrowserContext, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { childProcessIds, type GatewayProcess, startGatewayProcess } from './gateway-process.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useGatewayE2E } from './gateway-e2e.ts';
 import { nonHistogramSamples, parseScrape } from './prometheus-text.ts';
 import { closedByPeer, closeSocket, connect, echoes, openTlsTunnel, request } from './proxy-client.ts';
 
@@ -26,59 +18,42 @@ const relayPassword = 'relay-pw-4f1c9e0b7d';
 const adminToken = 'admin-token-9b2e7a61c3';
 const bearer = { authorization: `Bearer ${adminToken}` };
 
-let baseline: number;
-let baselineChildren: number[];
-let echo: LocalTlsServer;
-let gateway: GatewayProcess;
-let userDataDir: string;
 let browser: BrowserContext | undefined;
 
+const e2e = useGatewayE2E({
+  hosts: ['agent.example.test'],
+  config: {
+    RelayProxy: 'http://127.0.0.1:9',
+    RelayProxyUsername: 'relay-user',
+    RelayProxyPassword: relayPassword,
+    RelayBypassHosts: ['agent.example.test'],
+    AdminToken: adminToken,
+  },
+});
+
 beforeAll(async () => {
-  baseline = openFileDescriptorCount();
-  baselineChildren = childProcessIds();
-  echo = await startTlsServer();
-  gateway = await startGatewayProcess({
-    config: {
-      Presets: [],
-      AllowedHosts: ['agent.example.test'],
-      HostOverrides: { 'agent.example.test': '127.0.0.1' },
-      AllowedDestinationNetworks: ['127.0.0.0/8'],
-      AllowedPorts: [echo.port],
-      RelayProxy: 'http://127.0.0.1:9',
-      RelayProxyUsername: 'relay-user',
-      RelayProxyPassword: relayPassword,
-      RelayBypassHosts: ['agent.example.test'],
-      AdminToken: adminToken,
-    },
-  });
-  userDataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'agw-chromium-'));
+  const userDataDir = await e2e.tempDir();
   // The browser talks to Playwright over a pipe, not a debugging port, and fetches nothing of its own.
-  browser = await chromium.launchPersistentContext(userDataDir, {
+  const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: chromiumPath,
     headless: true,
     args: [...headlessChromiumFlags],
     viewport: { width: 1280, height: 800 },
     timeout: 20_000,
   });
+  browser = context;
+  e2e.defer(() => context.close());
 }, 40_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await gateway?.stop();
-  await echo?.close();
-  if (userDataDir !== undefined) await fs.rm(userDataDir, { recursive: true, force: true });
-  expect(childProcessIds()).toEqual(baselineChildren);
-  expect(await waitForFileDescriptors(baseline)).toBeLessThanOrEqual(baseline);
-});
-
 async function scrape() {
-  const page = await gateway.admin('/metrics', bearer);
+  const page = await e2e.gateway.admin('/metrics', bearer);
   expect(page.status).toBe(200);
   return parseScrape(page.body);
 }
 
 /** Makes the traffic the page reports: two verified tunnels, two refused hosts, one request not CONNECT. */
 async function makeTraffic(): Promise<void> {
+  const { gateway, target: echo } = e2e;
   const target = `agent.example.test:${echo.port}`;
   for (let index = 0; index < 2; index += 1) {
     const session = await openTlsTunnel(gateway.port, target);
@@ -130,6 +105,7 @@ interface RenderedPage {
 
 describe('/status in Chromium', () => {
   it('needs the admin token in the browser too', async () => {
+    const { gateway } = e2e;
     const page = await (browser as BrowserContext).newPage();
     try {
       const response = await page.goto(`http://127.0.0.1:${gateway.adminPort}/status`);
@@ -141,6 +117,7 @@ describe('/status in Chromium', () => {
   });
 
   it('shows the counters /metrics reports, the recent events, and no secret', async () => {
+    const { gateway } = e2e;
     await makeTraffic();
     await settled();
     await gateway.sync();

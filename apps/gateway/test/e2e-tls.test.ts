@@ -1,23 +1,11 @@
 import * as https from 'node:https';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import {
-  certPath,
-  type LocalTlsServer,
-  openFileDescriptorCount,
-  startTlsServer,
-  testCerts,
-  waitForFileDescriptors,
-} from '@agent-gateway/test-support';
+import { certPath, type LocalTlsServer, startTlsServer, testCerts } from '@agent-gateway/test-support';
 import { HttpsProxyAgent } from 'https-proxy-agent';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  childProcessIds,
-  type GatewayProcess,
-  runCli,
-  runProgram,
-  startGatewayProcess,
-} from './gateway-process.ts';
+import { describe, expect, it } from 'vitest';
+import { type GatewayConfig, type GatewayE2E, useGatewayE2E } from './gateway-e2e.ts';
+import { runCli, runProgram } from './gateway-process.ts';
 import {
   closedByPeer,
   closeSocket,
@@ -38,10 +26,6 @@ import {
 // End to end: the real `agent-gateway run` child process, real clients (curl, openssl s_client, Node's
 // https with proxy-agent) and local TLS servers reached by name through HostOverrides.
 
-let baseline: number;
-let baselineChildren: number[];
-let gateway: GatewayProcess;
-let echo: LocalTlsServer;
 let web: LocalTlsServer;
 let certServer: LocalTlsServer;
 let certHandshakes: { readonly count: number };
@@ -51,12 +35,12 @@ let p256Port: number;
 
 const names = ['agent.example.test', 'web.example.test', 'cc.example.test', 'other.example.test'];
 
-beforeAll(async () => {
-  baseline = openFileDescriptorCount();
-  baselineChildren = childProcessIds();
-  echo = await startTlsServer();
+/** The TLS servers besides the echo target, whose ports the gateway's configuration allows. */
+async function startPeers({ target, defer }: GatewayE2E): Promise<GatewayConfig> {
   web = await startHttpsResponder();
+  defer(() => web.close());
   certServer = await startTlsServer({ requestClientCertificate: true, maxVersion: 'TLSv1.2' });
+  defer(() => certServer.close());
   certHandshakes = countHandshakes(certServer);
   p256Only = tls.createServer(
     { ...testCerts.server, minVersion: 'TLSv1.3', ecdhCurve: 'P-256' },
@@ -68,28 +52,18 @@ beforeAll(async () => {
   p256Only.on('tlsClientError', () => {});
   await new Promise<void>((resolve) => p256Only.listen(0, '127.0.0.1', resolve));
   p256Port = (p256Only.address() as net.AddressInfo).port;
-  gateway = await startGatewayProcess({
-    config: {
-      Presets: [],
-      AllowedHosts: names,
-      HostOverrides: Object.fromEntries(names.map((name) => [name, '127.0.0.1'])),
-      AllowedDestinationNetworks: ['127.0.0.0/8'],
-      AllowedPorts: [443, echo.port, web.port, certServer.port, p256Port],
-      AllowedClientCertificateSubjects: ['CN=agent-1,O=Contoso'],
-    },
-  });
-});
+  defer(() => new Promise<void>((resolve) => p256Only.close(() => resolve())));
+  return {
+    AllowedPorts: [443, target.port, web.port, certServer.port, p256Port],
+    AllowedClientCertificateSubjects: ['CN=agent-1,O=Contoso'],
+  };
+}
 
-afterAll(async () => {
-  await gateway?.stop();
-  await Promise.all([echo?.close(), web?.close(), certServer?.close()]);
-  await new Promise<void>((resolve) => (p256Only ? p256Only.close(() => resolve()) : resolve()));
-  expect(await waitForFileDescriptors(baseline)).toBeLessThanOrEqual(baseline);
-  expect(childProcessIds()).toEqual(baselineChildren);
-});
+const e2e = useGatewayE2E({ hosts: names, config: startPeers });
 
 describe('TLS verification with real clients', () => {
   it('curl through the proxy: TLS 1.3 verified (event 107) and the response arrives', async () => {
+    const { gateway } = e2e;
     const mark = gateway.mark();
     const target = `web.example.test:${web.port}`;
     const result = await runProgram('curl', [
@@ -117,6 +91,7 @@ describe('TLS verification with real clients', () => {
   });
 
   it('openssl s_client -proxy with TLS 1.3: verified, bytes echo through', async () => {
+    const { gateway, target: echo } = e2e;
     const mark = gateway.mark();
     const target = `agent.example.test:${echo.port}`;
     const client = startOpenSsl({
@@ -132,6 +107,7 @@ describe('TLS verification with real clients', () => {
   });
 
   it('openssl -tls1_2 with an allowed client certificate: 107 names the subject, bytes echo', async () => {
+    const { gateway } = e2e;
     const mark = gateway.mark();
     const target = `cc.example.test:${certServer.port}`;
     const client = startOpenSsl({
@@ -148,6 +124,7 @@ describe('TLS verification with real clients', () => {
   });
 
   it('openssl -tls1_2 with a subject that is not allowed: 105, closed before the server saw it', async () => {
+    const { gateway } = e2e;
     const mark = gateway.mark();
     const handshakesBefore = certHandshakes.count;
     const target = `cc.example.test:${certServer.port}`;
@@ -180,6 +157,7 @@ describe('TLS verification with real clients', () => {
   });
 
   it('openssl with a HelloRetryRequest (key share X25519, server wants P-256): the second hello is verified', async () => {
+    const { gateway } = e2e;
     const mark = gateway.mark();
     const target = `agent.example.test:${p256Port}`;
     const client = startOpenSsl({
@@ -201,6 +179,7 @@ describe('TLS verification with real clients', () => {
   });
 
   it("Node's https through HttpsProxyAgent: verified, the response arrives", async () => {
+    const { gateway } = e2e;
     const mark = gateway.mark();
     const agent = new HttpsProxyAgent(`http://127.0.0.1:${gateway.port}`);
     try {
@@ -267,6 +246,7 @@ async function captureClientHello(servername: string): Promise<Buffer> {
 
 describe('slow and oversized handshakes', () => {
   it('a ClientHello trickled one byte at a time is reassembled and verified', async () => {
+    const { gateway, target: echo } = e2e;
     const hello = await captureClientHello('agent.example.test');
     expect(hello[0]).toBe(0x16);
     const mark = gateway.mark();
@@ -290,6 +270,7 @@ describe('slow and oversized handshakes', () => {
   });
 
   it('a ClientHello larger than 64 KiB: 106 handshake-too-large, closed', async () => {
+    const { gateway, target: echo } = e2e;
     const mark = gateway.mark();
     const target = `agent.example.test:${echo.port}`;
     const tunnel = await connect(gateway.port, target);
@@ -315,6 +296,7 @@ describe('slow and oversized handshakes', () => {
 
 describe('rejections with the right event', () => {
   it('a plain HTTP request inside an allowed tunnel: 106 not-tls, closed, nothing reaches the server', async () => {
+    const { gateway, target: echo } = e2e;
     const mark = gateway.mark();
     const target = `agent.example.test:${echo.port}`;
     const tunnel = await connect(gateway.port, target);
@@ -334,6 +316,7 @@ describe('rejections with the right event', () => {
   });
 
   it('domain fronting with openssl (SNI names another allowed host): 106 sni-mismatch', async () => {
+    const { gateway, target: echo } = e2e;
     const mark = gateway.mark();
     const target = `agent.example.test:${echo.port}`;
     const client = startOpenSsl({
@@ -353,6 +336,7 @@ describe('rejections with the right event', () => {
   });
 
   it('domain fronting with curl --connect-to (CONNECT to one host, SNI of another): 106 sni-mismatch', async () => {
+    const { gateway } = e2e;
     const mark = gateway.mark();
     const result = await runProgram('curl', [
       '-sS',
@@ -374,6 +358,7 @@ describe('rejections with the right event', () => {
   });
 
   it('a TLS 1.1-only client (openssl -tls1_1): 106 version-too-low', async () => {
+    const { gateway, target: echo } = e2e;
     const mark = gateway.mark();
     const target = `agent.example.test:${echo.port}`;
     const client = startOpenSsl({
@@ -393,6 +378,7 @@ describe('rejections with the right event', () => {
   });
 
   it("a TLS 1.1-only Node client: 106 version-too-low, the client's handshake fails", async () => {
+    const { gateway, target: echo } = e2e;
     const mark = gateway.mark();
     const target = `agent.example.test:${echo.port}`;
     const tunnel = await connect(gateway.port, target);
@@ -426,6 +412,7 @@ describe('rejections with the right event', () => {
       /malformed ClientHello/,
     ],
   ])('garbage after a valid TLS record header (%s): 402, closed', async (_label, body, error) => {
+    const { gateway, target: echo } = e2e;
     const mark = gateway.mark();
     const target = `agent.example.test:${echo.port}`;
     const tunnel = await connect(gateway.port, target);
@@ -441,6 +428,7 @@ describe('rejections with the right event', () => {
   });
 
   it('a tunnel that passed verification keeps splicing large data unchanged', async () => {
+    const { gateway, target: echo } = e2e;
     const tunnel = await connect(gateway.port, `agent.example.test:${echo.port}`);
     const session = await tlsThrough(tunnel.socket, { servername: 'agent.example.test' });
     try {
@@ -451,11 +439,13 @@ describe('rejections with the right event', () => {
   });
 
   it('the listener still answers after all of this (no stuck state)', async () => {
+    const { gateway } = e2e;
     const answer = await request(gateway.port, 'OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n');
     expect(answer.status).toBe(405);
   });
 
   it('ClientCertificatePolicy required (set live): TLS 1.3 is refused with 105, TLS 1.2 with the certificate passes', async () => {
+    const { gateway, target: echo } = e2e;
     const mark = gateway.mark();
     const set = await runCli(gateway, ['config', 'set', 'ClientCertificatePolicy', 'required']);
     expect(set.code, set.stderr).toBe(0);

@@ -1,47 +1,19 @@
 import * as fs from 'node:fs/promises';
-import * as path from 'node:path';
 import type * as tls from 'node:tls';
-import {
-  type LocalTlsServer,
-  openFileDescriptorCount,
-  startTlsServer,
-  waitForFileDescriptors,
-} from '@agent-gateway/test-support';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  childProcessIds,
-  freePort,
-  type GatewayEvent,
-  type GatewayProcess,
-  makeTempDir,
-  runCli,
-  startGatewayProcess,
-  writeJson,
-} from './gateway-process.ts';
+import { describe, expect, it } from 'vitest';
+import { useGatewayE2E } from './gateway-e2e.ts';
+import { type GatewayEvent, type GatewayProcess, runCli, writeJson } from './gateway-process.ts';
 import { closeSocket, connect, dropSocket, echoes, openTlsTunnel } from './proxy-client.ts';
 import { runAgentGateway } from './run-cli.ts';
 
 // `run --workers 2`: one port, two worker processes behind it, the primary owning configuration, admin
 // listener and worker replacement.
 
-let baseline: number;
-let baselineChildren: number[];
-let echo: LocalTlsServer;
-let gateway: GatewayProcess;
-const sessions: tls.TLSSocket[] = [];
-const tempDirs: string[] = [];
-const names = ['agent.example.test', 'new.example.test', 'sighup.example.test'];
-
-function baseConfig(port: number) {
-  return {
-    Presets: [],
-    AllowedHosts: ['agent.example.test'],
-    HostOverrides: Object.fromEntries(names.map((name) => [name, '127.0.0.1'])),
-    AllowedDestinationNetworks: ['127.0.0.0/8'],
-    AllowedPorts: [port],
-    DrainTimeoutMs: 5000,
-  };
-}
+const e2e = useGatewayE2E({
+  hosts: ['agent.example.test', 'new.example.test', 'sighup.example.test'],
+  config: { AllowedHosts: ['agent.example.test'], DrainTimeoutMs: 5000 },
+  args: ['--workers', '2'],
+});
 
 /** A verified tunnel and the worker that serves it (from the `worker` field of its event 107). */
 async function tunnelOnWorker(
@@ -65,7 +37,7 @@ async function tunnelsOnWorkers(gw: GatewayProcess, authority: string, wanted: n
     const tunnel = await tunnelOnWorker(gw, authority);
     expect(await echoes(tunnel.session, 4096)).toBe(true);
     open.push(tunnel);
-    sessions.push(tunnel.session);
+    e2e.defer(() => closeSocket(tunnel.session));
     if (wanted.every((worker) => open.some((t) => t.worker === worker))) return open;
   }
   throw new Error(`40 tunnels never reached workers ${wanted.join(', ')}: ${open.map((t) => t.worker)}`);
@@ -98,26 +70,9 @@ async function closeAll(open: { session: tls.TLSSocket }[]): Promise<void> {
   await Promise.all(open.map((t) => closeSocket(t.session)));
 }
 
-beforeAll(async () => {
-  baseline = openFileDescriptorCount();
-  baselineChildren = childProcessIds();
-  echo = await startTlsServer();
-  gateway = await startGatewayProcess({ config: baseConfig(echo.port), args: ['--workers', '2'] });
-});
-
-afterAll(async () => {
-  await Promise.all(sessions.map((session) => closeSocket(session)));
-  await gateway?.stop();
-  await echo?.close();
-  await Promise.all(tempDirs.map((dir) => fs.rm(dir, { recursive: true, force: true })));
-  expect(await waitForFileDescriptors(baseline)).toBeLessThanOrEqual(baseline);
-  expect(childProcessIds()).toEqual(baselineChildren);
-});
-
 describe('run --workers', () => {
   it('refuses a worker count that is not a whole number from 1 to 1024, with exit 2', async () => {
-    const dir = await makeTempDir();
-    tempDirs.push(dir);
+    const dir = await e2e.tempDir();
     for (const value of ['0', 'abc', '-1', '1.5', '1025']) {
       const result = await runAgentGateway(['run', '--workers', value], { cwd: dir });
       expect(result.code, value).toBe(2);
@@ -128,6 +83,7 @@ describe('run --workers', () => {
   });
 
   it('starts once for the service: event 101 with the worker count, one event 100 per worker', async () => {
+    const { gateway } = e2e;
     const started = gateway.eventsWithId(101);
     expect(started).toHaveLength(1);
     expect(started[0]).toMatchObject({ workers: 2 });
@@ -139,9 +95,10 @@ describe('run --workers', () => {
 });
 
 describe('one port, two workers', () => {
-  const agent = () => `agent.example.test:${echo.port}`;
+  const agent = () => `agent.example.test:${e2e.target.port}`;
 
   it('spreads tunnels over both workers; /metrics adds them up and counts the client address once', async () => {
+    const { gateway, target: echo } = e2e;
     const before = await gateway.admin('/metrics');
     const verifiedBefore = metricValue(before.body, 'agent_gateway_tunnels_total{result="verified"}');
     const refusedBefore = metricValue(before.body, 'agent_gateway_tunnels_total{result="refused"}');
@@ -181,6 +138,7 @@ describe('one port, two workers', () => {
   });
 
   it('a worker too busy to answer a scrape counts with its last answer: no counter goes down', async () => {
+    const { gateway } = e2e;
     const open = await tunnelsOnWorkers(gateway, agent(), [1, 2]);
     await closeAll(open);
     for (const t of open) await gateway.waitForEvent(108, { fields: { client: t.client } });
@@ -201,6 +159,7 @@ describe('one port, two workers', () => {
   });
 
   it('allowed-host add reaches every worker within a second', async () => {
+    const { gateway, target: echo } = e2e;
     const fresh = `new.example.test:${echo.port}`;
     expect((await connect(gateway.port, fresh)).status).toBe(403);
     const added = await runCli(gateway, ['allowed-host', 'add', 'new.example.test']);
@@ -225,8 +184,9 @@ describe('one port, two workers', () => {
   });
 
   it('a worker killed with SIGKILL is replaced; tunnels on the other worker keep passing bytes exactly', async () => {
+    const { gateway, target: echo } = e2e;
     const { session: kept, worker: keptOn } = await tunnelOnWorker(gateway, agent());
-    sessions.push(kept);
+    e2e.defer(() => closeSocket(kept));
     const victim = keptOn === 1 ? 2 : 1;
     const victimPid = (await workerPids(gateway)).get(victim);
     expect(victimPid).toBeDefined();
@@ -255,6 +215,7 @@ describe('one port, two workers', () => {
   });
 
   it('SIGTERM: readiness false, open tunnels drain, one event 102, exit 0, no worker left', async () => {
+    const { gateway } = e2e;
     const { session } = await tunnelOnWorker(gateway, agent());
     const pids = [...(await workerPids(gateway)).values()].filter(isAlive);
     expect(pids).toHaveLength(2);
@@ -284,27 +245,9 @@ describe('one port, two workers', () => {
 
 describe('SIGHUP with workers', () => {
   it('re-reads the file and every worker applies it', async () => {
+    const { target: echo } = e2e;
     // The real file lives outside the watched folder, so only SIGHUP can bring an edit of it in.
-    const watched = await makeTempDir();
-    const elsewhere = await makeTempDir();
-    tempDirs.push(watched, elsewhere);
-    const real = path.join(elsewhere, 'real.json');
-    const link = path.join(watched, 'agent-gateway.json');
-    const config = {
-      ...baseConfig(echo.port),
-      ListenAddress: '127.0.0.1',
-      ListenPort: await freePort(),
-      AdminListen: `127.0.0.1:${await freePort()}`,
-    };
-    await writeJson(real, config);
-    await fs.symlink(real, link);
-    const hup = await startGatewayProcess({
-      config,
-      dir: watched,
-      configFile: link,
-      writeConfig: false,
-      args: ['--workers', '2'],
-    });
+    const { gateway: hup, file: real, config } = await e2e.startLinkedGateway(['--workers', '2']);
     try {
       const target = `sighup.example.test:${echo.port}`;
       expect((await connect(hup.port, target)).status).toBe(403);
