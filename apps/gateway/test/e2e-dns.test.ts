@@ -3,14 +3,14 @@ import * as net from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import {
   type LocalTlsServer,
-  openFileDescriptorCount,
   type RunningDnsmasq,
   startDnsmasq,
   startTlsServer,
-  waitForFileDescriptors,
 } from '@agent-gateway/test-support';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { childProcessIds, type GatewayProcess, startGatewayProcess, writeJson } from './gateway-process.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useE2EScope } from './gateway-e2e.ts';
+import type { GatewayProcess } from './gateway-process.ts';
+import { writeJson } from './gateway-process.ts';
 import { parseMetrics } from './prometheus-text.ts';
 import { closeSocket, connect, echoes, openTlsTunnel } from './proxy-client.ts';
 
@@ -26,8 +26,6 @@ const records: Record<string, string> = {
   'metadata.example.test': '127.0.0.2',
 };
 
-let baseline: number;
-let baselineChildren: number[];
 let dnsmasq: RunningDnsmasq;
 let echo: LocalTlsServer;
 /** A listener on 127.0.0.1 at the target's port: where a rebound name would lead if the guard let it. */
@@ -35,17 +33,19 @@ let decoy: net.Server;
 const decoyConnections = { count: 0 };
 let gateway: GatewayProcess;
 
+const scope = useE2EScope();
 beforeAll(async () => {
-  baseline = openFileDescriptorCount();
-  baselineChildren = childProcessIds();
   dnsmasq = await startDnsmasq({ records, ttlSec: 1 });
+  scope.defer(() => dnsmasq.close());
   echo = await startTlsServer({ host: '127.0.0.2' });
+  scope.defer(() => echo.close());
   decoy = net.createServer((socket) => {
     decoyConnections.count += 1;
     socket.destroy();
   });
   await new Promise<void>((resolve) => decoy.listen(echo.port, '127.0.0.1', resolve));
-  gateway = await startGatewayProcess({
+  scope.defer(() => new Promise<void>((resolve) => decoy.close(() => resolve())));
+  gateway = await scope.startGateway({
     config: {
       Presets: [],
       AllowedHosts: ['*.example.test'],
@@ -56,15 +56,6 @@ beforeAll(async () => {
     // One worker, one cache: the counts below are exact.
     args: ['--workers', '1'],
   });
-});
-
-afterAll(async () => {
-  await gateway?.stop();
-  await echo?.close();
-  await new Promise<void>((resolve) => (decoy ? decoy.close(() => resolve()) : resolve()));
-  await dnsmasq?.close();
-  expect(await waitForFileDescriptors(baseline)).toBeLessThanOrEqual(baseline);
-  expect(childProcessIds()).toEqual(baselineChildren);
 });
 
 async function metrics(): Promise<Map<string, number>> {
