@@ -143,7 +143,19 @@ export function createEventLog(options: EventLogOptions = {}): EventLog {
   const thrown = new Array<number>(sinks.length).fill(0);
   const redactor = new Redactor();
   redactor.setSecrets(options.secrets ?? []);
-  const now = options.now ?? (() => new Date());
+  const now = options.now;
+  // The record's time as ISO text, formatted once per millisecond: under load many events share one.
+  let lastMs = Number.NaN;
+  let lastIso = '';
+  const isoNow = (): string => {
+    if (now !== undefined) return now().toISOString();
+    const ms = Date.now();
+    if (ms !== lastMs) {
+      lastMs = ms;
+      lastIso = new Date(ms).toISOString();
+    }
+    return lastIso;
+  };
   const { onEvent, onEmit, onSinkError } = options;
   const baseFields = Object.entries(options.fields ?? {}).filter(([key]) => !RECORD_KEYS.has(key));
   let emitted = 0;
@@ -161,13 +173,15 @@ export function createEventLog(options: EventLogOptions = {}): EventLog {
     // The record is built in place, in the order it is written; the message is rendered from it once the
     // fields are in.
     const record: Record<string, unknown> = {
-      time: time ?? now().toISOString(),
+      time: time ?? isoNow(),
       level: definition.level,
       id,
       name: definition.name,
       message: '',
     };
-    for (const key of Object.keys(fields)) {
+    // Own keys only: fields are plain objects (a for-in over one needs no array of its keys).
+    for (const key in fields) {
+      if (!Object.hasOwn(fields, key)) continue;
       const value = fields[key];
       if (value === undefined || RECORD_KEYS.has(key)) continue;
       if (isSensitiveKey(key)) record[key] = REDACTED;
