@@ -99,6 +99,26 @@ describe('JSON lines to stdout (the default sink)', () => {
     ]);
   });
 
+  it('flush() settles with nothing else keeping the process alive, and every line is in the file', async () => {
+    const path = join(tempDir(), 'events.log');
+    const flushChild = fileURLToPath(new URL('./__fixtures__/flush-child.ts', import.meta.url));
+    const proc = spawn(process.execPath, [flushChild, path], { stdio: ['ignore', 'pipe', 'pipe'] });
+    cleanups.push(() => proc.kill());
+    let stdout = '';
+    proc.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+    });
+    const [code] = await once(proc, 'exit');
+    expect(code).toBe(0);
+    const written = Number(/^flushed (\d+)$/m.exec(stdout)?.[1]);
+    expect(written).toBe(2000);
+    expect(
+      readFileSync(path, 'utf8')
+        .split('\n')
+        .filter((line) => line !== ''),
+    ).toHaveLength(written);
+  });
+
   it('drops whole lines and counts them when the reader stops reading, and never blocks the emitter', async () => {
     const fifo = join(tempDir(), 'stdout.fifo');
     execFileSync('mkfifo', [fifo]);

@@ -127,10 +127,13 @@ export class SonicSink implements EventSink {
         this.stream.off('error', done);
         resolve();
       };
-      // sonic-boom emits 'write' before it updates its counters: look once it has.
+      // sonic-boom emits 'write' before it updates its counters: look once it has. Lines that came in
+      // while a write was in flight go out now rather than at the next batch (whose timer does not keep
+      // the process alive).
       const check = () => {
         setImmediate(() => {
           if (idle()) done();
+          else if (internals._writing !== true) this.#flushNow();
         });
       };
       const timer = setTimeout(done, timeoutMs);
