@@ -27,4 +27,4 @@ export {
   type StormResult,
 } from './storm.ts';
 export { startTarget, type Target, targetModes } from './target.ts';
-export { loadTlsGreeting, TLS_HANDSHAKE_RECORD, type TlsGreeting } from './tls-greeting.ts';
+export { loadTlsGreeting, loadTlsGreetings, TLS_HANDSHAKE_RECORD, type TlsGreeting } from './tls-greeting.ts';

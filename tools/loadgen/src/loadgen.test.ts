@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   attemptErrorKind,
   loadTlsGreeting,
+  loadTlsGreetings,
   openConnection,
   openIdle,
   parseEndpoint,
@@ -167,6 +168,25 @@ describe('loadgen', () => {
     // What crossed the relay: the recorded ClientHello first, the recorded flight first on the way back.
     expect(Buffer.concat(relay.upstream).subarray(0, 517).equals(greeting.clientHello)).toBe(true);
     expect(Buffer.concat(relay.downstream).subarray(0, 1904).equals(greeting.serverFlight)).toBe(true);
+  });
+
+  it('answers each recorded hello with the flight recorded for it (Chromium, curl, Node, openssl)', async () => {
+    const greetings = loadTlsGreetings();
+    expect(greetings.map((greeting) => greeting.name)).toEqual(
+      expect.arrayContaining(['chromium-mlkem', 'curl-tls13', 'node-tls13']),
+    );
+    const target = await startTarget();
+    cleanup.push(() => target.close());
+    for (const greeting of greetings) {
+      const setups = await runSetups({
+        target: { host: '127.0.0.1', port: target.port },
+        greeting,
+        concurrency: 2,
+        durationMs: 100,
+      });
+      expect(setups, greeting.name).toMatchObject({ errors: 0 });
+      expect(setups.completed, greeting.name).toBeGreaterThan(0);
+    }
   });
 
   it('counts the idle tunnels that no longer carry a byte', async () => {

@@ -1,5 +1,5 @@
 import * as net from 'node:net';
-import { loadTlsGreeting, TLS_HANDSHAKE_RECORD, type TlsGreeting } from './tls-greeting.ts';
+import { loadTlsGreetings, TLS_HANDSHAKE_RECORD, type TlsGreeting } from './tls-greeting.ts';
 
 /**
  * The load generator's target protocol: the first byte a connection sends picks the mode.
@@ -7,9 +7,10 @@ import { loadTlsGreeting, TLS_HANDSHAKE_RECORD, type TlsGreeting } from './tls-g
  * - `s` + 8-byte big-endian length: the target sends that many bytes, then ends.
  * - `d`: discard what arrives; on the client's FIN, answer with the byte count (8 bytes) and end.
  *
- * A connection that opens with a TLS handshake record instead gets the recorded server flight of a
- * {@link TlsGreeting} in answer to that record, and then picks its mode as above: a verifying proxy in
- * between sees a real TLS 1.3 handshake before the payload.
+ * A connection that opens with a TLS handshake record instead gets the server flight recorded for that
+ * very hello (any {@link TlsGreeting} the load generator can replay; an unknown hello gets the first one's),
+ * and then picks its mode as above: a verifying proxy in between sees a real TLS 1.3 handshake before the
+ * payload.
  */
 export const targetModes = { echo: 0x65, source: 0x73, discard: 0x64 } as const;
 
@@ -40,7 +41,7 @@ function source(socket: net.Socket, total: bigint): void {
   pump();
 }
 
-function serve(socket: net.Socket, greeting: TlsGreeting): void {
+function serve(socket: net.Socket, greetings: readonly TlsGreeting[]): void {
   socket.setNoDelay(true);
   socket.on('error', () => socket.destroy());
   let header: Buffer = Buffer.alloc(0);
@@ -50,9 +51,12 @@ function serve(socket: net.Socket, greeting: TlsGreeting): void {
     if (!greeted && header[0] === TLS_HANDSHAKE_RECORD) {
       if (header.length < 5 || header.length < 5 + header.readUInt16BE(3)) return;
       greeted = true;
-      const rest = header.subarray(5 + header.readUInt16BE(3));
+      const helloEnd = 5 + header.readUInt16BE(3);
+      const hello = header.subarray(0, helloEnd);
+      const rest = header.subarray(helloEnd);
       header = Buffer.alloc(0);
-      socket.write(greeting.serverFlight);
+      const greeting = greetings.find((known) => known.clientHello.equals(hello)) ?? greetings[0];
+      if (greeting !== undefined) socket.write(greeting.serverFlight);
       if (rest.length === 0) return;
       onData(rest);
       return;
@@ -92,15 +96,15 @@ function serve(socket: net.Socket, greeting: TlsGreeting): void {
  * ```
  */
 export function startTarget(
-  options: { host?: string; port?: number; backlog?: number; greeting?: TlsGreeting } = {},
+  options: { host?: string; port?: number; backlog?: number; greetings?: readonly TlsGreeting[] } = {},
 ): Promise<Target> {
   const host = options.host ?? '127.0.0.1';
-  const greeting = options.greeting ?? loadTlsGreeting();
+  const greetings = options.greetings ?? loadTlsGreetings();
   const sockets = new Set<net.Socket>();
   const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
-    serve(socket, greeting);
+    serve(socket, greetings);
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);

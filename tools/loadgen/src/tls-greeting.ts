@@ -55,3 +55,20 @@ export function loadTlsGreeting(name = 'curl-tls13'): TlsGreeting {
     throw new Error(`${name}: the client's first read is not exactly one handshake record`);
   return { name, serverName: servername, clientHello, serverFlight };
 }
+
+/**
+ * Every recorded greeting {@link loadTlsGreeting} can replay (the TLS 1.3 sessions that open with one hello
+ * record), for a target that answers each client with the flight recorded for its hello.
+ */
+export function loadTlsGreetings(): TlsGreeting[] {
+  const index = JSON.parse(readFileSync(new URL('fixtures.json', fixtures), 'utf8')) as FixtureIndex;
+  const greetings: TlsGreeting[] = [];
+  for (const { name } of index.fixtures) {
+    try {
+      greetings.push(loadTlsGreeting(name));
+    } catch {
+      // Not a session a greeting can replay (TLS 1.2, no SNI, or a hello over several records).
+    }
+  }
+  return greetings;
+}
