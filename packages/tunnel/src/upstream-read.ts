@@ -67,7 +67,12 @@ function onUpstreamRead(this: ReadSocket, nread: number, buffer: Buffer): boolea
   if (inspection !== undefined && this.readableLength === 0) {
     // The first server bytes (a TLS server flight) go to the inspecting tunnel, which keeps the chunk: an
     // own buffer goes with it, a scratch read is copied out.
-    const chunk = own ? buffer.subarray(0, nread) : Buffer.from(scratch.subarray(0, nread));
+    let chunk: Buffer;
+    if (own) chunk = buffer.subarray(0, nread);
+    else {
+      chunk = Buffer.allocUnsafe(nread);
+      scratch.copy(chunk, 0, 0, nread);
+    }
     nextBuffer = nread === buffer.length ? ownBuffer() : scratch;
     inspection.serverData(chunk);
     return true;
