@@ -62,6 +62,10 @@ export interface Dnsmasq {
   readonly address: string;
   /** Queries answered so far (it dumps its statistics on SIGUSR1). */
   queries(): Promise<number>;
+  /** Stops answering (SIGSTOP): queries time out, as with a DNS server that hangs or is unreachable. */
+  pause(): void;
+  /** Answers again (SIGCONT). */
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -107,7 +111,10 @@ export async function attachDnsmasq(child: ChildProcess, address: string): Promi
       child.kill('SIGUSR1');
       return answer;
     },
+    pause: () => child.kill('SIGSTOP'),
+    resume: () => child.kill('SIGCONT'),
     stop: async () => {
+      child.kill('SIGCONT');
       child.kill('SIGTERM');
       await exited;
     },

@@ -47,6 +47,8 @@ const { values } = parseArgs({
     // The reconnect storm: agents (0 skips), peers, and how the agents retry and the tunnels are cut.
     storm: { type: 'string' },
     'storm-peers': { type: 'string', default: 'agent-gateway,squid,tunnel-core' },
+    // Set-ups by name through agent-gateway while dnsmasq does not answer (0 skips the phase).
+    'dns-outage-ms': { type: 'string' },
     'storm-rounds': { type: 'string', default: '1' },
     'storm-retries': { type: 'string', default: '5' },
     'storm-backoff-ms': { type: 'string', default: '250' },
@@ -75,6 +77,7 @@ const rttCount = Number(values['rtt-count'] ?? (quick ? 2000 : 10_000));
 const idleCount = Number(values.idle ?? (quick ? 2000 : 9000));
 const heldCount = Number(values.held ?? idleCount);
 const stormCount = Number(values.storm ?? idleCount);
+const dnsOutageMs = Number(values['dns-outage-ms'] ?? (values.quick ? 3000 : 5000));
 const peerNames = values.peers.split(',');
 const heldPeers = values['held-peers'].split(',').filter((name) => peerNames.includes(name));
 const stormPeers = values['storm-peers'].split(',').filter((name) => peerNames.includes(name));
@@ -476,7 +479,8 @@ async function gatewayMetrics(peer: Peer): Promise<string> {
 
 /** One unlabelled sample of agent-gateway's /metrics (e.g. `agent_gateway_tunnel_setup_seconds_count`). */
 function metricValue(text: string, name: string): number {
-  return Number(new RegExp(`^${name}(?:\\{\\})? (\\S+)`, 'm').exec(text)?.[1] ?? Number.NaN);
+  const literal = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return Number(new RegExp(`^${literal}(?:\\{\\})? (\\S+)`, 'm').exec(text)?.[1] ?? Number.NaN);
 }
 
 /** Waits (at most 15 s) until no connection to the peer is established: closing thousands takes a moment. */
@@ -820,6 +824,60 @@ async function measureStorm(name: string, dns: Dnsmasq): Promise<StormRow> {
   }
 }
 
+/** What the DNS outage phase measured. */
+interface DnsOutageRow {
+  /** Set-ups (by name) made while dnsmasq did not answer, and how many of them failed. */
+  setups: number;
+  errors: number;
+  perSecond: number;
+  /** agent-gateway's own counts during the outage: stale answers it served, and event 110. */
+  staleAnswers: number;
+  dnsStaleEvents: number;
+}
+
+/**
+ * Tunnels by name while DNS is down: a fresh agent-gateway resolves the greeting's name through dnsmasq
+ * (set-ups for a second fill its cache), then dnsmasq stops answering (SIGSTOP: queries time out), and once
+ * the answer's TTL is over, set-ups go on for `--dns-outage-ms`. They must all succeed on the stale answer
+ * (RFC 8767), which the gateway's own metrics and event 110 confirm.
+ */
+async function measureDnsOutage(dns: Dnsmasq, durationMs: number): Promise<DnsOutageRow> {
+  const targetPort = await lowPort(STORM_TARGET_HOST);
+  const targetRun = start(process.execPath, [
+    loadgen,
+    'target',
+    '--host',
+    STORM_TARGET_HOST,
+    '--port',
+    String(targetPort),
+  ]);
+  await targetRun.nextJson<{ port: number }>();
+  const target = `${STORM_TARGET_HOST}:${targetPort}`;
+  let peer: Peer | undefined;
+  try {
+    peer = await startPeer('agent-gateway', targetPort, { dnsAddress: dns.address });
+    await measureSetups(peer, target, 1000);
+    dns.pause();
+    await sleep(Number(values['storm-dns-ttl']) * 1000 + 1000);
+    const before = await gatewayMetrics(peer);
+    const outage = await measureSetups(peer, target, durationMs);
+    const after = await gatewayMetrics(peer);
+    const grew = (name: string) => metricValue(after, name) - metricValue(before, name);
+    return {
+      setups: outage.completed,
+      errors: outage.errors,
+      perSecond: outage.perSecond,
+      staleAnswers: grew('agent_gateway_dns_stale_answers_total'),
+      dnsStaleEvents: grew('agent_gateway_events_total{id="110"}'),
+    };
+  } finally {
+    dns.resume();
+    await peer?.stop();
+    targetRun.child.kill('SIGTERM');
+    await targetRun.exited;
+  }
+}
+
 /** dnsmasq for the storm, answering the greeting's name with the storm target's address. */
 async function startDnsmasq(): Promise<Dnsmasq> {
   ensureDebianPackage('dnsmasq', 'dnsmasq-base');
@@ -855,6 +913,7 @@ async function main(): Promise<void> {
   const verification = new Map<string, Record<string, number>>();
   const held: Record<string, HeldRow> = {};
   const storm: Record<string, StormRow> = {};
+  let dnsOutage: DnsOutageRow | undefined;
   try {
     // Start every peer and warm it up; all stay up for the rounds. The idle phase (9,000 tunnels opened and
     // dropped per peer) comes last: its after-effects (thousands of closing sockets, a proxy's grown
@@ -929,17 +988,23 @@ async function main(): Promise<void> {
         process.stderr.write(`set-ups with ${heldCount} idle tunnels held through ${name}...\n`);
         held[name] = await measureHeld(name, targetPort, target);
       }
-    if (stormCount > 0 && stormPeers.length > 0) {
+    const runStorms = stormCount > 0 && stormPeers.length > 0;
+    const runOutage = dnsOutageMs > 0 && peerNames.includes('agent-gateway');
+    if (runStorms || runOutage) {
       const dns = await startDnsmasq();
       try {
         // Every other round the other way round: whatever grows from storm to storm weighs on all peers.
         const perPeer = new Map<string, StormRow[]>();
-        for (let round = 0; round < stormRounds; round++)
+        for (let round = 0; runStorms && round < stormRounds; round++)
           for (const name of round % 2 === 0 ? stormPeers : [...stormPeers].reverse()) {
             process.stderr.write(`reconnect storm of ${stormCount} agents through ${name}...\n`);
             perPeer.set(name, [...(perPeer.get(name) ?? []), await measureStorm(name, dns)]);
           }
         for (const [name, list] of perPeer) storm[name] = combineStorms(list);
+        if (runOutage) {
+          process.stderr.write('set-ups through agent-gateway while DNS does not answer...\n');
+          dnsOutage = await measureDnsOutage(dns, dnsOutageMs);
+        }
       } finally {
         await dns.stop();
       }
@@ -1084,6 +1149,13 @@ async function main(): Promise<void> {
     }
   }
 
+  if (dnsOutage !== undefined)
+    process.stdout.write(
+      `\nagent-gateway while dnsmasq did not answer (after the name's TTL): ${dnsOutage.setups} set-ups by name, ` +
+        `${dnsOutage.errors} errors, ${dnsOutage.perSecond.toFixed(0)}/s; stale answers served ${dnsOutage.staleAnswers}, ` +
+        `event 110 ${dnsOutage.dnsStaleEvents} time(s)\n`,
+    );
+
   // The goals of "connection pressure I": the verifying gateway and the core against squid in this run,
   // bulk against squid and direct, cost that does not grow with held tunnels, and a reconnect storm.
   const squid = rows.squid;
@@ -1112,6 +1184,11 @@ async function main(): Promise<void> {
   const gwStorm = storm['agent-gateway'];
   const squidStorm = storm.squid;
   if (gwStorm !== undefined) goal('gateway storm failures', gwStorm.failed, '<=', 0);
+  if (dnsOutage !== undefined) {
+    goal('gateway errors while DNS is down', dnsOutage.errors, '<=', 0);
+    // Proof that DNS really was down and the cache answered: stale answers were served.
+    goal('gateway stale answers served', dnsOutage.staleAnswers, '>=', 1);
+  }
   if (gwStorm !== undefined && squidStorm !== undefined)
     goal('gateway storm time / squid storm time', gwStorm.stormMs / squidStorm.stormMs, '<=', 1.0);
   const nameWidth = Math.max(22, ...Object.keys(goals).map((name) => name.length));
@@ -1142,7 +1219,7 @@ async function main(): Promise<void> {
     },
   };
   process.stdout.write(
-    `${JSON.stringify({ benchmark: 'tunnel', settings, peers: rows, verification: Object.fromEntries(verification), held, storm, goals })}\n`,
+    `${JSON.stringify({ benchmark: 'tunnel', settings, peers: rows, verification: Object.fromEntries(verification), held, storm, dnsOutage: dnsOutage ?? null, goals })}\n`,
   );
 }
 
