@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { isIPv4, isIPv6 } from 'node:net';
 import { TunnelError } from './errors.ts';
 
 /** A CONNECT target split into host and port. */
@@ -35,7 +35,7 @@ export function parseAuthority(target: string): Authority {
     const close = target.indexOf(']');
     if (close < 0 || target[close + 1] !== ':') throw fail('bad IPv6 authority');
     const host = target.slice(1, close);
-    if (!ipv6Chars.test(host) || isIP(host) !== 6) throw fail('bad IPv6 literal');
+    if (!ipv6Chars.test(host) || !isIPv6(host)) throw fail('bad IPv6 literal');
     const port = parsePort(target.slice(close + 2));
     if (port === undefined) throw fail('bad port');
     return { host, port };
@@ -46,7 +46,8 @@ export function parseAuthority(target: string): Authority {
   const port = parsePort(target.slice(colon + 1));
   if (port === undefined) throw fail('bad port');
   if (host.includes(':')) throw fail('IPv6 literal without brackets');
-  if (isIP(host) === 4) return { host, port };
+  // No colon here, so only the IPv4 pattern is worth a look (Node's isIP would try IPv6's long one too).
+  if (isIPv4(host)) return { host, port };
   if (/^[\d.]+$/.test(host)) throw fail('bad IPv4 literal');
   if (!hostName.test(host)) throw fail('bad host name');
   return { host, port };

@@ -41,7 +41,7 @@ export function handleConnect(
   }
   const attempt = reserveSlot(server, socket, state, host, port, head.rest);
   if (attempt === undefined) return;
-  if (server.hooks.onEvent !== undefined)
+  if (server.wants['connect-received'])
     server.emit({ type: 'connect-received', id: attempt.id, clientAddress: state.clientAddress, host, port });
   decide(attempt, new IncomingConnectRequest(attempt.id, state, host, port, head.bytes));
 }
@@ -184,7 +184,7 @@ function establish(
     port,
     receivedAt: attempt.receivedAt,
   };
-  if (hooks.onEvent !== undefined)
+  if (server.wants['tunnel-established'])
     server.emit({
       type: 'tunnel-established',
       id,

@@ -40,6 +40,26 @@ export interface CloseOptions {
   readonly graceMs?: number;
 }
 
+const allEventTypes: ReadonlyArray<TunnelLifecycleEvent['type']> = [
+  'connection-opened',
+  'connection-closed',
+  'connect-received',
+  'request-refused',
+  'tunnel-established',
+  'tunnel-released',
+  'tunnel-ended',
+  'error',
+];
+
+/** Which event types to build: none without `onEvent`, else those of `eventTypes` (default all). */
+function wantedEvents(hooks: TunnelHooks): Record<TunnelLifecycleEvent['type'], boolean> {
+  const wanted = {} as Record<TunnelLifecycleEvent['type'], boolean>;
+  for (const type of allEventTypes)
+    wanted[type] =
+      hooks.onEvent !== undefined && (hooks.eventTypes === undefined || hooks.eventTypes.has(type));
+  return wanted;
+}
+
 function releaseAfterRefusal(this: net.Socket): void {
   this.destroy();
 }
@@ -72,7 +92,7 @@ export class TunnelServer {
   readonly tunnelObserver: TunnelObserver = {
     inspections: new DeadlineList<Tunnel>((tunnel) => tunnel.inspectionTimedOut()),
     released: (tunnel) => {
-      if (this.hooks.onEvent !== undefined)
+      if (this.wants['tunnel-released'])
         this.emit({
           type: 'tunnel-released',
           id: tunnel.identity.id,
@@ -81,6 +101,8 @@ export class TunnelServer {
     },
     finished: (tunnel, outcome) => this.tunnelFinished(tunnel, outcome),
   };
+  /** @internal Whether `onEvent` wants an event type (it is never built otherwise). */
+  readonly wants: Readonly<Record<TunnelLifecycleEvent['type'], boolean>>;
   /** @internal No new connections are taken. */
   closing = false;
   /**
@@ -96,6 +118,7 @@ export class TunnelServer {
 
   constructor(options: TunnelServerOptions) {
     this.hooks = options.hooks;
+    this.wants = wantedEvents(options.hooks);
     this.#limits = mergeLimits(defaultTunnelLimits, options.limits);
     this.resolver = options.resolve ?? systemResolver;
     this.#readPreamble = options.readPreamble;
@@ -185,7 +208,7 @@ export class TunnelServer {
   /** @internal A connection's client is known (at accept, or once its preamble was read). */
   connectionOpened(state: ConnectionState): void {
     state.opened = true;
-    if (this.hooks.onEvent !== undefined)
+    if (this.wants['connection-opened'])
       this.emit({
         type: 'connection-opened',
         clientAddress: state.clientAddress,
@@ -201,7 +224,7 @@ export class TunnelServer {
     state.headParser = undefined;
     state.phase = 'done';
     this.ledger.connections.delete(state.socket);
-    if (state.opened && this.hooks.onEvent !== undefined)
+    if (state.opened && this.wants['connection-closed'])
       this.emit({
         type: 'connection-closed',
         clientAddress: state.clientAddress,
@@ -220,7 +243,7 @@ export class TunnelServer {
   /** @internal Hands an event to the hook; what the hook throws becomes an `error` event (once). */
   emit(event: TunnelLifecycleEvent): void {
     const onEvent = this.hooks.onEvent;
-    if (onEvent === undefined) return;
+    if (onEvent === undefined || !this.wants[event.type]) return;
     try {
       onEvent(event);
     } catch (error) {
@@ -296,7 +319,7 @@ export class TunnelServer {
     const identity = tunnel.identity;
     if (!this.ledger.tunnels.has(tunnel)) return;
     this.ledger.tunnelEnded(tunnel, identity.clientKey);
-    if (this.hooks.onEvent !== undefined)
+    if (this.wants['tunnel-ended'])
       this.emit({
         type: 'tunnel-ended',
         id: identity.id,

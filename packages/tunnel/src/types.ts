@@ -286,4 +286,9 @@ export interface TunnelHooks {
   createInspector?(context: TunnelContext): TunnelInspector | undefined;
   /** Receives lifecycle events; exceptions it throws are swallowed (and reported as `error` events). */
   onEvent?(event: TunnelLifecycleEvent): void;
+  /**
+   * The lifecycle event types `onEvent` wants (default: all). Events of other types are never built: a
+   * busy server saves an object per tunnel for each one left out.
+   */
+  readonly eventTypes?: ReadonlySet<TunnelLifecycleEvent['type']>;
 }

@@ -58,6 +58,24 @@ describe('listener', () => {
     expect((await readAll(socket)).toString()).toBe('v6');
   });
 
+  it('builds only the lifecycle events eventTypes asks for', async () => {
+    const target = await startEchoTarget(cleanup);
+    const { port, events } = await startTunnel(cleanup, {
+      hooks: {
+        decide: () => ({ allow: true, dial: { kind: 'direct' } }),
+        eventTypes: new Set(['tunnel-ended', 'request-refused']),
+      },
+    });
+    const { socket } = await openTunnel(port, `a.test:${target.port}`);
+    socket.end('x');
+    await readAll(socket);
+    const refused = await rawRequest(port, 'GET / HTTP/1.1\r\n\r\n');
+    await drainAndClose(refused.socket);
+    await expect
+      .poll(() => events.map((event) => event.type).sort())
+      .toEqual(['request-refused', 'tunnel-ended']);
+  });
+
   it('answers 405 with Allow: CONNECT to other methods', async () => {
     const { status, answer, events } = await answerTo(
       'GET http://example.test/ HTTP/1.1\r\nHost: example.test\r\n\r\n',

@@ -15,7 +15,7 @@ import { admissionHooks, preambleReader } from './admission.ts';
 import { decideConnect } from './decide-connect.ts';
 import type { GatewayContext } from './gateway-context.ts';
 import { createGatewayDns } from './gateway-dns.ts';
-import { reportLifecycleEvent } from './lifecycle-events.ts';
+import { reportedEventTypes, reportLifecycleEvent } from './lifecycle-events.ts';
 import type { HostLookup } from './resolve-target.ts';
 import { buildSettings, tunnelLimits } from './settings.ts';
 
@@ -103,6 +103,7 @@ export async function startGatewayCore(options: GatewayCoreOptions): Promise<Gat
       decide: (request) => decideConnect(context, request),
       createInspector: (tunnel: TunnelContext) => createInspector(context, tunnel),
       onEvent: (event) => reportLifecycleEvent(context, event),
+      eventTypes: reportedEventTypes,
     },
     limits: tunnelLimits(options.config),
     readPreamble: preambleReader(options.config),

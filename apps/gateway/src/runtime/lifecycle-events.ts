@@ -7,6 +7,16 @@ import type { GatewayContext } from './gateway-context.ts';
 
 type EventOf<T extends TunnelLifecycleEvent['type']> = Extract<TunnelLifecycleEvent, { type: T }>;
 
+/** The lifecycle events the gateway reports (the core does not build the others: connect-received, tunnel-released). */
+export const reportedEventTypes: ReadonlySet<TunnelLifecycleEvent['type']> = new Set([
+  'connection-opened',
+  'connection-closed',
+  'tunnel-established',
+  'request-refused',
+  'tunnel-ended',
+  'error',
+]);
+
 /**
  * The tunnel core's lifecycle events, as counters and the gateway's own events: client connections (the
  * gauges count the original client behind a load balancer), the end of a tunnel (108), refusals (104, 105,
