@@ -49,6 +49,8 @@ const { values } = parseArgs({
     'storm-peers': { type: 'string', default: 'agent-gateway,squid,tunnel-core' },
     // Set-ups by name through agent-gateway while dnsmasq does not answer (0 skips the phase).
     'dns-outage-ms': { type: 'string' },
+    // agent-gateway's ListenBacklog (its default when absent), e.g. 511 to see a storm on Node's default.
+    'gateway-listen-backlog': { type: 'string' },
     'storm-rounds': { type: 'string', default: '1' },
     'storm-retries': { type: 'string', default: '5' },
     'storm-backoff-ms': { type: 'string', default: '250' },
@@ -296,6 +298,9 @@ async function startGateway(
     AllowedDestinationNetworks: ['127.0.0.0/8'],
     TlsInspection: tlsSession !== undefined,
     DrainTimeoutMs: 500,
+    ...(values['gateway-listen-backlog'] === undefined
+      ? {}
+      : { ListenBacklog: Number(values['gateway-listen-backlog']) }),
   };
   const file = join(dir, 'agent-gateway.json');
   writeFileSync(file, JSON.stringify(config), { mode: 0o600 });
