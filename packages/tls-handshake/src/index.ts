@@ -27,7 +27,8 @@ export {
   TlsHandshakeParser,
   type TlsHandshakeParserOptions,
 } from './handshake-parser.ts';
-export { ja3, ja3Hash, ja3String } from './ja3.ts';
+export type { TextDigest } from './fingerprint-digest.ts';
+export { type Ja3Options, ja3, ja3Hash, ja3String } from './ja3.ts';
 export { type Ja4Options, ja4 } from './ja4.ts';
 export { parseClientHello } from './parse-client-hello.ts';
 export { parseServerHelloBody, type ServerHello } from './server-hello.ts';
