@@ -423,7 +423,8 @@ export class Policy {
     });
 
     const minTls = options.minTlsVersion ?? '1.2';
-    if (!Object.hasOwn(TLS_VERSIONS, minTls)) {
+    // A non-string (an object whose toString is not callable) must not reach Object.hasOwn, which converts it.
+    if (typeof minTls !== 'string' || !Object.hasOwn(TLS_VERSIONS, minTls)) {
       issues.push({
         field: 'minTlsVersion',
         value: minTls,
@@ -431,7 +432,7 @@ export class Policy {
         message: 'minTlsVersion must be one of 1.0, 1.1, 1.2, 1.3',
       });
     }
-    this.minTls = TLS_VERSIONS[minTls] ?? 0x0303;
+    this.minTls = (typeof minTls === 'string' ? TLS_VERSIONS[minTls] : undefined) ?? 0x0303;
 
     const fingerprintPolicy = options.clientFingerprintPolicy ?? 'off';
     if (!FINGERPRINT_POLICIES.includes(fingerprintPolicy)) {

@@ -10,7 +10,7 @@ const INSTALL: readonly PresetHost[] = [
 ];
 
 const EXTENSIONS_CANNOT_NARROW =
-  "the Arc network requirements name no storage account for extension downloads (the machine configuration page names the accounts of its own packages only, oaasguestconfig*, which the extensions' downloads do not stay within).";
+  'the Arc network requirements name no storage account for extension downloads; the machine configuration page names only the accounts of its own packages (oaasguestconfig*), not those of other extensions.';
 const RELAY_CANNOT_NARROW =
   'the Arc network requirements give only an API (guestnotificationservice.azure.com/urls/allowlist?location=REGION) whose answer "may change periodically"; a fixed list would break the agent when it does.';
 const NOTIFICATION_CANNOT_NARROW =
@@ -232,7 +232,10 @@ export const azureArcPreset: PresetDefinition = {
     return {
       id: region === undefined ? `azure-arc:${cloud}` : `azure-arc:${cloud}:${region}`,
       name: 'azure-arc',
-      description: region === undefined ? this.description : `${this.description} (${region})`,
+      description:
+        region === undefined
+          ? this.description
+          : `Azure Connected Machine agent (Azure Arc-enabled servers) endpoints for ${cloud}, region ${region}`,
       hosts: azureArcHosts(cloud, region),
       clientCertificateSubjects: [],
       sources: [
