@@ -144,7 +144,7 @@ export function mergeFingerprintReports(reports: readonly FingerprintReport[]): 
         ...latest,
         count: known.count + seen.count,
         refused: known.refused + seen.refused,
-        firstSeen: seen.firstSeen < known.firstSeen ? seen.firstSeen : known.firstSeen,
+        firstSeen: [seen.firstSeen, known.firstSeen].sort()[0] ?? known.firstSeen, // ISO times sort as text
       });
     }
   }
