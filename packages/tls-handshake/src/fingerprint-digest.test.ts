@@ -17,12 +17,15 @@ function firstHello(name: string): ClientHello {
 }
 
 describe('injected hashes', () => {
-  it.each(loadFixtures().map((entry) => entry.name))('%s: node:crypto gives the built-in JA3 and JA4', (name) => {
-    const hello = firstHello(name);
-    expect(ja4(hello, { sha256 })).toBe(ja4(hello));
-    expect(ja4(hello, { sha256, original: true })).toBe(ja4(hello, { original: true }));
-    expect(ja3(hello, { md5 })).toEqual(ja3(hello));
-  });
+  it.each(loadFixtures().map((entry) => entry.name))(
+    '%s: node:crypto gives the built-in JA3 and JA4',
+    (name) => {
+      const hello = firstHello(name);
+      expect(ja4(hello, { sha256 })).toBe(ja4(hello));
+      expect(ja4(hello, { sha256, original: true })).toBe(ja4(hello, { original: true }));
+      expect(ja3(hello, { md5 })).toEqual(ja3(hello));
+    },
+  );
 
   it('hashes exactly the JA4_r lists and the JA3 string with the injected function', () => {
     const hello = firstHello('curl-tls13');
