@@ -196,7 +196,7 @@ describe('init', () => {
       ).toBe(true);
       if (entry.host.includes('*')) expect(lines, entry.host).toContain(`! ${entry.risk}`);
     }
-    expect(init.stdout).toContain('Shared-domain rules: 4 rules');
+    expect(init.stdout).toContain('Audit: 4 rules reach into shared domains (0 narrowable)');
     expect(init.stdout).toContain('agent-gateway fingerprints');
 
     // A second init does not overwrite it.
@@ -237,7 +237,7 @@ describe('init', () => {
       },
     });
     expect(gateway.stderr).toContain(
-      'shared domains: 4 rules reach into domains other customers use (0 narrowable',
+      '  audit:         4 rules reach into shared domains (0 narrowable): agent-gateway policy audit\n',
     );
     for (const host of exact) {
       const mark = gateway.mark();
@@ -250,6 +250,41 @@ describe('init', () => {
     }
     for (const host of refusedHosts) expect(await tunnel(gateway, host, target.port), host).toBe(403);
   }, 50_000);
+
+  it('with --force replaces only Presets and ClientFingerprintPolicy; with nothing shared left the audit passes', async () => {
+    const dir = await e2e.tempDir();
+    const file = path.join(dir, 'agent-gateway.json');
+    await fs.writeFile(file, JSON.stringify({ ListenPort: 9080, AllowedHosts: ['updates.contoso.com'] }));
+    const init = await cli(dir, [
+      'init',
+      '--force',
+      '--ama-region',
+      'westeurope',
+      '--workspace',
+      WORKSPACE,
+      '--automation-region',
+      'westeurope',
+      '--automation-account',
+      OTHER_WORKSPACE,
+      '--fingerprints',
+      'off',
+    ]);
+    expect(init.stderr).toBe('');
+    expect(init.code).toBe(0);
+    expect(init.stdout).toContain(`Updated ${file}`);
+    expect(init.stdout).toContain('Local AllowedHosts kept from the file: updates.contoso.com');
+    expect(init.stdout).toContain('Audit: no rule reaches into a shared domain.\nPorts: 443.');
+    const written = JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, unknown>;
+    expect(written).toMatchObject({
+      ListenPort: 9080,
+      AllowedHosts: ['updates.contoso.com'],
+      Presets: [`azure-monitor-agent:westeurope:${WORKSPACE}`, `automation:westeurope:${OTHER_WORKSPACE}`],
+      ClientFingerprintPolicy: 'off',
+    });
+    const audit = await cli(dir, ['policy', 'audit']);
+    expect(audit.code).toBe(0);
+    expect(audit.stdout).toContain('No rule reaches into a shared domain.');
+  });
 
   it('refuses what it cannot narrow: no agent named, an unknown region, a bad workspace id', async () => {
     const dir = await e2e.tempDir();

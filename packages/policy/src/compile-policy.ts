@@ -485,7 +485,7 @@ export class Policy {
         value: 'enforce',
         reason: 'fingerprint-list-empty',
         message:
-          'enforce with no allowedClientFingerprints refuses every client; add fingerprints first (log mode shows what your agents send)',
+          'enforce with no allowed client fingerprints refuses every client; allow some first (log mode shows what your agents send)',
       });
     }
     this.trie.freeze();

@@ -35,9 +35,9 @@ export function formatAudit(audit: PolicyAudit): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** One line for the start banner. */
+/** One line for the start banner and `init`. */
 export function auditSummary(audit: PolicyAudit): string {
   const count = audit.findings.length;
-  if (count === 0) return 'none';
-  return `${count} rule${count === 1 ? '' : 's'} reach into domains other customers use (${audit.narrowable} narrowable; see agent-gateway policy audit)`;
+  if (count === 0) return 'no rule reaches into a shared domain';
+  return `${count} rule${count === 1 ? ' reaches' : 's reach'} into shared domains (${audit.narrowable} narrowable): agent-gateway policy audit`;
 }

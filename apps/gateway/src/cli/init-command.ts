@@ -141,13 +141,14 @@ export function registerInitCommand(program: Command, context: CliContext): void
         out.push(`Local AllowedHosts kept from the file: ${config.AllowedHosts.join(', ')}`, '');
       out.push(FINGERPRINT_NOTE[mode]!, '');
       const audit = auditPolicy(policy);
-      out.push(
-        `Shared-domain rules: ${auditSummary(audit)}.`,
-        audit.narrowable === 0
-          ? 'None of them has a narrower documented form; `agent-gateway policy audit` lists them with the reason.'
-          : '`agent-gateway policy audit` shows which can still be narrowed.',
-        `Ports: ${config.AllowedPorts.join(', ')}. Start it with: agent-gateway run`,
-      );
+      out.push(`Audit: ${auditSummary(audit)}.`);
+      if (audit.findings.length > 0)
+        out.push(
+          audit.narrowable === 0
+            ? 'None of them has a narrower documented form; `agent-gateway policy audit` lists them with the reason.'
+            : '`agent-gateway policy audit` shows which can still be narrowed.',
+        );
+      out.push(`Ports: ${config.AllowedPorts.join(', ')}. Start it with: agent-gateway run`);
       context.io.stdout.write(`${out.join('\n')}\n`);
     });
 }

@@ -37,7 +37,7 @@ function banner(gateway: RunningService, file: string, workers: number): string 
     `  admin:         ${adminUrl}/status  (metrics ${adminUrl}/metrics, probes /healthz /readyz)`,
     `  configuration: ${file}`,
     `  allowed:       ${describeAllowlist(config)}`,
-    `  shared domains: ${auditSummary(auditPolicy(compileGatewayPolicy(config)))}`,
+    `  audit:         ${auditSummary(auditPolicy(compileGatewayPolicy(config)))}`,
     `  TLS check:     ${config.TlsInspection ? `on (SNI must match, TLS >= ${config.MinTlsVersion}; client fingerprints ${config.ClientFingerprintPolicy})` : 'off'}${config.RelayProxy ? `; relay ${config.RelayProxy}` : ''}`,
     '  change it:     agent-gateway allowed-host add HOST | agent-gateway config set KEY VALUE',
     '                 (a running gateway applies changes within a second; SIGHUP reloads too)',
