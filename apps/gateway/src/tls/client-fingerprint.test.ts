@@ -53,6 +53,38 @@ describe('client fingerprints in the gateway', () => {
     expect(memo.size).toBe(2);
   });
 
+  it('remembers the JA4 of a client that shuffles its extensions (Chromium), but not each order', () => {
+    const memo = new FingerprintMemo(8);
+    const chromium = hello('chromium-mlkem');
+    const ja3s = new Set([memo.fingerprint(chromium).ja3]);
+    for (let shift = 1; shift < 6; shift++) {
+      const extensions = [...chromium.extensions.slice(shift), ...chromium.extensions.slice(0, shift)];
+      const shuffled = { ...chromium, extensions };
+      const fingerprint = memo.fingerprint(shuffled);
+      expect(fingerprint).toEqual(computeFingerprint(shuffled));
+      expect(fingerprint.ja4).toBe(computeFingerprint(chromium).ja4);
+      ja3s.add(fingerprint.ja3);
+    }
+    expect(ja3s.size).toBeGreaterThan(3); // JA3 keeps the wire order (a GREASE value moved changes nothing)
+    expect(memo.size).toBe(1); // only the first order
+  });
+
+  test.prop([helloLike, fc.array(fc.nat(), { minLength: 1, maxLength: 6 }), fc.integer({ min: 1, max: 8 })])(
+    'a shuffled hello gets what a fresh computation gives',
+    (first, swaps, capacity) => {
+      const memo = new FingerprintMemo(capacity);
+      expect(memo.fingerprint(first)).toEqual(computeFingerprint(first));
+      const extensions = [...first.extensions];
+      for (const swap of swaps) {
+        if (extensions.length < 2) break;
+        const at = swap % (extensions.length - 1);
+        [extensions[at], extensions[at + 1]] = [extensions[at + 1]!, extensions[at]!];
+        const shuffled = { ...first, extensions };
+        expect(memo.fingerprint(shuffled)).toEqual(computeFingerprint(shuffled));
+      }
+    },
+  );
+
   test.prop([fc.array(helloLike, { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 8 })])(
     'the memo never answers anything but what a fresh computation gives, whatever repeats and evictions happen',
     (hellos, capacity) => {

@@ -22,9 +22,10 @@ export function computeFingerprint(hello: ClientHello): ClientFingerprint {
  * first (0 for an absent list, length + 1 otherwise, so that absent and empty differ). The first ALPN value
  * is compared apart.
  */
+const extensionsOf = (hello: ClientHello) => hello.extensions;
 const LISTS = [
   (hello: ClientHello) => hello.cipherSuites,
-  (hello: ClientHello) => hello.extensions,
+  extensionsOf,
   (hello: ClientHello) => hello.supportedGroups,
   (hello: ClientHello) => hello.ecPointFormats,
   (hello: ClientHello) => hello.signatureAlgorithms,
@@ -74,20 +75,55 @@ interface MemoEntry {
 }
 
 /**
+ * The inputs of JA4 with the extensions sorted (JA4 sorts them itself): equal for two hellos that differ only
+ * in the order of their extensions, as a client that shuffles them per connection (Chromium) sends.
+ */
+function canonical(hello: ClientHello): number[] {
+  const out = [hello.legacyVersion];
+  for (const list of LISTS) {
+    const values = list === extensionsOf ? Uint16Array.from(hello.extensions).sort() : list(hello);
+    out.push(values === undefined ? 0 : values.length + 1);
+    if (values !== undefined) for (let i = 0; i < values.length; i++) out.push(values[i]!);
+  }
+  return out;
+}
+
+function arrayHash(values: readonly number[], alpn: string | undefined): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < values.length; i++) h = Math.imul(h ^ values[i]!, 0x01000193);
+  if (alpn !== undefined)
+    for (let i = 0; i < alpn.length; i++) h = Math.imul(h ^ alpn.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+function sameArray(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
  * Remembers the fingerprints of recent ClientHello shapes. Agents reconnect with the same hello again and
  * again; a hit costs one pass over the hello's lists to hash them and one to compare them with the
  * remembered inputs (every field JA3 and JA4 read, so a hit can never be a different fingerprint), instead
- * of building the fingerprint strings and hashing them. Bounded: when full it starts over. Chromium, which
- * shuffles its extensions per connection, misses every time and costs what it would without the memo.
+ * of building the fingerprint strings and hashing them. A client that shuffles its extensions per connection
+ * (Chromium) misses that, but its JA4, which sorts them, is remembered by the set of its inputs: only its JA3
+ * is computed, and its orders are not remembered, so that it does not push the agents' hellos out. Bounded:
+ * when full, a map starts over.
  */
 export class FingerprintMemo {
   readonly #capacity: number;
   readonly #entries = new Map<number, MemoEntry>();
+  readonly #ja4s = new Map<
+    number,
+    { readonly canonical: readonly number[]; readonly alpn: string | undefined; readonly ja4: string }
+  >();
 
   constructor(capacity = 256) {
     this.#capacity = capacity;
   }
 
+  /** The hello shapes remembered with their order. */
   get size(): number {
     return this.#entries.size;
   }
@@ -96,9 +132,17 @@ export class FingerprintMemo {
     const key = inputHash(hello);
     const known = this.#entries.get(key);
     if (known !== undefined && sameInputs(known.flat, known.alpn, hello)) return known.fingerprint;
+    const alpn = hello.alpn?.[0];
+    const inputs = canonical(hello);
+    const setKey = arrayHash(inputs, alpn);
+    const seen = this.#ja4s.get(setKey);
+    if (seen !== undefined && seen.alpn === alpn && sameArray(seen.canonical, inputs))
+      return { ja4: seen.ja4, ja3: ja3(hello, { md5 }).hash };
     const fingerprint = computeFingerprint(hello);
+    if (this.#ja4s.size >= this.#capacity) this.#ja4s.clear();
+    this.#ja4s.set(setKey, { canonical: inputs, alpn, ja4: fingerprint.ja4 });
     if (this.#entries.size >= this.#capacity) this.#entries.clear();
-    this.#entries.set(key, { flat: flatten(hello), alpn: hello.alpn?.[0], fingerprint });
+    this.#entries.set(key, { flat: flatten(hello), alpn, fingerprint });
     return fingerprint;
   }
 }
