@@ -222,5 +222,25 @@ describe.skipIf(!isRoot())('file sink on a full disk (tmpfs, as root)', () => {
     // cut short.
     const lines = readFileSync(path, 'utf8').split('\n');
     for (const line of lines.slice(0, -1)) expect(() => JSON.parse(line)).not.toThrow();
+
+    // The next process on the same file, with room again: its lines start on a line of their own, so the
+    // cut line (if any) stays the only one that is not whole.
+    disk.free();
+    const next = await startChild(path);
+    next.send('burst 3');
+    next.proc.stdin!.end();
+    expect((await once(next.proc, 'exit'))[0]).toBe(0);
+    const after = readFileSync(path, 'utf8').split('\n');
+    expect(after.at(-1)).toBe('');
+    const broken = after.slice(0, -1).filter((line) => {
+      try {
+        JSON.parse(line);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    expect(broken.length).toBeLessThanOrEqual(1);
+    expect(after.slice(-4, -1).map((line) => sequenceOf(JSON.parse(line) as Record))).toEqual([0, 1, 2]);
   });
 });

@@ -388,11 +388,38 @@ export class SonicSink implements EventSink {
   }
 }
 
+/**
+ * When the destination is a regular file that ends in the middle of a line (as a full disk leaves it when
+ * the process stopped before it could finish the line), writes a line break first: the new lines then start
+ * on a line of their own instead of being glued to the cut one, which stays the only line that is not whole.
+ * A descriptor is read through `/proc/self/fd` (stdout redirected with `>>` is open for writing only); where
+ * that does not exist, or the disk is still full, nothing happens.
+ */
+export function endCutLine(target: { fd: number } | { path: string }): void {
+  let reader: number | undefined;
+  try {
+    // Only a regular file: never open a pipe, socket or terminal behind the descriptor.
+    const stat = 'fd' in target ? fs.fstatSync(target.fd) : fs.statSync(target.path);
+    if (!stat.isFile() || stat.size === 0) return;
+    reader = fs.openSync('fd' in target ? `/proc/self/fd/${target.fd}` : target.path, 'r');
+    const last = Buffer.alloc(1);
+    fs.readSync(reader, last, 0, 1, stat.size - 1);
+    if (last[0] === 0x0a) return;
+    if ('fd' in target) fs.writeSync(target.fd, '\n');
+    else fs.appendFileSync(target.path, '\n');
+  } catch {
+    // No such file yet, not readable, or no room: the lines go on as they are.
+  } finally {
+    if (reader !== undefined) fs.closeSync(reader);
+  }
+}
+
 /** Opens a sonic-boom stream that drops beyond `maxBufferedBytes` instead of growing without bound. */
 export function openSonic(
   target: { fd: number } | { path: string; mode?: number },
   maxBufferedBytes = DEFAULT_MAX_BUFFERED_BYTES,
 ): SonicBoom {
+  endCutLine(target);
   return new sonic.SonicBoom({
     ...('fd' in target
       ? { dest: target.fd }
