@@ -1,5 +1,5 @@
 // A child process for the disk-full tests: an event log with a file sink (on the test's small disk) and
-// the default stdout sink (a pipe the test reads), reporting the sinks' health as the gateway does.
+// a stdout sink (a pipe the test reads), each with the buffer limit given on the command line,, reporting the sinks' health as the gateway does.
 // Commands on stdin, one per line:
 //   rate N     emit N events (100, with a sequence number) every 10 ms from now on (0 stops)
 //   burst N    emit N events at once
@@ -11,11 +11,11 @@ import { createNodeEventLog } from '../../src/node/create-node-event-log.ts';
 import { fileSink } from '../../src/node/file-sink.ts';
 import { jsonLinesSink } from '../../src/node/json-lines-sink.ts';
 
-const [path, maxBufferedBytes] = process.argv.slice(2);
+const [path, fileBuffer, stdoutBuffer] = process.argv.slice(2);
 const events = createNodeEventLog({
   sinks: [
-    fileSink({ path: path!, reopenOnSignal: false, maxBufferedBytes: Number(maxBufferedBytes) }),
-    jsonLinesSink(),
+    fileSink({ path: path!, reopenOnSignal: false, maxBufferedBytes: Number(fileBuffer) }),
+    jsonLinesSink({ maxBufferedBytes: Number(stdoutBuffer) }),
   ],
 });
 
