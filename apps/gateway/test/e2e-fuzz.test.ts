@@ -9,7 +9,7 @@ import {
   type FuzzGateway,
   runBatch,
 } from './fuzz/fuzz-batch.ts';
-import { everySplit, fuzzCase } from './fuzz/fuzz-cases.ts';
+import { everySplit, fuzzCase, greetingCase } from './fuzz/fuzz-cases.ts';
 import { startFuzzPeers } from './fuzz/fuzz-peers.ts';
 import { dialTargets, fuzzGatewayConfig, fuzzWorld } from './fuzz/fuzz-world.ts';
 import { useE2EScope } from './gateway-e2e.ts';
@@ -89,6 +89,24 @@ describe('the gateway under socket-level fuzzing', () => {
       `fuzz: ${total.cases} cases in ${Math.round(total.durationMs)} ms; answers ${JSON.stringify(total.statuses)}; counted ${JSON.stringify(total.counted)}`,
     );
   }, 60_000);
+
+  it('regressions the fuzzer found', async () => {
+    const hello = (name: string) => {
+      const found = env.world.hellos.find((entry) => entry.name === name);
+      if (found === undefined) throw new Error(`no fixture ${name}`);
+      return found;
+    };
+    const cases = [
+      // supported_versions that lists no TLS version (only GREASE, a draft, DTLS): the hello offers none, but
+      // it passed the TLS 1.2 floor on its legacy_version and reached the target.
+      greetingCase(env.world, hello('curl-tls13'), [{ kind: 'supported-versions', versions: [0x0a0a] }]),
+      greetingCase(env.world, hello('openssl-tls13'), [{ kind: 'supported-versions', versions: [0x7f1c] }]),
+      greetingCase(env.world, hello('chromium-mlkem'), [{ kind: 'supported-versions', versions: [0xfefd] }]),
+    ];
+    const report = await runBatch(env, cases, 8);
+    expect(violations(report)).toEqual([]);
+    expect(report.counted['event 106']).toBe(cases.length);
+  }, 30_000);
 
   it('verifies a recorded ClientHello split at every offset, each time', async () => {
     const hello = env.world.hellos.find((entry) => entry.name === 'openssl-tls13');
