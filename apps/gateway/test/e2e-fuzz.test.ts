@@ -67,7 +67,7 @@ describe('the gateway under socket-level fuzzing', () => {
     await fc.assert(
       // Big batches: a batch lasts as long as its slowest case (a client that waits out a refusal's linger).
       fc.asyncProperty(
-        fc.array(fuzzCase(env.world), { minLength: 60, maxLength: 150, size: 'max' }),
+        fc.array(fuzzCase(env.world), { minLength: 80, maxLength: 120, size: 'max' }),
         async (cases) => {
           const report = await runBatch(env, cases, 96);
           total = addReport(total, report);

@@ -19,10 +19,20 @@ export interface CaseResult {
   outlived: string | undefined;
   /** The answer was not an HTTP/1.1 status line, or a second answer followed. */
   malformedAnswer: string | undefined;
-  /** Milliseconds from connect to the last close. */
+  /** Milliseconds from the connect attempt to the client's own FIN or RST (undefined if it sent none). */
+  clientEndMs: number | undefined;
+  /** Milliseconds from the connect attempt to the answer (undefined without one). */
+  answerMs: number | undefined;
+  /** Milliseconds from the connect attempt to the last close. */
   durationMs: number;
   /** How the connection ended: the client's own end or reset, the gateway's FIN, or a socket error. */
   closeReason: string;
+  /**
+   * No answer was seen because a write failed first (EPIPE, ECONNRESET: the gateway refused and reset while
+   * the request was still going out). Node destroys the socket on the write error, so an answer already in
+   * the kernel's buffer is never read: the gateway may have answered anything.
+   */
+  unobserved: boolean;
 }
 
 /** The pause before chunk `i`: byte-by-byte sending pauses only every 50 bytes, so that it ends in time. */
@@ -112,6 +122,8 @@ export function runCase(fuzzCase: FuzzCase, port: number, timeouts: FuzzTimeouts
     let greetingSent = false;
     let done = false;
     let closeReason: string | undefined;
+    let writeFailed = false;
+    let clientEndMs: number | undefined;
     let probeTimer: NodeJS.Timeout | undefined;
     const now = () => performance.now();
     const closed = () => socket.destroyed;
@@ -127,6 +139,7 @@ export function runCase(fuzzCase: FuzzCase, port: number, timeouts: FuzzTimeouts
 
     const endClient = (how: 'fin' | 'reset') => {
       if (closed()) return;
+      clientEndMs ??= now() - started;
       clientClosedFirst ||= clock.gatewayFinAt === undefined;
       closeReason ??= `client ${how}`;
       if (how === 'reset') socket.resetAndDestroy();
@@ -231,7 +244,8 @@ export function runCase(fuzzCase: FuzzCase, port: number, timeouts: FuzzTimeouts
     });
 
     socket.on('error', (error: NodeJS.ErrnoException) => {
-      closeReason ??= `error ${error.code ?? error.message}`;
+      closeReason ??= `error ${error.syscall ?? ''} ${error.code ?? error.message}`;
+      if (clock.answerAt === undefined && error.syscall === 'write') writeFailed = true;
     });
     socket.on('close', () => {
       done = true;
@@ -244,8 +258,11 @@ export function runCase(fuzzCase: FuzzCase, port: number, timeouts: FuzzTimeouts
         clientClosedFirst,
         outlived,
         malformedAnswer,
+        answerMs: clock.answerAt === undefined ? undefined : clock.answerAt - started,
         durationMs: now() - started,
         closeReason: closeReason ?? 'closed',
+        unobserved: clock.status === undefined && writeFailed,
+        clientEndMs,
       });
     });
   });
