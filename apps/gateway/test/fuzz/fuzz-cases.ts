@@ -77,6 +77,22 @@ const nastyByte = fc.constantFrom(
   0xff,
 );
 const anyByte = fc.oneof(nastyByte, fc.integer({ min: 0, max: 255 }));
+/** Bytes no header may hold (HTAB aside): NUL, bare CR and LF, other controls, DEL; and obs-text. */
+const controlByte = fc.constantFrom(
+  0x00,
+  0x01,
+  0x07,
+  0x08,
+  0x0a,
+  0x0b,
+  0x0c,
+  0x0d,
+  0x1b,
+  0x1f,
+  0x7f,
+  0x80,
+  0xff,
+);
 
 /** Byte-level edits applied to an assembled message. */
 type ByteEdit =
@@ -350,16 +366,21 @@ function headerLine(world: FuzzWorld): fc.Arbitrary<string | Uint8Array> {
         .map(([name, value, fold, more]) => `${name}: ${value}\r\n${fold}${more}`),
     },
     {
-      weight: 2,
+      weight: 3,
       arbitrary: fc
-        .tuple(token, nastyByte, fc.boolean())
+        .tuple(token, controlByte, fc.boolean())
         .map(([name, byte, inName]) =>
           inName
             ? concat([name, Uint8Array.of(byte), ': v'])
             : concat([`${name}: a`, Uint8Array.of(byte), 'b']),
         ),
     },
-    { weight: 2, arbitrary: fc.tuple(token, fc.string({ maxLength: 30 })).map(([n, v]) => `${n}: ${v}`) },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(token, fc.string({ unit: 'binary-ascii', maxLength: 30 }))
+        .map(([n, v]) => `${n}: ${v}`),
+    },
     {
       weight: 1,
       arbitrary: fc
@@ -794,8 +815,22 @@ function authorityCase(world: FuzzWorld, maxDelayMs: number): fc.Arbitrary<FuzzC
     .record({
       request: paced(
         fc
-          .tuple(authority(world), fc.nat(3), pipelined(world))
-          .map(([text, variant, after]) => concat([canonicalHead(text, variant), after])),
+          .tuple(
+            authority(world),
+            fc.nat(3),
+            fc.oneof(
+              { weight: 4, arbitrary: fc.constant(undefined) },
+              { weight: 1, arbitrary: headerLine(world) },
+            ),
+            pipelined(world),
+          )
+          .map(([text, variant, extra, after]) => {
+            const head = canonicalHead(text, variant);
+            // One more header line, perhaps a broken one, before the final CRLF.
+            return extra === undefined
+              ? concat([head, after])
+              : concat([head.subarray(0, head.length - 2), extra, '\r\n\r\n', after]);
+          }),
         maxDelayMs,
       ),
       ending,
