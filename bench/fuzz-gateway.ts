@@ -51,7 +51,7 @@ const { values } = parseArgs({
     'max-delay-ms': { type: 'string', default: '15' },
     workers: { type: 'string', default: '1' },
     // JSON merged into both gateways' configuration: to explore other settings, or to see a property fail
-    // (e.g. '{"AllowedHosts":["127.0.0.1"]}' opens a hole the decoys must notice).
+    // (e.g. '{"AllowedDestinationNetworks":["127.0.0.0/8"]}' opens a hole the decoy must notice).
     'config-override': { type: 'string', default: '{}' },
     'timeout-s': { type: 'string', default: '3600' },
   },
