@@ -13,8 +13,6 @@ export interface CaseResult {
   denied: boolean;
   /** Bytes that came through the tunnel after the 200 (the target's first flight). */
   tunnelBytes: number;
-  /** The client ended or reset first (its own choice), so the gateway's closing was not timed to the end. */
-  clientClosedFirst: boolean;
   /** Why the connection outlived its deadline, if it did. */
   outlived: string | undefined;
   /** The answer was not an HTTP/1.1 status line, or a second answer followed. */
@@ -114,7 +112,6 @@ export function runCase(fuzzCase: FuzzCase, port: number, timeouts: FuzzTimeouts
     let received = Buffer.alloc(0);
     let tunnelBytes = 0;
     let denied = false;
-    let clientClosedFirst = false;
     let outlived: string | undefined;
     let malformedAnswer: string | undefined;
     let requestSent = false;
@@ -140,7 +137,6 @@ export function runCase(fuzzCase: FuzzCase, port: number, timeouts: FuzzTimeouts
     const endClient = (how: 'fin' | 'reset') => {
       if (closed()) return;
       clientEndMs ??= now() - started;
-      clientClosedFirst ||= clock.gatewayFinAt === undefined;
       closeReason ??= `client ${how}`;
       if (how === 'reset') socket.resetAndDestroy();
       else socket.end();
@@ -172,14 +168,7 @@ export function runCase(fuzzCase: FuzzCase, port: number, timeouts: FuzzTimeouts
       }
     };
 
-    socket.on('connect', async () => {
-      clock.connectedAt = now();
-      await send(fuzzCase.request);
-      requestSent = true;
-      if (clock.status === 200) await sendGreeting();
-      void maybeEnd();
-    });
-
+    /** The greeting goes out once the 200 is in and the request is all sent, whichever comes last. */
     const sendGreeting = async () => {
       if (greetingStarted) return;
       greetingStarted = true;
@@ -187,6 +176,14 @@ export function runCase(fuzzCase: FuzzCase, port: number, timeouts: FuzzTimeouts
       greetingSent = true;
       void maybeEnd();
     };
+
+    socket.on('connect', async () => {
+      clock.connectedAt = now();
+      await send(fuzzCase.request);
+      requestSent = true;
+      if (clock.status === 200) await sendGreeting();
+      void maybeEnd();
+    });
 
     socket.on('data', (chunk: Buffer) => {
       clock.lastRecvAt = now();
@@ -232,7 +229,7 @@ export function runCase(fuzzCase: FuzzCase, port: number, timeouts: FuzzTimeouts
           if (closed()) return;
           const due = clock.probeDue();
           if (clock.probeAt === undefined && now() < due) {
-            probeTimer = setTimeout(probe, due - now());
+            probeTimer = setTimeout(probe, Math.max(0, due - now()));
             return;
           }
           clock.probeAt ??= now();
@@ -255,7 +252,6 @@ export function runCase(fuzzCase: FuzzCase, port: number, timeouts: FuzzTimeouts
         status: clock.status,
         denied,
         tunnelBytes,
-        clientClosedFirst,
         outlived,
         malformedAnswer,
         answerMs: clock.answerAt === undefined ? undefined : clock.answerAt - started,
