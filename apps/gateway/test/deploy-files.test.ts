@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import packageJson from '../package.json' with { type: 'json' };
 import { defaultConfig } from '../src/config/schema.ts';
-import { deriveMaxTunnels } from '../src/runtime/capacity.ts';
+import { deriveCapacity } from '../src/runtime/capacity.ts';
 import { useE2EScope } from './gateway-e2e.ts';
 import { freePort, runProgram, startGatewayProcess } from './gateway-process.ts';
 import { runAgentGateway } from './run-cli.ts';
@@ -73,9 +73,14 @@ describe('systemd unit', () => {
 
     // The comment's arithmetic is the gateway's own rule.
     const limit = Number(settings.get('LimitNOFILE'));
-    const derived = deriveMaxTunnels(0, limit);
-    expect(derived).toBeGreaterThanOrEqual(50_000);
-    expect(unit).toContain(`(${limit} - 64) / 2 = ${derived}`);
+    const derived = deriveCapacity(
+      { MaxTunnels: 0, MaxPendingConnections: 0, MaxConnections: 0, MaxConnectionsPerClient: 0 },
+      limit,
+    );
+    expect(derived.maxTunnels).toBeGreaterThanOrEqual(50_000);
+    expect(unit).toContain(
+      `MaxPendingConnections ${derived.maxPendingConnections}, MaxTunnels (${limit} - 64 - ${derived.maxPendingConnections}) / 2 = ${derived.maxTunnels}`,
+    );
 
     for (const [key, value] of Object.entries({
       NoNewPrivileges: 'yes',

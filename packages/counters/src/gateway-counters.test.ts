@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CountersError } from './counters-error.ts';
 import { DEFAULT_EVENT_IDS, GatewayCounters } from './gateway-counters.ts';
 import { mergeSnapshots } from './merge-snapshots.ts';
-import { DNS_COUNTS, TUNNEL_RESULTS } from './snapshot.ts';
+import { DNS_COUNTS, SHED_REASONS, TUNNEL_RESULTS } from './snapshot.ts';
 
 describe('GatewayCounters', () => {
   it('starts at zero with every known event ID present', () => {
@@ -146,7 +146,9 @@ type Op =
   | { kind: 'tunnel'; result: (typeof TUNNEL_RESULTS)[number] }
   | { kind: 'bytes'; up: number; down: number }
   | { kind: 'setup'; seconds: number }
-  | { kind: 'dns'; field: (typeof DNS_COUNTS)[number] };
+  | { kind: 'dns'; field: (typeof DNS_COUNTS)[number] }
+  | { kind: 'shed'; reason: (typeof SHED_REASONS)[number] }
+  | { kind: 'pending'; delta: number };
 
 const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant('open' as const), client: fc.integer({ min: 0, max: 5 }) }),
@@ -167,6 +169,8 @@ const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
     seconds: fc.integer({ min: 0, max: 20_000 }).map((ms) => ms / 1000),
   }),
   fc.record({ kind: fc.constant('dns' as const), field: fc.constantFrom(...DNS_COUNTS) }),
+  fc.record({ kind: fc.constant('shed' as const), reason: fc.constantFrom(...SHED_REASONS) }),
+  fc.record({ kind: fc.constant('pending' as const), delta: fc.constantFrom(1, -1) }),
 );
 
 function apply(counters: GatewayCounters, op: Op): void {
@@ -192,6 +196,13 @@ function apply(counters: GatewayCounters, op: Op): void {
     case 'dns':
       // What a DnsCache given `counters.dns` does.
       counters.dns[op.field]++;
+      break;
+    case 'shed':
+      counters.connectionShed(op.reason);
+      break;
+    case 'pending':
+      // The gauge the owner sets from its tunnel server; summed across workers.
+      counters.pendingConnections += op.delta;
       break;
   }
 }

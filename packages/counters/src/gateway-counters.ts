@@ -1,12 +1,12 @@
 import { CountersError } from './counters-error.ts';
-import type { CountersSnapshot, DnsCounts, TunnelResult } from './snapshot.ts';
+import type { CountersSnapshot, DnsCounts, ShedReason, TunnelResult } from './snapshot.ts';
 
 /**
  * The event IDs of `@agent-gateway/events` (100-111, 400-403). The counters do not depend on the events
  * package; these IDs are reported as zero from the start so that `rate()` works from the first scrape.
  */
 export const DEFAULT_EVENT_IDS: readonly number[] = [
-  100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 400, 401, 402, 403,
+  100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 400, 401, 402, 403,
 ];
 
 /**
@@ -75,6 +75,18 @@ export class GatewayCounters {
    * increments the fields in place: no call per lookup, and a cache replaced on reload keeps counting here.
    */
   readonly dns: DnsCounts = { hits: 0, misses: 0, staleServed: 0, failures: 0, queries: 0 };
+  /** Connections turned away to protect the gateway, by reason. */
+  readonly shed: Record<ShedReason, number> = {
+    'connection-limit': 0,
+    'client-limit': 0,
+    'pending-full': 0,
+    'accept-error': 0,
+  };
+  /**
+   * Connections still sending their preamble or request head: a gauge the owner sets (from the tunnel
+   * server's count) before it takes a snapshot.
+   */
+  pendingConnections = 0;
 
   readonly #openByClient = new Map<string, number>();
   readonly #events = new Float64Array(EVENT_ID_LIMIT);
@@ -126,6 +138,11 @@ export class GatewayCounters {
     if (id >= 400 && id <= 403) this.errors++;
     // 402 (unparseable handshake) is both an error and a failed verification, as in the original product.
     if (id === 106 || id === 402 || (id === 105 && clientCertificateRejected)) this.rejections++;
+  }
+
+  /** A connection was turned away to protect the gateway. */
+  connectionShed(reason: ShedReason): void {
+    this.shed[reason]++;
   }
 
   /** A tunnel attempt ended with `result`. */
@@ -203,6 +220,8 @@ export class GatewayCounters {
         count: this.setupCount,
       },
       dns: { ...this.dns },
+      shed: { ...this.shed },
+      pendingConnections: this.pendingConnections,
       openConnectionsByClient: options.clients === false ? {} : Object.fromEntries(this.#openByClient),
     };
   }

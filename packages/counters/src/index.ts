@@ -15,6 +15,8 @@ export {
   DNS_COUNTS,
   type DnsCounts,
   type HistogramSnapshot,
+  SHED_REASONS,
+  type ShedReason,
   TUNNEL_RESULTS,
   type TunnelResult,
 } from './snapshot.ts';

@@ -1,6 +1,6 @@
 import { CountersError } from './counters-error.ts';
 import type { CountersSnapshot, HistogramSnapshot } from './snapshot.ts';
-import { BYTE_DIRECTIONS, DNS_COUNTS, TUNNEL_RESULTS } from './snapshot.ts';
+import { BYTE_DIRECTIONS, DNS_COUNTS, SHED_REASONS, TUNNEL_RESULTS } from './snapshot.ts';
 
 /**
  * Merges the snapshots of several workers into the gateway's totals. Totals and gauges add up; the
@@ -27,6 +27,8 @@ export function mergeSnapshots(snapshots: readonly CountersSnapshot[]): Counters
     events: {},
     tunnelSetupSeconds: { bounds, counts: new Array(bounds.length + 1).fill(0), sum: 0, count: 0 },
     dns: { hits: 0, misses: 0, staleServed: 0, failures: 0, queries: 0 },
+    shed: { 'connection-limit': 0, 'client-limit': 0, 'pending-full': 0, 'accept-error': 0 },
+    pendingConnections: 0,
     openConnectionsByClient: {},
   };
   for (const snapshot of snapshots) {
@@ -36,6 +38,8 @@ export function mergeSnapshots(snapshots: readonly CountersSnapshot[]): Counters
     for (const result of TUNNEL_RESULTS) merged.tunnels[result] += snapshot.tunnels[result];
     for (const direction of BYTE_DIRECTIONS) merged.bytes[direction] += snapshot.bytes[direction];
     for (const key of DNS_COUNTS) merged.dns[key] += snapshot.dns[key];
+    for (const reason of SHED_REASONS) merged.shed[reason] += snapshot.shed[reason];
+    merged.pendingConnections += snapshot.pendingConnections;
     for (const [id, count] of Object.entries(snapshot.events)) {
       merged.events[id] = (merged.events[id] ?? 0) + count;
     }

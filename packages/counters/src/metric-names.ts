@@ -44,6 +44,16 @@ export const METRICS = {
     type: 'histogram',
     help: 'Time from a CONNECT request to a verified TLS session, in seconds.',
   },
+  shedConnections: {
+    name: 'agent_gateway_shed_connections_total',
+    type: 'counter',
+    help: 'Client connections turned away to protect the gateway, by reason: connection-limit and client-limit (answered 503), pending-full (the oldest connection still sending its head closed for a new one), accept-error (no descriptor left).',
+  },
+  pendingConnections: {
+    name: 'agent_gateway_pending_connections',
+    type: 'gauge',
+    help: 'Client connections still sending their preamble or request head.',
+  },
   dnsCacheHits: {
     name: 'agent_gateway_dns_cache_hits_total',
     type: 'counter',

@@ -28,6 +28,10 @@ function populated(): GatewayCounters {
   counters.observeTunnelSetup(0.05);
   counters.observeTunnelSetup(3);
   Object.assign(counters.dns, { hits: 40, misses: 5, staleServed: 3, failures: 2, queries: 7 });
+  counters.connectionShed('pending-full');
+  counters.connectionShed('pending-full');
+  counters.connectionShed('client-limit');
+  counters.pendingConnections = 4;
   return counters;
 }
 
@@ -50,6 +54,8 @@ describe('Prometheus exposition', () => {
         'agent_gateway_dns_stale_answers_total',
         'agent_gateway_dns_failures_total',
         'agent_gateway_dns_queries_total',
+        'agent_gateway_shed_connections_total',
+        'agent_gateway_pending_connections',
       ].sort(),
     );
     for (const definition of Object.values(METRICS)) {
@@ -86,6 +92,10 @@ describe('Prometheus exposition', () => {
     expect(value('agent_gateway_dns_stale_answers_total')).toBe(3);
     expect(value('agent_gateway_dns_failures_total')).toBe(2);
     expect(value('agent_gateway_dns_queries_total')).toBe(7);
+    expect(value('agent_gateway_shed_connections_total', { reason: 'pending-full' })).toBe(2);
+    expect(value('agent_gateway_shed_connections_total', { reason: 'client-limit' })).toBe(1);
+    expect(value('agent_gateway_shed_connections_total', { reason: 'accept-error' })).toBe(0);
+    expect(value('agent_gateway_pending_connections')).toBe(4);
 
     // The next scrape sees later increments: nothing is cached in prom-client.
     counters.connectionClosed('10.0.0.2');

@@ -2,7 +2,7 @@ import type { Metric, Registry } from 'prom-client';
 import { GatewayCounters } from './gateway-counters.ts';
 import { METRICS } from './metric-names.ts';
 import type { CountersSnapshot } from './snapshot.ts';
-import { BYTE_DIRECTIONS, TUNNEL_RESULTS } from './snapshot.ts';
+import { BYTE_DIRECTIONS, SHED_REASONS, TUNNEL_RESULTS } from './snapshot.ts';
 
 /** Where the Prometheus series read their numbers at scrape time. */
 export type CountersSource = GatewayCounters | (() => CountersSnapshot);
@@ -112,6 +112,10 @@ export function registerPrometheusMetrics(source: CountersSource, options: Prome
         .map(([id, value]) => ({ value, labels: { id } })),
     ),
     new ScrapedMetric(METRICS.tunnelSetupSeconds, read, histogramSamples),
+    new ScrapedMetric(METRICS.shedConnections, read, (s) =>
+      SHED_REASONS.map((reason) => ({ value: s.shed[reason], labels: { reason } })),
+    ),
+    new ScrapedMetric(METRICS.pendingConnections, read, (s) => [{ value: s.pendingConnections, labels: {} }]),
     new ScrapedMetric(METRICS.dnsCacheHits, read, (s) => [{ value: s.dns.hits, labels: {} }]),
     new ScrapedMetric(METRICS.dnsCacheMisses, read, (s) => [{ value: s.dns.misses, labels: {} }]),
     new ScrapedMetric(METRICS.dnsStaleAnswers, read, (s) => [{ value: s.dns.staleServed, labels: {} }]),

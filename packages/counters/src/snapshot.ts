@@ -10,6 +10,16 @@ export const BYTE_DIRECTIONS = ['upstream', 'downstream'] as const;
 /** One of {@link BYTE_DIRECTIONS}. */
 export type ByteDirection = (typeof BYTE_DIRECTIONS)[number];
 
+/**
+ * Why connections were turned away to protect the gateway (`agent_gateway_shed_connections_total{reason}`):
+ * the connection limit, the per-client limit, the oldest pending connection closed for a new one, and
+ * connections that could not be accepted (no descriptor left).
+ */
+export const SHED_REASONS = ['connection-limit', 'client-limit', 'pending-full', 'accept-error'] as const;
+
+/** One of {@link SHED_REASONS}. */
+export type ShedReason = (typeof SHED_REASONS)[number];
+
 /** The fields of {@link DnsCounts}. */
 export const DNS_COUNTS = ['hits', 'misses', 'staleServed', 'failures', 'queries'] as const;
 
@@ -65,6 +75,10 @@ export interface CountersSnapshot {
   tunnelSetupSeconds: HistogramSnapshot;
   /** The DNS cache. */
   dns: DnsCounts;
+  /** Connections turned away to protect the gateway, by reason. */
+  shed: Record<ShedReason, number>;
+  /** Connections still sending their preamble or request head (a gauge). */
+  pendingConnections: number;
   /** Open connections per client address: what makes `connectedClients` mergeable across workers. */
   openConnectionsByClient: Record<string, number>;
 }

@@ -24,9 +24,9 @@ function render(language: EventLanguage, id: EventId): string {
 }
 
 describe('event catalog', () => {
-  it('has the IDs of the original product plus 108-111', () => {
+  it('has the IDs of the original product plus 108-112', () => {
     expect(EVENT_IDS).toEqual([
-      100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 400, 401, 402, 403,
+      100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 400, 401, 402, 403,
     ]);
   });
 
@@ -42,7 +42,7 @@ describe('event catalog', () => {
       expect(eventIdByName(entry.name)).toBe(id);
       expect(isEventId(id)).toBe(true);
     }
-    expect(isEventId(112)).toBe(false);
+    expect(isEventId(113)).toBe(false);
     expect(isEventId('105')).toBe(false);
     expect(eventIdByName('nope')).toBeUndefined();
   });

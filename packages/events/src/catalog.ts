@@ -22,7 +22,7 @@ export interface EventDefinition<I extends EventId = EventId> {
 
 /**
  * The event catalog. IDs 100-107 and 400-403 keep the meaning they had in the original Windows gateway, so
- * existing alert rules carry over; 108-111 are agent-gateway's own.
+ * existing alert rules carry over; 108-112 are agent-gateway's own.
  */
 export const EVENT_CATALOG: { readonly [I in EventId]: EventDefinition<I> } = {
   100: {
@@ -120,6 +120,14 @@ export const EVENT_CATALOG: { readonly [I in EventId]: EventDefinition<I> } = {
     required: ['staleServed', 'outageMs'],
     optional: [],
     when: 'DNS answers again after event 110',
+  },
+  112: {
+    id: 112,
+    name: 'connections-shed',
+    level: 'warn',
+    required: ['phase', 'shed', 'reasons', 'periodSec'],
+    optional: ['pending', 'connections'],
+    when: 'connections are turned away to protect the gateway: at most once per period while it lasts, and once when it ends',
   },
   400: {
     id: 400,

@@ -92,6 +92,19 @@ export interface EventFieldsById {
   109: { client: string; limit: CapacityLimit; max: number };
   110: { host: string; error: string | Error; staleSec: number };
   111: { staleServed: number; outageMs: number };
+  112: {
+    /** `shedding` while it lasts (one event per period), `ended` once a period passed without any. */
+    phase: 'shedding' | 'ended';
+    /** Connections shed: in this period (`shedding`), in the whole episode (`ended`). */
+    shed: number;
+    /** By reason, most first, e.g. `pending-full 1200, connection-limit 30`. */
+    reasons: string;
+    /** The period of `shedding` events; the episode's length for `ended`. */
+    periodSec: number;
+    /** Connections still sending their head, and open in all, when the event was emitted. */
+    pending?: number;
+    connections?: number;
+  };
   400: { error: string | Error; code?: string; context?: string };
   401: { problem: string; phase: 'start' | 'reload'; key?: string; value?: string; file?: string };
   402: { client: string; target: string; error: string | Error; offset?: number };

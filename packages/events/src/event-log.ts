@@ -6,6 +6,7 @@ import { EventsError } from './events-error.ts';
 import type { EventLanguage } from './language.ts';
 import { LANGUAGES } from './languages/index.ts';
 import { REDACTED, Redactor } from './redact.ts';
+import { type RepeatLimit, RepeatLimiter } from './repeat-limiter.ts';
 
 /** Options of {@link createEventLog}. */
 export interface EventLogOptions {
@@ -25,6 +26,13 @@ export interface EventLogOptions {
    * never built). The fields are not redacted: do not pass them on. Must not throw.
    */
   onEmit?: (id: EventId, fields: Readonly<Record<string, unknown>>) => void;
+  /**
+   * The log-flood protection: per window, at most `limit` events of one kind from one cause are written
+   * (one client address and one reason, say); the rest are counted and written as one summary when the
+   * window ends, with `repeated` (how many) and `repeatWindowSec` added and the message saying so. `onEmit`
+   * and `onEvent` still see every event, so counters stay exact. Off without this option.
+   */
+  repeatLimit?: RepeatLimit;
   /** Called when a sink throws; the event log itself never throws from `emit`. */
   onSinkError?: (sink: string, error: unknown) => void;
   /** Clock [`() => new Date()`]. */
@@ -43,6 +51,8 @@ export interface EventLogStats {
   emitted: number;
   /** Events below the level, not handed to sinks. */
   belowLevel: number;
+  /** Events held back by the repeat limit (written as summaries). */
+  suppressed: number;
   /** Records dropped by all sinks together (back-pressure or unavailable destination). */
   dropped: number;
   /** Per sink name: written, dropped, failed (including throws the log caught). */
@@ -67,6 +77,8 @@ export interface EventLog {
   setSecrets(secrets: Iterable<string | undefined | null>): void;
   /** Changes the least severe level that reaches the sinks. */
   setLevel(level: EventLevel): void;
+  /** Sets, changes or (with `undefined`) turns off the repeat limit (see {@link EventLogOptions.repeatLimit}). */
+  setRepeatLimit(limit: RepeatLimit | undefined): void;
   /**
    * True when event `id` reaches the sinks at the current level. Lets a caller leave out fields that are
    * costly to gather (e.g. request headers for the `debug` event 103) when nobody would read them.
@@ -111,6 +123,9 @@ function resolveLanguage(language: EventLogOptions['language']): EventLanguage {
   }
   return known;
 }
+
+const englishRepeated = (count: number, windowSec: number) =>
+  ` (and ${count} more like it in the last ${windowSec} s)`;
 
 function checkLevel(level: string): EventLevel {
   if (!EVENT_LEVELS.includes(level as EventLevel)) {
@@ -162,6 +177,18 @@ export function createEventLog(options: EventLogOptions = {}): EventLog {
   let belowLevel = 0;
   let lost = 0;
   let closed = false;
+  /** A summary of events the repeat limit held back, written when their window ends. */
+  const summarize = (id: EventId, fields: Record<string, unknown>, suppressed: number, windowSec: number) => {
+    if (closed) return;
+    try {
+      const record = build(id, { ...fields, repeated: suppressed, repeatWindowSec: windowSec });
+      if (RANK[record.level] >= minRank) deliver(record);
+    } catch {
+      lost++;
+    }
+  };
+  let limiter =
+    options.repeatLimit === undefined ? undefined : new RepeatLimiter(options.repeatLimit, summarize);
 
   function build(
     id: EventId,
@@ -204,6 +231,11 @@ export function createEventLog(options: EventLogOptions = {}): EventLog {
     } catch {
       record.message = definition.name;
     }
+    if (typeof record.repeated === 'number')
+      record.message += (language.repeated ?? englishRepeated)(
+        record.repeated,
+        Number(record.repeatWindowSec),
+      );
     return Object.freeze(record) as EventRecord;
   }
 
@@ -236,9 +268,14 @@ export function createEventLog(options: EventLogOptions = {}): EventLog {
               // An observer's bug must not cost the event.
             }
           }
-          if (onEvent === undefined && RANK[EVENT_CATALOG[id].level] < minRank) {
-            belowLevel++;
-            return;
+          if (onEvent === undefined) {
+            if (RANK[EVENT_CATALOG[id].level] < minRank) {
+              belowLevel++;
+              return;
+            }
+            // Held back before it is built: a flood of refusals costs a map look-up each, not a record.
+            if (limiter !== undefined && !limiter.admit(id, (fields ?? {}) as Record<string, unknown>))
+              return;
           }
           record = build(id, (fields ?? {}) as Record<string, unknown>);
         } else {
@@ -262,6 +299,8 @@ export function createEventLog(options: EventLogOptions = {}): EventLog {
           belowLevel++;
           return;
         }
+        // With an observer the record was built for it; the limit still decides what the sinks get.
+        if (onEvent !== undefined && limiter !== undefined && !limiter.admit(record.id, record)) return;
         if (closed) {
           lost++;
           return;
@@ -304,6 +343,13 @@ export function createEventLog(options: EventLogOptions = {}): EventLog {
     setLevel(level) {
       minRank = RANK[checkLevel(level)];
     },
+    setRepeatLimit(limit) {
+      if (limit === undefined) {
+        limiter?.flush();
+        limiter = undefined;
+      } else if (limiter === undefined) limiter = new RepeatLimiter(limit, summarize);
+      else limiter.setOptions(limit);
+    },
     delivers(id) {
       return isEventId(id) && RANK[EVENT_CATALOG[id].level] >= minRank;
     },
@@ -324,12 +370,14 @@ export function createEventLog(options: EventLogOptions = {}): EventLog {
         };
         dropped += own.dropped + thrown[i]!;
       });
-      return { emitted, belowLevel, dropped, sinks: perSink };
+      return { emitted, belowLevel, suppressed: limiter?.suppressed ?? 0, dropped, sinks: perSink };
     },
     async flush() {
       await Promise.all(sinks.map((sink) => sink.flush?.().catch(() => undefined)));
     },
     async close() {
+      // What the repeat limit held back goes out as summaries before the sinks close.
+      limiter?.flush();
       closed = true;
       await Promise.all(sinks.map((sink) => sink.close?.().catch(() => undefined)));
     },

@@ -28,3 +28,4 @@ export type { EventLanguage, MessageTemplate } from './language.ts';
 export { de, en, LANGUAGES } from './languages/index.ts';
 export { createRecentEvents, type RecentEvents } from './recent-events.ts';
 export { REDACTED, Redactor } from './redact.ts';
+export { DEFAULT_REPEAT_IDS, type RepeatLimit } from './repeat-limiter.ts';

@@ -13,6 +13,11 @@ export interface EventLanguage {
   /** The language's own name, e.g. `Deutsch`. */
   readonly name: string;
   readonly messages: { readonly [I in EventId]: MessageTemplate<I> };
+  /**
+   * The end of a summary line that stands for events held back by the repeat limit, e.g. ` (and 4312 more
+   * like it in the last 60 s)`; English when a language has none.
+   */
+  readonly repeated?: (count: number, windowSec: number) => string;
 }
 
 /** Renders missing values (a caller outside TypeScript left a field out) visibly instead of as `undefined`. */

@@ -59,7 +59,9 @@ function stopReadingHead(socket: StatefulSocket, state: ConnectionState): void {
 /**
  * Takes a freshly accepted (paused) client connection: counts it, applies `maxConnections` and the
  * admission hook, gives it `headTimeoutMs` for its head (one deadline list for all connections, no timer
- * each), reads a preamble first if the server has a reader, then reads the request head.
+ * each), makes room among the connections still sending their head (`maxPendingConnections`: the oldest
+ * goes), reads a preamble first if the server has a reader, applies `maxConnectionsPerClient` to the client
+ * it announces (or to the peer without one), then reads the request head.
  */
 export function acceptConnection(server: TunnelServer, rawSocket: net.Socket): void {
   const socket = rawSocket as StatefulSocket;
@@ -77,10 +79,12 @@ export function acceptConnection(server: TunnelServer, rawSocket: net.Socket): v
   // With a preamble the client is only known once it was read: the open event waits for it.
   if (readPreamble === undefined) server.connectionOpened(state);
   if (limits.maxConnections > 0 && server.ledger.connections.size > limits.maxConnections) {
-    server.refuse(socket, 503, 'capacity', `connection limit ${limits.maxConnections} reached`);
+    server.shed(socket, 'connection-limit', `connection limit ${limits.maxConnections} reached`);
     return;
   }
   if (!admit(server, socket, state, server.hooks.admitConnection)) return;
+  if (readPreamble === undefined && !withinClientLimit(server, socket, state)) return;
+  makeRoomForPending(server);
   server.pendingHeads.add(state, limits.headTimeoutMs);
   if (readPreamble === undefined) {
     startReadingHead(socket);
@@ -98,6 +102,7 @@ export function acceptConnection(server: TunnelServer, rawSocket: net.Socket): v
       state.proxiedSource = source;
       server.connectionOpened(state);
       if (!admit(server, socket, state, server.hooks.admitSource)) return;
+      if (!withinClientLimit(server, socket, state)) return;
       startReadingHead(socket);
     },
     (error: unknown) => {
@@ -106,6 +111,32 @@ export function acceptConnection(server: TunnelServer, rawSocket: net.Socket): v
       server.refuse(socket, 400, 'preamble', err.message, { error: err });
     },
   );
+}
+
+/**
+ * Counts the connection against its client (the original one behind a PROXY header) and sheds it when the
+ * client already has `maxConnectionsPerClient`; answers false then.
+ */
+function withinClientLimit(server: TunnelServer, socket: StatefulSocket, state: ConnectionState): boolean {
+  const key = state.clientKey;
+  const max = server.limits.maxConnectionsPerClient;
+  if (max > 0 && server.ledger.connectionsOf(key) >= max) {
+    server.shed(socket, 'client-limit', `per-client connection limit ${max} reached`);
+    return false;
+  }
+  server.ledger.countConnection(key);
+  state.countedClientKey = key;
+  return true;
+}
+
+/** With `maxPendingConnections` connections still sending their head, the oldest of them goes. */
+function makeRoomForPending(server: TunnelServer): void {
+  const max = server.limits.maxPendingConnections;
+  while (max > 0 && server.pendingHeads.size >= max) {
+    const oldest = server.pendingHeads.oldest;
+    if (oldest === undefined) return;
+    server.shed(oldest.socket, 'pending-full', `more than ${max} connections waiting for their head`);
+  }
 }
 
 /** Runs an admission hook; refuses (403) and answers false when it does not admit. */

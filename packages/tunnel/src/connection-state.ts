@@ -38,6 +38,8 @@ export class ConnectionState implements DeadlineEntry {
   headParser: RequestHeadParser | undefined = undefined;
   /** Set while a CONNECT is being decided and dialled: the per-client key it counts against. */
   pendingClientKey: string | undefined = undefined;
+  /** The key this connection counts against in `maxConnectionsPerClient` (once counted). */
+  countedClientKey: string | undefined = undefined;
   // DeadlineEntry: the time the head (or the preamble) must have arrived by.
   deadline = 0;
   previousByDeadline: DeadlineEntry | undefined = undefined;

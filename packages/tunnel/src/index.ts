@@ -61,6 +61,7 @@ export type {
   RefusalKind,
   RelayDial,
   Resolver,
+  ShedReason,
   TunnelContext,
   TunnelHooks,
   TunnelInspector,

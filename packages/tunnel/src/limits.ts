@@ -19,6 +19,8 @@ export const defaultTunnelLimits: TunnelLimits = Object.freeze({
   maxTunnels: 0,
   maxTunnelsPerClient: 0,
   maxConnections: 0,
+  maxPendingConnections: 0,
+  maxConnectionsPerClient: 0,
 });
 
 const minimums: Record<keyof TunnelLimits, number> = {
@@ -31,6 +33,8 @@ const minimums: Record<keyof TunnelLimits, number> = {
   maxTunnels: 0,
   maxTunnelsPerClient: 0,
   maxConnections: 0,
+  maxPendingConnections: 0,
+  maxConnectionsPerClient: 0,
 };
 
 /**

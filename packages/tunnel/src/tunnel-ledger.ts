@@ -10,6 +10,8 @@ export class TunnelLedger {
   readonly connections = new Set<StatefulSocket>();
   readonly tunnels = new Set<Tunnel>();
   readonly #perClient = new Map<string, number>();
+  /** Client connections (any phase) per client key, for `maxConnectionsPerClient`. */
+  readonly #connectionsPerClient = new Map<string, number>();
   #pending = 0;
   readonly #idleWaiters: Array<() => void> = [];
 
@@ -21,6 +23,23 @@ export class TunnelLedger {
   /** Tunnels (established or pending) of one client. */
   tunnelsOf(clientKey: string): number {
     return this.#perClient.get(clientKey) ?? 0;
+  }
+
+  /** Open connections of one client, any phase. */
+  connectionsOf(clientKey: string): number {
+    return this.#connectionsPerClient.get(clientKey) ?? 0;
+  }
+
+  /** Counts a connection against its client (until {@link releaseConnection}). */
+  countConnection(clientKey: string): void {
+    this.#connectionsPerClient.set(clientKey, (this.#connectionsPerClient.get(clientKey) ?? 0) + 1);
+  }
+
+  /** A connection counted with {@link countConnection} closed. */
+  releaseConnection(clientKey: string): void {
+    const count = (this.#connectionsPerClient.get(clientKey) ?? 1) - 1;
+    if (count <= 0) this.#connectionsPerClient.delete(clientKey);
+    else this.#connectionsPerClient.set(clientKey, count);
   }
 
   /** Counts a CONNECT being decided and dialled against the totals and its client. */

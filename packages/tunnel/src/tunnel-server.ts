@@ -12,6 +12,7 @@ import type {
   PreambleReader,
   RefusalKind,
   Resolver,
+  ShedReason,
   TunnelHooks,
   TunnelLifecycleEvent,
   TunnelLimits,
@@ -48,6 +49,7 @@ const allEventTypes: ReadonlyArray<TunnelLifecycleEvent['type']> = [
   'tunnel-established',
   'tunnel-released',
   'tunnel-ended',
+  'connection-shed',
   'error',
 ];
 
@@ -59,6 +61,9 @@ function wantedEvents(hooks: TunnelHooks): Record<TunnelLifecycleEvent['type'], 
       hooks.onEvent !== undefined && (hooks.eventTypes === undefined || hooks.eventTypes.has(type));
   return wanted;
 }
+
+/** Accept errors that mean a resource ran out (the listener itself is fine). */
+const acceptShortages: ReadonlySet<string> = new Set(['EMFILE', 'ENFILE', 'ENOBUFS', 'ENOMEM']);
 
 function releaseAfterRefusal(this: net.Socket): void {
   this.destroy();
@@ -126,7 +131,19 @@ export class TunnelServer {
       { allowHalfOpen: true, noDelay: true, pauseOnConnect: true, highWaterMark: socketHighWaterMark },
       (socket) => acceptConnection(this, socket),
     );
-    this.#netServer.on('error', (error) => this.emit({ type: 'error', kind: 'accept', error }));
+    this.#netServer.on('error', (error: NodeJS.ErrnoException) => {
+      // A connection that could not be accepted (no descriptor or memory left): the listener goes on, the
+      // connection is lost, and that is shedding, not a failure of the server.
+      if (error.code !== undefined && acceptShortages.has(error.code))
+        this.emit({
+          type: 'connection-shed',
+          reason: 'accept-error',
+          clientAddress: '',
+          clientPort: 0,
+          error,
+        });
+      else this.emit({ type: 'error', kind: 'accept', error });
+    });
   }
 
   /** The limits in force. */
@@ -224,6 +241,10 @@ export class TunnelServer {
     state.headParser = undefined;
     state.phase = 'done';
     this.ledger.connections.delete(state.socket);
+    if (state.countedClientKey !== undefined) {
+      this.ledger.releaseConnection(state.countedClientKey);
+      state.countedClientKey = undefined;
+    }
     if (state.opened && this.wants['connection-closed'])
       this.emit({
         type: 'connection-closed',
@@ -284,6 +305,40 @@ export class TunnelServer {
     socket.destroy();
   }
 
+  /** A connection is answered (or dropped) for good: it no longer waits for a head. */
+  #finishConnection(socket: StatefulSocket): ConnectionState | undefined {
+    const state = socket[kConnection];
+    if (state !== undefined) {
+      this.pendingHeads.remove(state);
+      state.headParser = undefined;
+      state.phase = 'done';
+    }
+    return state;
+  }
+
+  /**
+   * @internal Turns a connection away to protect the server: a `connection-shed` event; 503 for a limit
+   * (the client learns why), nothing for the oldest pending connection (it may be an attacker's, and the
+   * descriptor is what is short).
+   */
+  shed(socket: StatefulSocket, reason: ShedReason, detail: string): void {
+    const state = this.#finishConnection(socket);
+    this.emit({
+      type: 'connection-shed',
+      reason,
+      clientAddress: state?.clientAddress ?? '',
+      clientPort: state?.clientPort ?? 0,
+    });
+    if (socket.destroyed) return;
+    if (reason === 'pending-full') {
+      socket.destroy();
+      return;
+    }
+    socket.end(refusalResponse(503, 'capacity', detail));
+    socket.resume();
+    socket.setTimeout(1000, releaseAfterRefusal);
+  }
+
   /** @internal Answers with a refusal (see `refusal.ts`), emits `request-refused`, and lets go. */
   refuse(
     socket: StatefulSocket,
@@ -292,12 +347,7 @@ export class TunnelServer {
     reason: string,
     extra?: { id?: number; host?: string; port?: number; dialFailure?: DialFailureKind; error?: Error },
   ): void {
-    const state = socket[kConnection];
-    if (state !== undefined) {
-      this.pendingHeads.remove(state);
-      state.headParser = undefined;
-      state.phase = 'done';
-    }
+    const state = this.#finishConnection(socket);
     this.emit({
       type: 'request-refused',
       clientAddress: state?.clientAddress ?? '',

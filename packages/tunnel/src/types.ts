@@ -220,6 +220,17 @@ export type TunnelLifecycleEvent =
       readonly durationMs: number;
       readonly error?: Error;
     }
+  | {
+      /**
+       * A connection turned away to protect the server (see {@link ShedReason}); no `request-refused` event
+       * follows. For `accept-error` there is no client (empty address) and `error` says why.
+       */
+      readonly type: 'connection-shed';
+      readonly reason: ShedReason;
+      readonly clientAddress: string;
+      readonly clientPort: number;
+      readonly error?: Error;
+    }
   | { readonly type: 'error'; readonly kind: 'accept' | 'hook' | 'socket'; readonly error: Error };
 
 /** Limits enforced by the listener and the tunnels (defaults in brackets). */
@@ -242,10 +253,31 @@ export interface TunnelLimits {
   readonly maxTunnelsPerClient: number;
   /**
    * Client connections open at once, in any phase; a connection beyond it gets 503 before its head is read
-   * and is closed, so descriptors run out in a controlled way; 0 = unlimited [0].
+   * and is closed (a `connection-shed` event, reason `connection-limit`), so descriptors run out in a
+   * controlled way; 0 = unlimited [0].
    */
   readonly maxConnections: number;
+  /**
+   * Connections still sending their preamble or request head; when a new one arrives with this many
+   * waiting, the oldest of them is closed without an answer (`connection-shed`, reason `pending-full`), so a
+   * flood of idle sockets cannot crowd out clients that send their head promptly; 0 = unlimited [0].
+   */
+  readonly maxPendingConnections: number;
+  /**
+   * Connections per client in any phase, pending ones included (behind a PROXY header the original client,
+   * counted once the header was read); beyond it 503 and closed (`connection-shed`, reason
+   * `client-limit`); 0 = unlimited [0].
+   */
+  readonly maxConnectionsPerClient: number;
 }
+
+/**
+ * Why the server turned a connection away to protect itself: `connection-limit` (`maxConnections`, 503),
+ * `client-limit` (`maxConnectionsPerClient`, 503), `pending-full` (the oldest connection still sending its
+ * head was closed for a new one, no answer), `accept-error` (the connection could not be accepted, e.g. no
+ * descriptor left: EMFILE, ENFILE).
+ */
+export type ShedReason = 'connection-limit' | 'client-limit' | 'pending-full' | 'accept-error';
 
 /**
  * A freshly accepted connection, before anything was read from it (for `admitConnection`), or right after

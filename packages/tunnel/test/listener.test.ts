@@ -231,7 +231,9 @@ describe('listener', () => {
     await expect.poll(() => eventsOf(events, 'connection-closed').length).toBe(3);
     const stranger = net.connect({ port, host: '127.0.0.1', localAddress: '127.0.0.2' });
     expect((await readAll(stranger)).toString('latin1')).toMatch(/^HTTP\/1\.1 403 /);
-    expect(eventsOf(events, 'request-refused').map((e) => e.kind)).toEqual(['capacity', 'not-admitted']);
+    // The connection beyond the limit was shed (503, no request-refused); the stranger was refused.
+    expect(eventsOf(events, 'connection-shed').map((e) => e.reason)).toEqual(['connection-limit']);
+    expect(eventsOf(events, 'request-refused').map((e) => e.kind)).toEqual(['not-admitted']);
     expect(seen).toEqual(['127.0.0.1#1', '127.0.0.1#2', '127.0.0.2#1']);
   });
 

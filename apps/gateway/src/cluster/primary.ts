@@ -76,7 +76,13 @@ const MINUTE_MS = 60_000;
 
 /** A snapshot's totals without its gauges: what a worker that is gone still contributes. */
 function retire(snapshot: CountersSnapshot): CountersSnapshot {
-  return { ...snapshot, activeClientConnections: 0, connectedClients: 0, openConnectionsByClient: {} };
+  return {
+    ...snapshot,
+    activeClientConnections: 0,
+    connectedClients: 0,
+    pendingConnections: 0,
+    openConnectionsByClient: {},
+  };
 }
 
 /**

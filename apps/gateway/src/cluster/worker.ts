@@ -125,7 +125,7 @@ export async function runWorker(): Promise<void> {
           void send({
             type: 'agw:collected',
             request: message.request,
-            snapshot: core.counters.snapshot(),
+            snapshot: core.snapshot(),
             records: forward.take(),
           });
           return;

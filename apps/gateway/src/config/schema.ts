@@ -123,7 +123,7 @@ export const configSchema = z
       .min(0)
       .default(0)
       .describe(
-        'Most open tunnels; 0 derives it from the file-descriptor limit (two per tunnel, with headroom).',
+        'Most open tunnels; 0 derives it from the open-file limit: two descriptors per tunnel, after a reserve of 64 and MaxPendingConnections.',
       ),
     MaxTunnelsPerClient: z
       .number()
@@ -131,6 +131,30 @@ export const configSchema = z
       .min(0)
       .default(0)
       .describe('Most open tunnels per client address; 0 = no limit.'),
+    MaxPendingConnections: z
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .describe(
+        'Most connections still sending their request head; a new one closes the oldest of them. 0 = derived from the open-file limit (1/16 of it, 64 to 4096).',
+      ),
+    MaxConnections: z
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .describe(
+        'Most client connections in any phase (503 beyond it). 0 = derived: MaxTunnels + MaxPendingConnections, so clients never take the descriptors of dials, logs and the admin endpoint.',
+      ),
+    MaxConnectionsPerClient: z
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .describe(
+        'Most connections per client address, pending ones included (503 beyond it; behind a PROXY header the original client). 0 = derived: MaxConnections / 8, at least 64.',
+      ),
     MaxHeaderBytes: z
       .number()
       .int()
@@ -243,6 +267,21 @@ export const configSchema = z
       .string()
       .default('')
       .describe('Bearer token for the admin listener when it is bound beyond loopback.'),
+    EventRepeatLimit: z
+      .number()
+      .int()
+      .min(0)
+      .default(50)
+      .describe(
+        'Events of one kind from one cause (e.g. 105 for one client address and reason) written per EventRepeatWindowSec, and ten times as many of one kind over all causes; the rest become summary lines at the end of the window. Counters count every event. 0 = off.',
+      ),
+    EventRepeatWindowSec: z
+      .number()
+      .int()
+      .min(1)
+      .max(3600)
+      .default(60)
+      .describe('The window of EventRepeatLimit, in seconds.'),
     LogLanguage: z.enum(['en', 'de']).default('en').describe('Language of event messages.'),
   })
   .strict()

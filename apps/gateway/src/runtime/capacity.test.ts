@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deriveMaxTunnels, openFileLimit } from './capacity.ts';
+import { deriveCapacity, openFileLimit } from './capacity.ts';
 
 const limits = (soft: string, hard: string) =>
   `Limit                     Soft Limit           Hard Limit           Units\nMax open files            ${soft}                ${hard}                files\n`;
@@ -13,11 +13,47 @@ describe('capacity', () => {
     expect(own).toBeGreaterThan(0);
   });
 
-  it('derives two descriptors per tunnel with headroom, unless MaxTunnels is set', () => {
-    expect(deriveMaxTunnels(0, 20000)).toBe(9968);
-    expect(deriveMaxTunnels(0, 1024)).toBe(480);
-    expect(deriveMaxTunnels(0, 10)).toBe(1);
-    expect(deriveMaxTunnels(500, 20000)).toBe(500);
-    expect(deriveMaxTunnels(0, undefined)).toBe(4096);
+  const derived = { MaxTunnels: 0, MaxPendingConnections: 0, MaxConnections: 0, MaxConnectionsPerClient: 0 };
+
+  it('derives the limits so that clients never take the descriptors of dials, logs and the admin endpoint', () => {
+    for (const fileLimit of [256, 1024, 20_000, 65_536, 1_048_576]) {
+      const capacity = deriveCapacity(derived, fileLimit);
+      // Every client connection (pending or with a tunnel), every tunnel's target, and the reserve of 64.
+      expect(capacity.maxConnections + capacity.maxTunnels + 64).toBeLessThanOrEqual(
+        Math.min(fileLimit, 1_000_000),
+      );
+      expect(capacity.maxConnections).toBe(capacity.maxTunnels + capacity.maxPendingConnections);
+      expect(capacity.maxConnectionsPerClient).toBeGreaterThanOrEqual(64);
+    }
+    expect(deriveCapacity(derived, 20_000)).toEqual({
+      maxTunnels: 9343,
+      maxPendingConnections: 1250,
+      maxConnections: 10_593,
+      maxConnectionsPerClient: 1324,
+    });
+    expect(deriveCapacity(derived, 1024)).toMatchObject({ maxTunnels: 448, maxPendingConnections: 64 });
+    expect(deriveCapacity(derived, 10).maxTunnels).toBe(1);
+    expect(deriveCapacity(derived, undefined)).toMatchObject({
+      maxPendingConnections: 512,
+      maxTunnels: 3808,
+    });
+  });
+
+  it('keeps what the configuration sets and derives the rest from it', () => {
+    expect(deriveCapacity({ ...derived, MaxTunnels: 500 }, 20_000)).toMatchObject({
+      maxTunnels: 500,
+      maxConnections: 1750,
+    });
+    expect(
+      deriveCapacity(
+        { MaxTunnels: 100, MaxPendingConnections: 10, MaxConnections: 5000, MaxConnectionsPerClient: 7 },
+        20_000,
+      ),
+    ).toEqual({
+      maxTunnels: 100,
+      maxPendingConnections: 10,
+      maxConnections: 5000,
+      maxConnectionsPerClient: 7,
+    });
   });
 });

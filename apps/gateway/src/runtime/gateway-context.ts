@@ -4,6 +4,7 @@ import type { TunnelLimits } from '@agent-gateway/tunnel';
 import type { GatewayTunnel } from './gateway-tunnel.ts';
 import type { HostLookup } from './resolve-target.ts';
 import type { Settings } from './settings.ts';
+import type { SheddingMonitor } from './shedding-monitor.ts';
 
 /**
  * What the gateway's per-tunnel steps share: the settings in force (replaced on reload), the event log,
@@ -20,4 +21,6 @@ export interface GatewayContext {
   readonly lookup: HostLookup;
   /** The tunnel core's limits in force (event 109 names them). */
   limits(): TunnelLimits;
+  /** Reports shed connections (event 112), at most once per period. */
+  readonly shedding: SheddingMonitor;
 }

@@ -1,11 +1,12 @@
 import type * as net from 'node:net';
-import { GatewayCounters } from '@agent-gateway/counters';
+import { type CountersSnapshot, GatewayCounters } from '@agent-gateway/counters';
 import {
   createEventLog,
   createRecentEvents,
   type EventLog,
   type EventSink,
   type RecentEvents,
+  type RepeatLimit,
 } from '@agent-gateway/events';
 import { jsonLinesSink } from '@agent-gateway/events/node';
 import { createTunnelServer, type TunnelContext, type TunnelServer } from '@agent-gateway/tunnel';
@@ -18,6 +19,7 @@ import { createGatewayDns } from './gateway-dns.ts';
 import { reportedEventTypes, reportLifecycleEvent } from './lifecycle-events.ts';
 import type { HostLookup } from './resolve-target.ts';
 import { buildSettings, tunnelLimits } from './settings.ts';
+import { SheddingMonitor } from './shedding-monitor.ts';
 
 /** Options of {@link startGatewayCore}. */
 export interface GatewayCoreOptions {
@@ -51,6 +53,11 @@ export interface GatewayCore {
   readonly config: GatewayConfig;
   /** The tunnel limit in force (derived from the file-descriptor limit unless `MaxTunnels` is set). */
   readonly maxTunnels: number;
+  /**
+   * The counters' snapshot with the gauges the tunnel server keeps (connections still sending their head)
+   * read now. `{ clients: false }` leaves the per-client map out (see `GatewayCounters.snapshot`).
+   */
+  snapshot(options?: { clients?: boolean }): CountersSnapshot;
   readonly startedAt: Date;
   /**
    * Applies a new, validated configuration to open and future tunnels (open tunnels are kept); emits nothing.
@@ -81,12 +88,17 @@ export async function startGatewayCore(options: GatewayCoreOptions): Promise<Gat
     sinks: [...(options.sinks ?? [jsonLinesSink()]), recent],
     secrets: [options.config.RelayProxyPassword, options.config.AdminToken],
     ...(options.eventFields === undefined ? {} : { fields: options.eventFields }),
+    ...repeatLimitOption(options.config),
     // Counted from the fields as emitted: the debug event 103 of every tunnel is then never built.
     onEmit: (id, fields) =>
       counters.recordEvent(id, id === 105 && String(fields.reason).startsWith('client-certificate')),
   });
   const dns = createGatewayDns(options.config, { events, counters });
   let tunnelServer: TunnelServer | undefined;
+  const shedding = new SheddingMonitor(events, () => ({
+    pending: tunnelServer?.pendingConnectionCount ?? 0,
+    connections: tunnelServer?.connectionCount ?? 0,
+  }));
   const context: GatewayContext = {
     settings: buildSettings(options.config),
     events,
@@ -94,6 +106,7 @@ export async function startGatewayCore(options: GatewayCoreOptions): Promise<Gat
     tunnels: new Map(),
     lookup: options.lookup ?? dns.lookup,
     limits: () => (tunnelServer as TunnelServer).limits,
+    shedding,
   };
   const startedAt = new Date();
 
@@ -141,6 +154,10 @@ export async function startGatewayCore(options: GatewayCoreOptions): Promise<Gat
     get config() {
       return context.settings.config;
     },
+    snapshot(snapshotOptions) {
+      counters.pendingConnections = server.pendingConnectionCount;
+      return counters.snapshot(snapshotOptions);
+    },
     get maxTunnels() {
       return server.limits.maxTunnels;
     },
@@ -155,6 +172,7 @@ export async function startGatewayCore(options: GatewayCoreOptions): Promise<Gat
       )
         server.setPreambleReader(preambleReader(config));
       events.setSecrets([config.RelayProxyPassword, config.AdminToken]);
+      events.setRepeatLimit(repeatLimitOption(config).repeatLimit);
     },
     reportBadConfig(problem, file) {
       events.emit(401, { problem, phase: 'reload', ...(file === undefined ? {} : { file }) });
@@ -162,10 +180,18 @@ export async function startGatewayCore(options: GatewayCoreOptions): Promise<Gat
     drain: () => closeServer(context.settings.config.DrainTimeoutMs),
     async close() {
       await closeServer();
+      shedding.close();
       dns.close();
       await events.close();
     },
   };
+}
+
+/** The log-flood protection a configuration asks for (`EventRepeatLimit` 0: none). */
+function repeatLimitOption(config: GatewayConfig): { repeatLimit?: RepeatLimit } {
+  return config.EventRepeatLimit > 0
+    ? { repeatLimit: { limit: config.EventRepeatLimit, windowSec: config.EventRepeatWindowSec } }
+    : {};
 }
 
 /** With `TlsInspection`, every tunnel gets a verifier that reports to the tunnel's own state. */

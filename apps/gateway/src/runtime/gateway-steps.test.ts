@@ -11,6 +11,7 @@ import type { GatewayContext } from './gateway-context.ts';
 import { reportLifecycleEvent } from './lifecycle-events.ts';
 import type { HostLookup } from './resolve-target.ts';
 import { buildSettings } from './settings.ts';
+import { SheddingMonitor } from './shedding-monitor.ts';
 
 function contextFor(config: GatewayConfigInput, lookup?: HostLookup) {
   const recent = createRecentEvents({ capacity: 100 });
@@ -30,6 +31,7 @@ function contextFor(config: GatewayConfigInput, lookup?: HostLookup) {
         return found;
       }),
     limits: () => ({ ...defaultTunnelLimits, maxTunnels: 7 }),
+    shedding: new SheddingMonitor(events, () => ({ pending: 0, connections: 0 }), 200),
   };
   const emitted = (id?: number): EventRecord[] =>
     recent.list().filter((event) => id === undefined || event.id === id);
@@ -247,5 +249,35 @@ describe('reportLifecycleEvent', () => {
     });
     reportLifecycleEvent(context, { type: 'connection-closed', ...proxied, connections: 0 });
     expect(counters.snapshot().activeClientConnections).toBe(0);
+  });
+
+  it('shed connections are counted one by one and reported by event 112 once per period, then once when it ends', async () => {
+    const { context, emitted, counters } = contextFor({});
+    const shed = (reason: 'pending-full' | 'connection-limit') =>
+      reportLifecycleEvent(context, {
+        type: 'connection-shed',
+        reason,
+        clientAddress: '10.9.9.9',
+        clientPort: 1,
+      });
+    for (let i = 0; i < 500; i++) shed('pending-full');
+    for (let i = 0; i < 3; i++) shed('connection-limit');
+    expect(counters.snapshot().shed).toMatchObject({ 'pending-full': 500, 'connection-limit': 3 });
+    expect(emitted(112)).toEqual([]);
+    await expect.poll(() => emitted(112).length, { timeout: 2000 }).toBe(1);
+    expect(emitted(112)[0]).toMatchObject({
+      phase: 'shedding',
+      shed: 503,
+      reasons: 'pending-full 500, connection-limit 3',
+    });
+    shed('pending-full');
+    await expect.poll(() => emitted(112).length, { timeout: 2000 }).toBe(2);
+    await expect.poll(() => emitted(112).length, { timeout: 2000 }).toBe(3);
+    expect(emitted(112).map((event) => [event.phase, event.shed])).toEqual([
+      ['shedding', 503],
+      ['shedding', 1],
+      ['ended', 504],
+    ]);
+    context.shedding.close();
   });
 });

@@ -54,7 +54,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   let admin: AdminServer;
   try {
     admin = await startGatewayAdmin(options.config, {
-      counters: () => core.counters.snapshot({ clients: false }),
+      counters: () => core.snapshot({ clients: false }),
       recentEvents: () => core.recent.list(),
       ready: () => ready,
       config: () => core.config,

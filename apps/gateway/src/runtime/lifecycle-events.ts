@@ -14,6 +14,7 @@ export const reportedEventTypes: ReadonlySet<TunnelLifecycleEvent['type']> = new
   'tunnel-established',
   'request-refused',
   'tunnel-ended',
+  'connection-shed',
   'error',
 ]);
 
@@ -44,6 +45,11 @@ export function reportLifecycleEvent(context: GatewayContext, event: TunnelLifec
       return;
     case 'tunnel-ended':
       reportTunnelEnd(context, event);
+      return;
+    case 'connection-shed':
+      // Counted one by one, reported once per period (event 112): a flood must not become a flood of lines.
+      context.counters.connectionShed(event.reason);
+      context.shedding.shed(event.reason);
       return;
     case 'error':
       context.events.emit(400, { error: event.error, context: `tunnel ${event.kind}` });

@@ -4,7 +4,7 @@ import type { TunnelLimits } from '@agent-gateway/tunnel';
 import { ConfigError } from '../config/errors.ts';
 import type { GatewayConfig } from '../config/schema.ts';
 import { compileGatewayPolicy } from '../policy/gateway-policy.ts';
-import { deriveMaxTunnels, openFileLimit } from './capacity.ts';
+import { deriveCapacity, openFileLimit } from './capacity.ts';
 import { compileNetworkList, type NetworkList } from './client-networks.ts';
 import { hostOverrideMap } from './resolve-target.ts';
 
@@ -60,7 +60,7 @@ export function tunnelLimits(config: GatewayConfig): Partial<TunnelLimits> {
     connectTimeoutMs: config.ConnectTimeoutMs,
     idleTimeoutMs: config.IdleTimeoutMs,
     inspectionTimeoutMs: config.TlsHandshakeTimeoutMs,
-    maxTunnels: deriveMaxTunnels(config.MaxTunnels, openFileLimit()),
+    ...deriveCapacity(config, openFileLimit()),
     maxTunnelsPerClient: config.MaxTunnelsPerClient,
   };
 }

@@ -60,6 +60,10 @@ export async function buildStatusModel(sources: StatusSources): Promise<StatusMo
       ],
       ['RelayProxy', relay],
       ['MaxTunnels', String(sources.maxTunnels)],
+      [
+        'Connection limits',
+        `MaxConnections ${config.MaxConnections || 'derived'}, MaxPendingConnections ${config.MaxPendingConnections || 'derived'}, MaxConnectionsPerClient ${config.MaxConnectionsPerClient || 'derived'}`,
+      ],
       ...(sources.workers === undefined
         ? []
         : [

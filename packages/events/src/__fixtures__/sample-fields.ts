@@ -46,6 +46,14 @@ export const SAMPLE_FIELDS: { [I in EventId]: Required<EventFieldsById[I]> } = {
     staleSec: 12,
   },
   111: { staleServed: 42, outageMs: 95000 },
+  112: {
+    phase: 'shedding',
+    shed: 1230,
+    reasons: 'pending-full 1200, connection-limit 30',
+    periodSec: 10,
+    pending: 1250,
+    connections: 10593,
+  },
   400: { error: 'unexpected state', code: 'ERR_X', context: 'accepting a connection' },
   401: {
     problem: 'must be an integer from 1 to 65535',

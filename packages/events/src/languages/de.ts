@@ -56,6 +56,7 @@ const limits: Record<CapacityLimit, string> = {
 export const de: EventLanguage = {
   code: 'de',
   name: 'Deutsch',
+  repeated: (count, windowSec) => ` (und ${count} weitere gleiche in den letzten ${windowSec} s)`,
   messages: {
     100: (f) => show(f.detail),
     101: (f) =>
@@ -90,6 +91,14 @@ export const de: EventLanguage = {
       `zuerst für ${show(f.host)} (seit ${show(f.staleSec)} s abgelaufen); nie aufgelöste Namen sind nicht erreichbar`,
     111: (f) =>
       `DNS antwortet wieder nach ${show(f.outageMs)} ms; ${show(f.staleServed)} Abfragen wurden währenddessen aus abgelaufenen Einträgen beantwortet`,
+    112: (f) =>
+      f.phase === 'ended'
+        ? `Keine Verbindungen mehr abgewiesen: ${show(f.shed)} wurden in ${show(f.periodSec)} s abgewiesen (${show(f.reasons)})`
+        : `Verbindungen werden zum Schutz des Gateways abgewiesen: ${show(f.shed)} in den letzten ${show(f.periodSec)} s ` +
+          `(${show(f.reasons)})` +
+          (f.pending === undefined
+            ? ''
+            : `; ${f.pending} warten auf ihren Request-Head, ${show(f.connections)} offen`),
     400: (f) =>
       f.context === undefined ? `Fehler: ${show(f.error)}` : `Fehler bei ${f.context}: ${show(f.error)}`,
     401: (f) =>

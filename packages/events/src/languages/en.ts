@@ -56,6 +56,7 @@ const limits: Record<CapacityLimit, string> = {
 export const en: EventLanguage = {
   code: 'en',
   name: 'English',
+  repeated: (count, windowSec) => ` (and ${count} more like it in the last ${windowSec} s)`,
   messages: {
     100: (f) => show(f.detail),
     101: (f) =>
@@ -90,6 +91,14 @@ export const en: EventLanguage = {
       `starting with ${show(f.host)} (expired ${show(f.staleSec)} s ago); names never resolved cannot be reached`,
     111: (f) =>
       `DNS answers again after ${show(f.outageMs)} ms; ${show(f.staleServed)} lookups were served from expired entries meanwhile`,
+    112: (f) =>
+      f.phase === 'ended'
+        ? `No longer shedding connections: ${show(f.shed)} were turned away in ${show(f.periodSec)} s (${show(f.reasons)})`
+        : `Shedding connections to protect the gateway: ${show(f.shed)} turned away in the last ${show(f.periodSec)} s ` +
+          `(${show(f.reasons)})` +
+          (f.pending === undefined
+            ? ''
+            : `; ${f.pending} waiting for their request head, ${show(f.connections)} open`),
     400: (f) =>
       f.context === undefined ? `Error: ${show(f.error)}` : `Error while ${f.context}: ${show(f.error)}`,
     401: (f) =>
