@@ -8,7 +8,6 @@
 // fresh connections, the gateway's RSS and descriptors sampled. Prints a table, the goals and one JSON line.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -16,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { FloodStats, ProbeResult } from '../tools/loadgen/src/index.ts';
 import { type GaugePeaks, type PathPolls, pollAdmin } from './admin-poller.ts';
+import { lowPort, waitAccepting } from './ports.ts';
 import { type TcpCounters, tcpCounters, tcpCountersSince } from './proc-stats.ts';
 import { openFileLimit, type ProcessPeaks, sampleProcess } from './process-sampler.ts';
 import {
@@ -143,42 +143,6 @@ function start(command: string, args: string[], options: { stdin?: 'pipe' | 'ign
       }
     });
   return { child, exited, nextJson };
-}
-
-/**
- * A free port below the ephemeral range (32768-60999): a flood fills that range with connections and
- * TIME_WAIT sockets, and a port picked from it may be taken before the gateway binds it.
- */
-async function lowPort(): Promise<number> {
-  for (;;) {
-    const port = 10_000 + Math.floor(Math.random() * 22_000);
-    const server = net.createServer();
-    const ok = await new Promise<boolean>((resolve) => {
-      server.once('error', () => resolve(false));
-      server.listen({ port, host: '127.0.0.1', exclusive: true }, () => resolve(true));
-    });
-    if (ok) {
-      await new Promise((resolve) => server.close(resolve));
-      return port;
-    }
-  }
-}
-
-async function waitAccepting(port: number, child: ChildProcess, what: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${what} did not start on ${port}`);
-    await sleep(50);
-  }
 }
 
 function ensureDebianPackage(binary: string, pkg: string): void {
