@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import type { FloodStats, ProbeResult } from '../tools/loadgen/src/index.ts';
 import { type GaugePeaks, type PathPolls, pollAdmin } from './admin-poller.ts';
 import { lowPort, waitAccepting } from './ports.ts';
-import { type TcpCounters, tcpCounters, tcpCountersSince } from './proc-stats.ts';
+import { machineCpu, type TcpCounters, tcpCounters, tcpCountersSince, treeCpuUs } from './proc-stats.ts';
 import { openFileLimit, type ProcessPeaks, sampleProcess } from './process-sampler.ts';
 import {
   readSlowReport,
@@ -276,6 +276,24 @@ function labelled(text: string | null, name: string, label: string): Record<stri
   return counts;
 }
 
+/** The mean of `agent_gateway_tunnel_setup_seconds` between two scrapes, in ms (null without both). */
+function setupMeanMs(before: string | null, after: string | null): number | null {
+  const read = (text: string | null, suffix: string) =>
+    text === null
+      ? null
+      : Number(
+          new RegExp(`^agent_gateway_tunnel_setup_seconds_${suffix}(?:\\{\\})? (\\S+)`, 'm').exec(text)?.[1],
+        );
+  const [sum0, count0, sum1, count1] = [
+    read(before, 'sum'),
+    read(before, 'count'),
+    read(after, 'sum'),
+    read(after, 'count'),
+  ];
+  if (sum0 === null || count0 === null || sum1 === null || count1 === null || count1 === count0) return null;
+  return ((sum1 - sum0) / (count1 - count0)) * 1000;
+}
+
 /** Events in the gateway's log by ID; lines that are not events (a crash's stack) are kept apart. */
 function countEvents(file: string): { byId: Record<string, number>; other: string[] } {
   const byId: Record<string, number> = {};
@@ -467,11 +485,16 @@ interface ScenarioRow {
   /** Event 112 (connections shed) by the gateway's own count (null: no such event yet). */
   event112: number | null;
   tunnels: Record<string, number> | null;
+  /** The gateway's own mean set-up time (CONNECT received to verified) of the tunnels it verified meanwhile. */
+  gatewaySetupMeanMs: number | null;
   events: Record<string, number>;
   gatewayAlive: boolean;
   gatewayExit: string | null;
   gatewayOutput: string[];
   fileLimit: number | null;
+  /** The gateway's CPU time over the measured span, as percent of one core; all cores' busy percent. */
+  gatewayCpuPercent: number;
+  hostBusyPercent: number;
   tcp: TcpCounters;
   attack: { summary: string; details: Record<string, unknown> } | null;
 }
@@ -488,6 +511,7 @@ async function runScenario(scenario: Scenario, targetPort: number): Promise<Scen
     if (warmupCount > 0) await runProbe(gateway, target, warmupCount, 0);
     const before = await scrape(gateway);
     const tcpBefore = tcpCounters();
+    const [cpuBefore, hostBefore, wallBefore] = [treeCpuUs(gateway.pid), machineCpu(), performance.now()];
     const sampler = sampleProcess(gateway.pid);
     const poller = pollAdmin(gateway.adminPort, {
       intervalMs: Number(values['poll-ms']),
@@ -504,6 +528,11 @@ async function runScenario(scenario: Scenario, targetPort: number): Promise<Scen
     const polls = await poller.stop();
     const peaks = sampler.stop();
     const tcp = tcpCountersSince(tcpBefore);
+    const gatewayCpuPercent =
+      (100 * (treeCpuUs(gateway.pid) - cpuBefore)) / ((performance.now() - wallBefore) * 1000);
+    const hostAfter = machineCpu();
+    const hostBusyPercent =
+      (100 * (hostAfter.busy - hostBefore.busy)) / Math.max(1, hostAfter.total - hostBefore.total);
     const gatewayAlive = gateway.child.exitCode === null && gateway.child.signalCode === null;
     const after = gatewayAlive ? await scrape(gateway) : null;
     const events = countEvents(gateway.eventsFile);
@@ -521,6 +550,7 @@ async function runScenario(scenario: Scenario, targetPort: number): Promise<Scen
         eventsAfter === null || eventsAfter['112'] === undefined
           ? (events.byId['112'] ?? null)
           : (eventsAfter['112'] ?? 0) - (eventsBefore?.['112'] ?? 0),
+      gatewaySetupMeanMs: setupMeanMs(before, after),
       tunnels: difference(
         labelled(after, 'agent_gateway_tunnels_total', 'result'),
         labelled(before, 'agent_gateway_tunnels_total', 'result'),
@@ -530,6 +560,8 @@ async function runScenario(scenario: Scenario, targetPort: number): Promise<Scen
       gatewayExit: gatewayAlive ? null : `${gateway.child.exitCode ?? gateway.child.signalCode}`,
       gatewayOutput: events.other.slice(-5),
       fileLimit: openFileLimit(gateway.pid),
+      gatewayCpuPercent,
+      hostBusyPercent,
       tcp,
       attack: attackResult,
     };
@@ -570,6 +602,7 @@ function report(rows: ScenarioRow[]): void {
       'success %',
       'p50 ms',
       'p99 ms',
+      'connect p99 ms',
       'healthz ok',
       'metrics ok',
       'RSS peak MiB',
@@ -578,6 +611,7 @@ function report(rows: ScenarioRow[]): void {
       'pending peak',
       'event 112',
       'listen drops',
+      'gateway cpu %',
       'gateway',
     ],
     ...rows.map((r) => [
@@ -588,6 +622,7 @@ function report(rows: ScenarioRow[]): void {
       fmt(successPercent(r), 2),
       fmt(r.legit.p50Ms, 1),
       fmt(r.legit.p99Ms, 1),
+      fmt(r.legit.connectP99Ms, 1),
       `${r.healthz.answered}/${r.healthz.sent}`,
       `${r.metrics.answered}/${r.metrics.sent}`,
       fmt(r.process.rssPeakKiB / 1024, 1),
@@ -596,6 +631,7 @@ function report(rows: ScenarioRow[]): void {
       fmt(r.gaugePeaks[PENDING_GAUGE]),
       fmt(r.event112),
       fmt(r.tcp.ListenDrops),
+      fmt(r.gatewayCpuPercent),
       r.gatewayAlive ? 'up' : `died (${r.gatewayExit})`,
     ]),
   ];
@@ -605,7 +641,8 @@ function report(rows: ScenarioRow[]): void {
     if (r.attack !== null) lines.push(`attack: ${r.attack.summary}`);
     lines.push(
       `legit: ${r.legit.count} tunnels, ${values['legit-concurrency']} at a time, ${values['legit-timeout-ms']} ms each, over ${r.legit.durationMs} ms; ` +
-        `max ${fmt(r.legit.maxMs, 1)} ms; errors ${Object.keys(r.legit.errorKinds).length === 0 ? 'none' : byKind(r.legit.errorKinds)}` +
+        `max ${fmt(r.legit.maxMs, 1)} ms; TCP connect p50/p99 ${fmt(r.legit.connectP50Ms, 1)}/${fmt(r.legit.connectP99Ms, 1)} ms; ` +
+        `time-outs before the TCP connect ${r.legit.timeoutsBeforeConnect} of ${r.legit.timeouts}; errors ${Object.keys(r.legit.errorKinds).length === 0 ? 'none' : byKind(r.legit.errorKinds)}` +
         (r.legit.firstError === undefined ? '' : `; first: ${r.legit.firstError}`),
     );
     lines.push(
@@ -614,11 +651,14 @@ function report(rows: ScenarioRow[]): void {
     );
     lines.push(
       `gateway: file limit ${fmt(r.fileLimit)}; active client connections peak ${fmt(r.gaugePeaks[ACTIVE_GAUGE])}; ` +
+        `set-up by its own count (CONNECT to verified) mean ${fmt(r.gatewaySetupMeanMs, 1)} ms; ` +
         `tunnels by result ${r.tunnels === null ? 'n/a' : byKind(r.tunnels)}; shed by reason ${r.shed === null ? 'n/a' : byKind(r.shed) || 'none'}; ` +
         `events by id ${byKind(r.events)}`,
     );
     if (r.gatewayOutput.length > 0) lines.push(`gateway output: ${r.gatewayOutput.join(' | ')}`);
-    lines.push(`kernel: ${byKind(r.tcp)}`);
+    lines.push(
+      `kernel: ${byKind(r.tcp)}; all cores busy ${fmt(r.hostBusyPercent)}% (gateway, attackers, prober, target)`,
+    );
     process.stdout.write(`${r.scenario}\n${lines.map((line) => `  ${line}`).join('\n')}\n`);
   }
 

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import * as net from 'node:net';
 import { openFileDescriptorCount, waitForFileDescriptors } from '@agent-gateway/test-support';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -160,6 +161,8 @@ describe('runProbes', () => {
     });
     expect(result).toMatchObject({ count: 20, succeeded: 20, timeouts: 0, errors: 0 });
     expect(result.p99Ms).toBeGreaterThanOrEqual(result.p50Ms);
+    expect(result.connectP50Ms).toBeGreaterThan(0);
+    expect(result.connectP50Ms).toBeLessThanOrEqual(result.p50Ms);
     // 10 per worker, each started at least 40 ms after the one before: 9 gaps.
     expect(result.durationMs).toBeGreaterThanOrEqual(350);
   });
@@ -173,7 +176,8 @@ describe('runProbes', () => {
       concurrency: 4,
       timeoutMs: 150,
     });
-    expect(timedOut).toMatchObject({ succeeded: 0, timeouts: 4, errors: 0 });
+    // Connected, then nothing: time-outs after the TCP connection was made.
+    expect(timedOut).toMatchObject({ succeeded: 0, timeouts: 4, timeoutsBeforeConnect: 0, errors: 0 });
     const refusing = await listen((socket) =>
       socket.once('data', () => socket.end('HTTP/1.1 503 Service Unavailable\r\n\r\n')),
     );
@@ -184,5 +188,39 @@ describe('runProbes', () => {
     });
     expect(refused).toMatchObject({ succeeded: 0, timeouts: 0, errors: 3, errorKinds: { 'HTTP 503': 3 } });
     expect(Number.isNaN(refused.p50Ms)).toBe(true);
+  });
+
+  it('tells time-outs before the TCP connection from those after it', async () => {
+    // A listener in a stopped process: the kernel completes two handshakes into its accept queue (backlog
+    // 1) and drops the SYNs of the others, which their clients retry after 1 s.
+    const child = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const s = require('node:net').createServer().listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => {
+           console.log(s.address().port); process.kill(process.pid, 'SIGSTOP'); });`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    cleanup.push(async () => {
+      child.kill('SIGKILL');
+      await exited;
+    });
+    const port = Number(
+      await new Promise<string>((resolve) =>
+        child.stdout.once('data', (data: Buffer) => resolve(String(data))),
+      ),
+    );
+    const result = await runProbes({
+      via: { host: '127.0.0.1', port },
+      target: { host: 'agent.test', port: 443 },
+      count: 6,
+      concurrency: 6,
+      timeoutMs: 700,
+    });
+    expect(result).toMatchObject({ succeeded: 0, timeouts: 6, errors: 0 });
+    expect(result.timeoutsBeforeConnect).toBeGreaterThanOrEqual(3);
+    expect(result.timeoutsBeforeConnect).toBeLessThan(6);
   });
 });

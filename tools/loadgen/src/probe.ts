@@ -26,6 +26,11 @@ export interface ProbeResult {
   readonly succeeded: number;
   /** Tunnels not proven within the time limit. */
   readonly timeouts: number;
+  /**
+   * Of those, the ones whose TCP connection was not even established by then (the SYN dropped, e.g. on a
+   * full accept queue, and retried after 1 s, 3 s, ...).
+   */
+  readonly timeoutsBeforeConnect: number;
   /** Tunnels that failed otherwise (refused, reset, closed), by kind (`HTTP 503`, `ECONNRESET`, `EOF`). */
   readonly errors: number;
   readonly errorKinds: Record<string, number>;
@@ -33,6 +38,9 @@ export interface ProbeResult {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly maxMs: number;
+  /** Of the successful tunnels: the time until the TCP connection was established, ms. */
+  readonly connectP50Ms: number;
+  readonly connectP99Ms: number;
   /** From the first tunnel's start to the last one's end, ms. */
   readonly durationMs: number;
   readonly firstError?: string;
@@ -64,6 +72,8 @@ export async function runProbes(options: ProbeOptions): Promise<ProbeResult> {
     greeting: options.greeting,
   };
   const latencies: number[] = [];
+  const connectLatencies: number[] = [];
+  let timeoutsBeforeConnect = 0;
   const errorKinds: Record<string, number> = {};
   let timeouts = 0;
   let errors = 0;
@@ -75,14 +85,21 @@ export async function runProbes(options: ProbeOptions): Promise<ProbeResult> {
       const index = next++;
       const localAddress = options.localAddresses?.[index % options.localAddresses.length];
       const begin = performance.now();
+      let connectedAt = 0;
+      const onConnect = () => {
+        connectedAt = performance.now();
+      };
       try {
-        const socket = await attemptTunnel({ ...route, localAddress }, timeoutMs);
+        const socket = await attemptTunnel({ ...route, localAddress, onConnect }, timeoutMs);
         latencies.push(performance.now() - begin);
+        connectLatencies.push(connectedAt - begin);
         socket.destroy();
       } catch (error) {
         const kind = attemptErrorKind(error);
-        if (kind === 'ATTEMPT_TIMEOUT') timeouts++;
-        else {
+        if (kind === 'ATTEMPT_TIMEOUT') {
+          timeouts++;
+          if (connectedAt === 0) timeoutsBeforeConnect++;
+        } else {
           errors++;
           errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
         }
@@ -94,16 +111,20 @@ export async function runProbes(options: ProbeOptions): Promise<ProbeResult> {
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   latencies.sort((a, b) => a - b);
+  connectLatencies.sort((a, b) => a - b);
   const round = (value: number) => Math.round(value * 100) / 100;
   return {
     count: options.count,
     succeeded: latencies.length,
     timeouts,
+    timeoutsBeforeConnect,
     errors,
     errorKinds,
     p50Ms: round(percentile(latencies, 50)),
     p99Ms: round(percentile(latencies, 99)),
     maxMs: round(latencies.at(-1) ?? Number.NaN),
+    connectP50Ms: round(percentile(connectLatencies, 50)),
+    connectP99Ms: round(percentile(connectLatencies, 99)),
     durationMs: Math.round(performance.now() - started),
     ...(firstError === undefined ? {} : { firstError }),
   };
