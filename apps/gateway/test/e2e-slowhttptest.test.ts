@@ -194,7 +194,8 @@ describe('slowhttptest against the listener', () => {
     ).toEqual([]);
     const polls = await health.stop();
     await slow.stop();
-    expect(legit).toEqual({ succeeded: 60, failures: [] });
+    expect(legit.failures).toEqual([]);
+    expect(legit.succeeded).toBe(60);
     expect(polls.failures).toEqual([]);
     expect(polls.answered).toBeGreaterThanOrEqual(10);
     expect(gateway.eventsWithId(107, mark).length).toBeGreaterThanOrEqual(60);
@@ -225,7 +226,8 @@ describe('slowhttptest against the listener', () => {
     const tunnels = await legit;
     const polls = await health.stop();
     await slow.stop();
-    expect(tunnels).toEqual({ succeeded: 60, failures: [] });
+    expect(tunnels.failures).toEqual([]);
+    expect(tunnels.succeeded).toBe(60);
     expect(polls.failures).toEqual([]);
     expect(polls.answered).toBeGreaterThanOrEqual(10);
   }, 45_000);
@@ -333,7 +335,8 @@ describe('a flood of idle connections', () => {
   it('against the defaults with 2,048 descriptors: legitimate tunnels and /healthz keep working', async () => {
     const gateway = await startGatewayWithFileLimit(2048, {});
     const { legit, polls, final, verified } = await underFlood(gateway);
-    expect(legit).toEqual({ succeeded: 60, failures: [] });
+    expect(legit.failures).toEqual([]);
+    expect(legit.succeeded).toBe(60);
     expect(polls.failures).toEqual([]);
     expect(polls.answered).toBeGreaterThanOrEqual(10);
     expect(verified).toBeGreaterThanOrEqual(60);
@@ -349,7 +352,8 @@ describe('a flood of idle connections', () => {
       args: ['--workers', '1'],
     });
     const { mark, legit, polls } = await underFlood(gateway);
-    expect(legit).toEqual({ succeeded: 60, failures: [] });
+    expect(legit.failures).toEqual([]);
+    expect(legit.succeeded).toBe(60);
     expect(polls.failures).toEqual([]);
     expect(polls.answered).toBeGreaterThanOrEqual(10);
     expect((await shed(gateway))['pending-full']).toBeGreaterThan(1000);
