@@ -178,7 +178,7 @@ export const configSchema = z
       .array(z.string().min(1))
       .default(['log-analytics', 'azure-arc:AzureCloud'])
       .describe(
-        'Named host sets from public documentation: log-analytics[:WORKSPACE_ID,...], azure-arc:CLOUD[:REGION], automation:REGION[:ACCOUNT_ID], azure-monitor-agent:REGION[:WORKSPACE_ID]; the narrowed forms allow only your own accounts (see policy audit).',
+        'Host sets from public docs: log-analytics[:WORKSPACE_ID,...], azure-arc:CLOUD[:REGION], automation:REGION[:ACCOUNT_ID], azure-monitor-agent:REGION[:WORKSPACE_ID].',
       ),
     AllowedClientCertificateSubjects: z
       .array(z.string().min(1))

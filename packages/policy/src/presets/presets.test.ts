@@ -291,7 +291,7 @@ describe('presets', () => {
   it('refuses unknown presets and bad parameters with stable codes', () => {
     expect(codeOf(() => resolvePreset('nope'))).toBe('POLICY_UNKNOWN_PRESET');
     expect(codeOf(() => resolvePreset('__proto__'))).toBe('POLICY_UNKNOWN_PRESET');
-    expect(codeOf(() => resolvePreset('automation:__proto__:' + ACCOUNT))).toBe(
+    expect(codeOf(() => resolvePreset(`automation:__proto__:${ACCOUNT}`))).toBe(
       'POLICY_INVALID_PRESET_PARAMETER',
     );
     expect(codeOf(() => resolvePreset(7 as unknown as string))).toBe('POLICY_UNKNOWN_PRESET');
