@@ -9,13 +9,17 @@ import { validateConfig } from './validate.ts';
 /** The file name used when neither `--config` nor `AGENT_GATEWAY_CONFIG` names one. */
 export const DEFAULT_CONFIG_FILE = 'agent-gateway.json';
 
-/** Where the configuration lives: `--config`, else `AGENT_GATEWAY_CONFIG`, else `./agent-gateway.json`. */
+/**
+ * Where the configuration lives: `--config`, else `AGENT_GATEWAY_CONFIG`, else `fallback`: `./agent-gateway.json`,
+ * or the file an installation names (the Debian package's executable: /etc/agent-gateway/agent-gateway.json).
+ */
 export function resolveConfigPath(
   flag: string | undefined,
   env: NodeJS.ProcessEnv = process.env,
   cwd = process.cwd(),
+  fallback = DEFAULT_CONFIG_FILE,
 ): string {
-  const chosen = flag ?? (env.AGENT_GATEWAY_CONFIG || undefined) ?? DEFAULT_CONFIG_FILE;
+  const chosen = flag ?? (env.AGENT_GATEWAY_CONFIG || undefined) ?? fallback;
   return path.resolve(cwd, chosen);
 }
 
