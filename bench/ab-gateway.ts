@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { waitAccepting } from './ports.ts';
 import { treeCpuUs } from './proc-stats.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -60,23 +61,6 @@ function firstLine(child: ChildProcess): Promise<string> {
     lines.once('line', resolveLine);
     child.once('exit', (code) => reject(new Error(`exited (${code}) before it answered`)));
   });
-}
-
-async function waitAccepting(port: number): Promise<void> {
-  const net = await import('node:net');
-  for (let i = 0; i < 200; i++) {
-    const ok = await new Promise<boolean>((done) => {
-      const socket = net.connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        done(true);
-      });
-      socket.once('error', () => done(false));
-    });
-    if (ok) return;
-    await new Promise((wait) => setTimeout(wait, 50));
-  }
-  throw new Error(`nothing listens on ${port}`);
 }
 
 let nextPort = 24400;

@@ -8,7 +8,6 @@
 // Prints a table and one JSON line; goals are ratios against squid and direct measured in this run.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -16,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { StormResult } from '../tools/loadgen/src/index.ts';
 import { attachDnsmasq, type Dnsmasq, dnsmasqArgs, writeDnsmasqHosts } from './dnsmasq.ts';
+import { freePort, lowPort, waitAccepting } from './ports.ts';
 import {
   establishedTo,
   listenBacklog,
@@ -163,58 +163,12 @@ async function runLoadgen<T>(args: string[]): Promise<T> {
   return result;
 }
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/**
- * A free port below the ephemeral range (32768-60999), for the storm's listeners: after a flood that range
- * is full of TIME_WAIT sockets, and a port picked from it may be taken by an outgoing connection before
- * the child binds it.
- */
-async function lowPort(host = '127.0.0.1'): Promise<number> {
-  for (;;) {
-    const port = 10_000 + Math.floor(Math.random() * 22_000);
-    const server = net.createServer();
-    const ok = await new Promise<boolean>((resolve) => {
-      server.once('error', () => resolve(false));
-      server.listen({ port, host, exclusive: true }, () => resolve(true));
-    });
-    if (ok) {
-      await new Promise((resolve) => server.close(resolve));
-      return port;
-    }
-  }
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** agent-gateway's way to the storm's target (see --gateway-dns). */
 function resolveGatewayDns(choice: string): 'dns-servers' | 'host-overrides' {
   if (choice === 'dns-servers' || choice === 'host-overrides') return choice;
   throw new Error(`--gateway-dns: dns-servers or host-overrides, not ${choice}`);
-}
-
-async function waitAccepting(port: number, child: ChildProcess, what: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (child.exitCode !== null || Date.now() > deadline)
-      throw new Error(`${what} did not start on port ${port}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 function greetingServerName(session: string): string {
@@ -737,12 +691,10 @@ function combineStorms(list: StormRow[]): StormRow {
 }
 
 /**
- * A reconnect storm through a fresh instance of a peer started for it (target by name through dnsmasq):
- * `--storm` agents each open a verified idle tunnel to a fresh target on its own address and port; after a
- * pause longer than the DNS answers' TTL every tunnel is cut at the same moment, and every agent reconnects
- * at once (the load generator's `storm`), retrying as `--storm-retries` and `--storm-backoff-ms` say.
+ * A fresh target process on the storm's own address (what dnsmasq answers for the greeting's name), on a
+ * port below the ephemeral range.
  */
-async function measureStorm(name: string, dns: Dnsmasq): Promise<StormRow> {
+async function startStormTarget() {
   const targetPort = await lowPort(STORM_TARGET_HOST);
   const targetRun = start(process.execPath, [
     loadgen,
@@ -753,7 +705,17 @@ async function measureStorm(name: string, dns: Dnsmasq): Promise<StormRow> {
     String(targetPort),
   ]);
   await targetRun.nextJson<{ port: number }>();
-  const target = `${STORM_TARGET_HOST}:${targetPort}`;
+  return { targetPort, targetRun, target: `${STORM_TARGET_HOST}:${targetPort}` };
+}
+
+/**
+ * A reconnect storm through a fresh instance of a peer started for it (target by name through dnsmasq):
+ * `--storm` agents each open a verified idle tunnel to a fresh target on its own address and port; after a
+ * pause longer than the DNS answers' TTL every tunnel is cut at the same moment, and every agent reconnects
+ * at once (the load generator's `storm`), retrying as `--storm-retries` and `--storm-backoff-ms` say.
+ */
+async function measureStorm(name: string, dns: Dnsmasq): Promise<StormRow> {
+  const { targetPort, targetRun, target } = await startStormTarget();
   let peer: Peer | undefined;
   let idle: IdleClients | undefined;
   try {
@@ -847,17 +809,7 @@ interface DnsOutageRow {
  * (RFC 8767), which the gateway's own metrics and event 110 confirm.
  */
 async function measureDnsOutage(dns: Dnsmasq, durationMs: number): Promise<DnsOutageRow> {
-  const targetPort = await lowPort(STORM_TARGET_HOST);
-  const targetRun = start(process.execPath, [
-    loadgen,
-    'target',
-    '--host',
-    STORM_TARGET_HOST,
-    '--port',
-    String(targetPort),
-  ]);
-  await targetRun.nextJson<{ port: number }>();
-  const target = `${STORM_TARGET_HOST}:${targetPort}`;
+  const { targetPort, targetRun, target } = await startStormTarget();
   let peer: Peer | undefined;
   try {
     peer = await startPeer('agent-gateway', targetPort, { dnsAddress: dns.address });

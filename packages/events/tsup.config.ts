@@ -28,7 +28,7 @@ export default defineConfig([
     clean: true,
   },
   {
-    // The sinks: Node only (pino, sockets, files, signals).
+    // The sinks: Node only (sonic-boom, sockets, files, signals).
     entry: { 'node/index': 'src/node/index.ts' },
     format: ['esm'],
     platform: 'node',

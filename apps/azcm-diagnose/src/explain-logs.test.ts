@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { lookupCode } from '@agent-gateway/azcm-codes';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../test/support/run-cli.ts';
@@ -100,5 +100,44 @@ describe('default log locations', () => {
       expect(run.code).toBe(3);
       expect(run.stderr).toContain('/var/opt/azcmagent/log/himds.log');
     }
+  });
+});
+
+describe('explain on pasted multi-line text', () => {
+  const corpus = JSON.parse(
+    readFileSync(new URL('../../../packages/azcm-codes/test/corpus/cases.json', import.meta.url), 'utf8'),
+  ) as { cases: Array<{ id: string; text: string; expect: { code: string | null; noFailure?: boolean } }> };
+
+  it('reads every line of a paste and puts the root cause first', () => {
+    const paste = [
+      'time="2020-10-20T15:20:50-06:00" level=info msg="Check network connectivity to all endpoints..."',
+      'time="2020-10-20T15:23:24-06:00" level=error msg="x509: certificate signed by unknown authority. Failed to Tls dialing agentserviceapi.guestconfiguration.azure.com"',
+      'time="2020-10-20T15:25:51-06:00" level=error msg="Failed to AzcmagentConnect ARM resource" Error="Get Resource Failed with Status Code: 403"',
+    ].join('\n');
+    const result = explain(paste, 'en');
+    expect(result.matches.map((m) => [m.family, m.line])).toEqual([
+      ['tls-unknown-authority', 2],
+      ['arm-request-forbidden', 3],
+    ]);
+  });
+
+  it('explains exit codes inside text and bare msiexec codes', () => {
+    expect(explain('AZCMAgent command failed with error:  >> exitcode: 42.', 'en').matches[0]).toMatchObject({
+      code: 'AZCM0042',
+      family: 'exit-code',
+      command: 'azcmagent',
+    });
+    expect(explain('1603', 'de').codes.map((c) => c.code)).toEqual(['AZCM0156']);
+  });
+
+  it('names the code the source established for every corpus case', () => {
+    let recognized = 0;
+    for (const c of corpus.cases) {
+      const result = explain(c.text, 'en');
+      const failures = result.matches.filter((m) => m.status === 'failure');
+      if (c.expect.noFailure ? failures.length === 0 : failures.length > 0) recognized += 1;
+      if (c.expect.code !== null) expect(failures[0]?.code, c.id).toBe(c.expect.code);
+    }
+    expect(recognized / corpus.cases.length).toBeGreaterThanOrEqual(0.9);
   });
 });

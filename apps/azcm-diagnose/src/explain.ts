@@ -1,4 +1,13 @@
-import { type AzcmCode, type Lang, lookupCode, matchLogLine, searchCodes } from '@agent-gateway/azcm-codes';
+import {
+  type AnalyzedFinding,
+  type AzcmCode,
+  analyzeLog,
+  azcmCodeForMsiExitCode,
+  type FindingStatus,
+  type Lang,
+  lookupCode,
+  searchCodes,
+} from '@agent-gateway/azcm-codes';
 import { redactSecrets } from './redact.ts';
 
 /** One explained code. */
@@ -17,6 +26,12 @@ export interface ExplainedMatch extends Explanation {
   family: string;
   endpoint?: string;
   evidence: string;
+  /** 1-based line of the pasted text the failure was found in. */
+  line: number;
+  /** `failure`, or `recovered`/`context` when a later line of the paste shows the step succeeded. */
+  status: FindingStatus;
+  /** For exit codes inside the text: the program that returned it (`azcmagent`, `msiexec`). */
+  command?: string;
 }
 
 /** What `explain` found for its argument. */
@@ -24,7 +39,7 @@ export interface ExplainResult {
   input: string;
   /** `code` when the argument named a code (`AZCM0041`, `41`), `text` otherwise. */
   kind: 'code' | 'text';
-  /** Failures the message matchers recognised in the text (most specific first). */
+  /** Failures the message matchers recognised in the text, root cause first (one per family and code). */
   matches: ExplainedMatch[];
   /** Codes whose texts contain the words (for a code argument: that code). */
   codes: Explanation[];
@@ -61,7 +76,19 @@ export function explain(input: string, lang: Lang): ExplainResult {
   const byCode = /^(azcm)?\d{1,4}$/i.test(trimmed) ? lookupCode(trimmed) : undefined;
   if (byCode !== undefined)
     return { input: trimmed, kind: 'code', matches: [], codes: [explanation(byCode, lang)] };
-  const matches = matchLogLine(trimmed).map((finding): ExplainedMatch => {
+  // A bare msiexec exit code (1603, 1618, ...) explains as the code the installation script reports for it.
+  const msi = /^\d{3,4}$/.test(trimmed) ? azcmCodeForMsiExitCode(Number(trimmed)) : undefined;
+  if (msi !== undefined)
+    return { input: trimmed, kind: 'code', matches: [], codes: [explanation(msi, lang)] };
+  // Every line on its own; failures a later line shows overcome only when nothing else failed.
+  const analysis = analyzeLog(trimmed);
+  const chosen = analysis.failures.length > 0 ? analysis.failures : analysis.findings;
+  const distinct: AnalyzedFinding[] = [];
+  for (const f of chosen) {
+    if (!distinct.some((d) => d.family === f.family && d.code === f.code && d.endpoint === f.endpoint))
+      distinct.push(f);
+  }
+  const matches = distinct.map((finding): ExplainedMatch => {
     const base = explanation(finding.code, lang);
     const hint = finding.hint?.[lang];
     return {
@@ -70,6 +97,9 @@ export function explain(input: string, lang: Lang): ExplainResult {
       family: finding.family,
       ...(finding.endpoint !== undefined ? { endpoint: finding.endpoint } : {}),
       evidence: redactSecrets(finding.evidence),
+      line: finding.line,
+      status: finding.status,
+      ...(finding.command !== undefined ? { command: finding.command } : {}),
     };
   });
   const matched = new Set(matches.map((match) => match.code));

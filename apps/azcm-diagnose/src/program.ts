@@ -170,7 +170,8 @@ export function createProgram(io: CliIo, setExit: (code: ExitCodeValue) => void)
       'scan agent logs or console output for AZCM codes and known failures (- reads standard input)',
     )
     .argument('[files...]', `log files; default: ${defaultLogFiles(process.platform, io.env).join(', ')}`)
-    .action(async (files: string[], _options: unknown, command: Command) => {
+    .option('--all', 'also show failures a later success overcame, and debug retries')
+    .action(async (files: string[], options: { all?: boolean }, command: Command) => {
       const { json, lang } = command.optsWithGlobals<GlobalOptions>();
       const t = messages(lang);
       let inputs = files;
@@ -198,11 +199,11 @@ export function createProgram(io: CliIo, setExit: (code: ExitCodeValue) => void)
             cause: error,
           });
         }
-        findings.push(...scanLogText(input, text, lang));
+        findings.push(...scanLogText(input, text, lang, options.all === true));
       }
       if (json) writeJson(io, { inputs, findings });
       else io.stdout.write(`${renderLogs(findings, inputs.length, lang, colors)}\n`);
-      setExit(findings.length > 0 ? ExitCode.problems : ExitCode.ok);
+      setExit(findings.some((f) => f.status === 'failure') ? ExitCode.problems : ExitCode.ok);
     });
 
   addNetworkOptions(

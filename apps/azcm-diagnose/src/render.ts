@@ -40,9 +40,14 @@ export function renderExplain(result: ExplainResult, lang: Lang, colors: Colors)
     parts.push(colors.bold(colors.underline(t.recognised)));
     for (const match of result.matches) {
       const where = match.endpoint !== undefined ? `  ${t.endpoint}: ${colors.bold(match.endpoint)}` : '';
+      // Where in a multi-line paste, and whether a later line shows the step succeeded after all.
+      const at =
+        match.line > 1 || match.status !== 'failure'
+          ? colors.dim(`  (${match.line}${match.status !== 'failure' ? `, ${match.status}` : ''})`)
+          : '';
       parts.push(
         [
-          `${colors.magenta(match.family)}${where}`,
+          `${colors.magenta(match.family)}${where}${at}`,
           `${t.evidence}: ${colors.dim(match.evidence)}`,
           renderExplanation(match, lang, colors),
         ].join('\n'),
@@ -69,17 +74,27 @@ export function renderLogs(
   const t = messages(lang);
   if (findings.length === 0) return colors.green(t.noFindings(inputs));
   const listed = findings.slice(0, maxListedFindings);
+  // A STATUS column only when --all brought in findings that are not failures.
+  const withStatus = findings.some((f) => f.status !== 'failure');
   const rows = listed.map((f) => [
     colors.dim(`${f.source}:${f.line}`),
     colors.cyan(f.code),
     colors.magenta(f.family),
+    ...(withStatus ? [f.status === 'failure' ? colors.red(f.status) : colors.dim(f.status)] : []),
     f.endpoint ?? '',
     truncate(f.evidence, 80),
   ]);
   const parts = [
     colors.bold(t.findingsIn(findings.length, inputs)),
     renderTable(
-      [t.where, t.code.toUpperCase(), 'FAMILY', t.endpoint.toUpperCase(), t.evidence.toUpperCase()],
+      [
+        t.where,
+        t.code.toUpperCase(),
+        'FAMILY',
+        ...(withStatus ? ['STATUS'] : []),
+        t.endpoint.toUpperCase(),
+        t.evidence.toUpperCase(),
+      ],
       rows,
       colors,
     ),
@@ -89,12 +104,13 @@ export function renderLogs(
   // One piece of advice per distinct failure, with the lines it covers.
   const advice = new Map<string, { finding: LogFinding; where: string[] }>();
   for (const finding of findings) {
+    if (finding.status !== 'failure') continue;
     const key = `${finding.code}|${finding.family}|${finding.fix}`;
     const entry = advice.get(key) ?? { finding, where: [] };
     entry.where.push(`${finding.source}:${finding.line}`);
     advice.set(key, entry);
   }
-  parts.push(colors.bold(colors.underline(t.whatToDo)));
+  if (advice.size > 0) parts.push(colors.bold(colors.underline(t.whatToDo)));
   for (const { finding, where } of advice.values()) {
     const shown =
       where.length > 5 ? `${where.slice(0, 5).join(', ')}, … (${where.length})` : where.join(', ');

@@ -72,7 +72,8 @@ describe('azcm-diagnose logs (child process)', () => {
   it('reports each finding with file:line and fix, secrets redacted', async () => {
     const run = await runCli(['logs', fixture('himds.log'), fixture('console.txt')]);
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/himds\.log:3\s+AZCM0026\s+proxyconnect-refused/);
+    // Line 3's heartbeat failure is overcome by "Heartbeat sent" on line 6: hidden without --all.
+    expect(run.stdout).not.toMatch(/himds\.log:3\s/);
     expect(run.stdout).toMatch(/himds\.log:4\s+AZCM0026\s+tls-unknown-authority/);
     expect(run.stdout).toMatch(/himds\.log:5\s+AZCM0041\s+invalid-client-secret/);
     expect(run.stdout).toMatch(/console\.txt:4\s+AZCM0026/);
@@ -83,18 +84,47 @@ describe('azcm-diagnose logs (child process)', () => {
 
     const json = JSON.parse((await runCli(['logs', '--json', fixture('himds.log')])).stdout);
     expect(json.findings.map((f: { line: number; family: string }) => [f.line, f.family])).toEqual([
-      [3, 'proxyconnect-refused'],
       [4, 'tls-unknown-authority'],
       [5, 'invalid-client-secret'],
     ]);
     expect(JSON.stringify(json)).not.toContain('Hunter2');
   });
 
+  it('shows recovered failures and debug retries with --all, with their status', async () => {
+    const all = await runCli(['logs', '--all', fixture('himds.log')]);
+    expect(all.code).toBe(1);
+    expect(all.stdout).toMatch(/himds\.log:3\s+AZCM0026\s+proxyconnect-refused\s+recovered/);
+    const json = JSON.parse((await runCli(['logs', '--all', '--json', fixture('himds.log')])).stdout);
+    expect(json.findings.map((f: { line: number; status: string }) => [f.line, f.status])).toEqual([
+      [3, 'recovered'],
+      [4, 'failure'],
+      [5, 'failure'],
+    ]);
+    expect(json.findings[0].resolvedAt).toBe(6);
+
+    // A log whose only failure was overcome exits 0.
+    const recovered = await runCli(['logs', '-'], {
+      input:
+        'time="2026-11-20T08:14:05Z" level=debug msg="Failed to get token" Error="dial tcp: lookup login.microsoftonline.com: no such host"\ntime="2026-11-20T08:14:07Z" level=info msg="Successfully acquired Authorization Token"\n',
+    });
+    expect(recovered.code).toBe(0);
+  });
+
+  it('reads console output in a Windows code page and finds the localized message', async () => {
+    // "ü" and "ä" as Windows-1252 bytes: not valid UTF-8.
+    const text =
+      'FATAL   Fehler für gbl.his.arc.azure.com: dial tcp 20.1.2.3:443: connectex: Es konnte keine Verbindung hergestellt werden, da der Zielcomputer die Verbindung verweigerte.\n';
+    const bytes = Buffer.from(text, 'latin1');
+    const json = JSON.parse((await runCli(['logs', '--json', '-'], { input: bytes })).stdout);
+    expect(json.findings.map((f: { family: string }) => f.family)).toEqual(['connection-refused']);
+    expect(json.findings[0].text).toContain('Fehler für');
+  });
+
   it('reads console output that Windows PowerShell saved as UTF-16', async () => {
     const json = JSON.parse((await runCli(['logs', '--json', fixture('console-utf16.txt')])).stdout);
     expect(json.findings.map((f: { line: number; family: string }) => [f.line, f.family])).toEqual([
-      [4, 'explicit-code'],
       [4, 'proxy-auth-required'],
+      [4, 'explicit-code'],
     ]);
   });
 

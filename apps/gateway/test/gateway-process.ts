@@ -66,6 +66,11 @@ export interface GatewayProcessOptions {
   /** Run the gateway as this user and group (the test must be root), e.g. to make file permissions bind. */
   uid?: number;
   gid?: number;
+  /**
+   * Append the gateway's stdout (its events) to this file instead of a pipe, as `agent-gateway run >> FILE`
+   * does. `events` then stays empty (read the file, or `/events`), and the start is awaited on `/readyz`.
+   */
+  stdoutFile?: string;
 }
 
 /**
@@ -219,6 +224,22 @@ export class GatewayProcess {
     });
   }
 
+  /** Polls `/readyz` until it answers 200 (for a gateway whose stdout goes to a file). */
+  async waitForReady(timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (this.exit !== undefined)
+        throw new Error(`gateway exited (${JSON.stringify(this.exit)})\n${this.log()}`);
+      const ready = await this.admin('/readyz').then(
+        (answer) => answer.status === 200,
+        () => false,
+      );
+      if (ready) return;
+      if (Date.now() > deadline) throw new Error(`gateway not ready within ${timeoutMs} ms\n${this.log()}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
   /** stdout and stderr, for failure messages. */
   log(): string {
     return `--- gateway stdout ---\n${this.stdout.slice(-6000)}\n--- gateway stderr ---\n${this.stderr.slice(-3000)}`;
@@ -283,17 +304,20 @@ export async function startGatewayProcess(options: GatewayProcessOptions): Promi
     ...options.config,
   };
   if (options.writeConfig !== false) await writeJson(configFile, config);
+  const stdout = options.stdoutFile === undefined ? 'pipe' : await fs.open(options.stdoutFile, 'a');
   const child = spawn(process.execPath, [cliEntry, 'run', '--config', configFile, ...(options.args ?? [])], {
     cwd: dir,
     env: cleanEnv(),
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', stdout === 'pipe' ? 'pipe' : stdout.fd, 'pipe'],
     ...(options.uid === undefined ? {} : { uid: options.uid }),
     ...(options.gid === undefined ? {} : { gid: options.gid }),
   });
+  if (stdout !== 'pipe') await stdout.close(); // the child has its own copy
   const gateway = new GatewayProcess({ child, dir, configFile, port, adminPort, ownsDir });
   if (options.waitForStart !== false) {
     try {
-      await gateway.waitForEvent(101, { timeoutMs: options.startTimeoutMs ?? 20_000 });
+      if (stdout === 'pipe') await gateway.waitForEvent(101, { timeoutMs: options.startTimeoutMs ?? 20_000 });
+      else await gateway.waitForReady(options.startTimeoutMs ?? 20_000);
     } catch (error) {
       await gateway.stop();
       throw error;

@@ -18,7 +18,9 @@ export function parseScrape(text: string): Scrape {
     const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})?) (\S+)$/.exec(line);
     if (!match) throw new Error(`not a Prometheus sample line: ${JSON.stringify(line)}`);
     const value = Number(match[2]);
-    if (Number.isNaN(value) && match[2] !== 'NaN') throw new Error(`bad value in ${line}`);
+    // Prometheus parses values with Go's ParseFloat, which takes NaN in any case; prom-client prints `Nan`
+    // (e.g. the event-loop delay mean of a histogram that saw no sample since the last scrape).
+    if (Number.isNaN(value) && !/^nan$/i.test(match[2] as string)) throw new Error(`bad value in ${line}`);
     samples.set(match[1] as string, value);
   }
   return { samples, types };

@@ -1,3 +1,5 @@
+import { AGENT_FAMILIES } from './agent-families.ts';
+import { INSTALL_FAMILIES } from './install-families.ts';
 import type { Lang, NetworkFailureKind } from './types.ts';
 
 /** Cause and fix texts specific to one failure family. */
@@ -17,6 +19,15 @@ export interface FailureFamily {
   readonly name: string;
   /** The AZCM code the failure amounts to. */
   readonly code: string;
+  /**
+   * Picks the code from the lower-cased message when it depends on context (e.g. the Windows and the Linux
+   * installation scripts report the same failure with different codes). Returns `code` otherwise.
+   */
+  readonly codeFor?: (lower: string) => string;
+  /** 0 installation/environment, 1 network, 2 identity, 3 authorization/resources, 4 wrappers (see Finding.stage). */
+  readonly stage?: number;
+  /** A generic family that only reports when no other family matched the same line. */
+  readonly fallback?: boolean;
   /** Network failure class, for network families. */
   readonly kind?: NetworkFailureKind;
   /** Lower-case phrases, any of which identifies the family (searched with `indexOf`, never a regex). */
@@ -34,11 +45,9 @@ const gpoDe =
 const gpoEn =
   ' If this happens with the device login only and the name resolves otherwise: the Group Policy "Delete user profiles older than a specified number of days on system restart" may have deleted the himds service account profile and its cached certificate.';
 
-/**
- * The failure families the matchers know, from the troubleshooting table of the agent documentation
- * (token acquisition and ARM failures) and the network failures users hit most often behind proxies.
- */
-export const FAILURE_FAMILIES: readonly FailureFamily[] = Object.freeze([
+// Token acquisition and ARM failures from the troubleshooting table of the agent documentation, and the
+// network failures users hit most often behind proxies.
+const CONNECTION_FAMILIES: readonly FailureFamily[] = [
   {
     name: 'invalid-client-secret',
     code: 'AZCM0041',
@@ -254,6 +263,11 @@ export const FAILURE_FAMILIES: readonly FailureFamily[] = Object.freeze([
       'name or service not known',
       'getaddrinfo enotfound',
       'no such host is known',
+      // Windows socket errors in the system language (WSAHOST_NOT_FOUND): German, French, Spanish.
+      'der angegebene host ist unbekannt',
+      'dieser host ist unbekannt',
+      'hôte inconnu',
+      'host desconocido',
     ],
     unless: ['proxyconnect'],
     hint: (ctx) => ({
@@ -297,7 +311,16 @@ export const FAILURE_FAMILIES: readonly FailureFamily[] = Object.freeze([
     name: 'connection-refused',
     code: 'AZCM0026',
     kind: 'refused',
-    phrases: ['connection refused', 'actively refused', 'econnrefused'],
+    phrases: [
+      'connection refused',
+      'actively refused',
+      'econnrefused',
+      // WSAECONNREFUSED in German, French, Spanish, Italian.
+      'die verbindung verweigerte',
+      'expressément refusé',
+      'denegó expresamente',
+      'rifiutata in modo attivo',
+    ],
     unless: ['proxyconnect'],
     hint: () => ({
       en: {
@@ -324,6 +347,11 @@ export const FAILURE_FAMILIES: readonly FailureFamily[] = Object.freeze([
       'connection timed out',
       'operation timed out',
       'did not properly respond after a period of time',
+      // WSAETIMEDOUT in German, French, Spanish, Italian.
+      'nach einer bestimmten zeitspanne nicht richtig reagiert',
+      'pas répondu convenablement',
+      'no respondió adecuadamente',
+      'non ha risposto correttamente',
       'etimedout',
     ],
     hint: () => ({
@@ -346,6 +374,12 @@ export const FAILURE_FAMILIES: readonly FailureFamily[] = Object.freeze([
     phrases: [
       'connection reset by peer',
       'forcibly closed by the remote host',
+      // WSAECONNRESET in German, French, Spanish, Italian.
+      'vom remotehost geschlossen',
+      'fermée par l’hôte distant',
+      "fermée par l'hôte distant",
+      'forzó el cierre de una conexión',
+      'chiusa forzatamente dall',
       'econnreset',
       'socket hang up',
     ],
@@ -362,4 +396,15 @@ export const FAILURE_FAMILIES: readonly FailureFamily[] = Object.freeze([
       },
     }),
   },
+];
+
+/**
+ * The failure families the matchers know: token, ARM and network failures of the agent
+ * ({@link CONNECTION_FAMILIES}), the installation scripts' and msiexec's failures, and the agent's own
+ * onboarding, identity and extension failures.
+ */
+export const FAILURE_FAMILIES: readonly FailureFamily[] = Object.freeze([
+  ...CONNECTION_FAMILIES,
+  ...INSTALL_FAMILIES,
+  ...AGENT_FAMILIES,
 ]);

@@ -5,10 +5,17 @@
  *
  * @packageDocumentation
  */
+export {
+  type AnalyzedFinding,
+  analyzeLog,
+  type FindingStatus,
+  type LogAnalysis,
+} from './analyze-log.ts';
 export { arcEndpoints, CLOUD_NAMES, normalizeRegion } from './arc-endpoints.ts';
 export { azcmCodes } from './catalog.ts';
 export { type AzcmCodeRange, azcmCodeRanges, codeRangeOf } from './code-ranges.ts';
 export { AzcmCodesError, type AzcmCodesErrorCode } from './errors.ts';
+export { azcmCodeForMsiExitCode, type ExitCodeInText, findExitCodes } from './exit-codes-in-text.ts';
 export {
   FAILURE_FAMILIES,
   type FailureFamily,
@@ -18,6 +25,7 @@ export {
 export { lookupCode, parseCodeNumber } from './lookup.ts';
 export { MAX_EVIDENCE_LENGTH, matchLogLine, scanLog } from './match-log-line.ts';
 export { codeForNetworkFailure, NETWORK_FAILURE_KINDS } from './network-failure.ts';
+export { decodeWindowsBytes, repairMojibake } from './repair-mojibake.ts';
 export { searchCodes } from './search-codes.ts';
 export type {
   ArcEndpoint,

@@ -171,6 +171,191 @@ const CASES: Case[] = [
     error:
       'Post "https://agentserviceapi.guestconfiguration.azure.com/v1": read tcp 10.1.1.4:50011->20.1.2.3:443: wsarecv: An existing connection was forcibly closed by the remote host.',
   },
+  // Installation scripts, msiexec and package managers (messages as the scripts print them).
+  {
+    family: 'msi-download-failed',
+    code: 'AZCM0148',
+    msg: 'Installation failed',
+    error:
+      'Download failed: Unable to read data from the transport connection: An existing connection was forcibly closed by the remote host.',
+  },
+  {
+    family: 'msi-fatal-error',
+    code: 'AZCM0156',
+    msg: 'MSI (s) (2C:C4) [02:22:15:584]: Product: Azure Connected Machine Agent',
+    error: 'Installation success or error status: 1603.',
+  },
+  {
+    family: 'agent-service-start-failed',
+    code: 'AZCM0156',
+    msg: 'WixQuietExec64:  Start-Service',
+    error:
+      "Service 'Guest Configuration Extension service (ExtensionService)' cannot be started due to the following error: Cannot start service ExtensionService on computer '.'.",
+  },
+  {
+    family: 'msi-another-installation',
+    code: 'AZCM0159',
+    msg: 'Installation failed: [1618]',
+    error:
+      'Another installation is already in progress. Complete that installation before proceeding with this install.',
+  },
+  {
+    family: 'msi-disk-full',
+    code: 'AZCM0158',
+    msg: 'Installation failed: [112]',
+    error: 'There is not enough space on the disk.',
+  },
+  {
+    family: 'msi-log-unwritable',
+    code: 'AZCM0160',
+    msg: 'Installation failed: [1622]',
+    error:
+      'Error opening installation log file. Verify that the specified log file location exists and that you can write to it.',
+  },
+  {
+    family: 'msi-x64-only',
+    code: 'AZCM0153',
+    msg: 'Installation failed: [1633]',
+    error:
+      'This installation package is not supported by this processor type. Unsupported: Azure Connected Machine Agent is only compatible with X64 operating systems',
+  },
+  {
+    family: 'windows-prerequisite-missing',
+    code: 'AZCM0151',
+    msg: 'Installation failed',
+    error: 'Azure Connected Machine Agent requires .NET Framework version 4.5 or later',
+  },
+  {
+    family: 'not-elevated',
+    code: 'AZCM0018',
+    msg: 'azcmagent connect',
+    error: 'You must be root to execute /usr/bin/azcmagent',
+  },
+  {
+    family: 'azure-vm',
+    code: 'AZCM0141',
+    endpoint: 'aka.ms',
+    msg: '/tmp/install_linux_azcmagent.sh',
+    error:
+      'cannot install Azure Connected Machine agent on an Azure Virtual Machine. To connect an Azure VM for TESTING PURPOSES ONLY, see https://aka.ms/azcmagent-testwarning for more details.',
+  },
+  {
+    family: 'no-systemd',
+    code: 'AZCM0130',
+    msg: 'install_linux_azcmagent.sh',
+    error:
+      "Azure Connected Machine Agent requires systemd, and that the command 'systemctl' be found in your PATH",
+  },
+  {
+    family: 'unsupported-os',
+    code: 'AZCM0132',
+    endpoint: 'learn.microsoft.com',
+    msg: 'install_linux_azcmagent.sh',
+    error:
+      'unsupported platform: armv7l:Linux. For supported OSs, see https://learn.microsoft.com/en-us/azure/azure-arc/servers/prerequisites#supported-operating-systems',
+  },
+  {
+    family: 'package-install-failed',
+    code: 'AZCM0143',
+    msg: '/root/install_linux_azcmagent.sh',
+    error: "error installing azcmagent (exit code: 100). See 'apt' command logs for more information.",
+  },
+  {
+    family: 'repository-metadata-invalid',
+    code: 'AZCM0143',
+    endpoint: 'packages.microsoft.com',
+    msg: 'Err:1 https://packages.microsoft.com/ubuntu/22.04/prod jammy main',
+    error: "Clearsigned file isn't valid, got 'NOSPLIT' (does the network require authentication?)",
+  },
+  {
+    family: 'package-manager-locked',
+    code: 'AZCM0145',
+    msg: 'install_linux_azcmagent.sh',
+    error:
+      'file /var/lib/dpkg/lock-frontend or /var/lib/apt/lists/lock is still busy after 5 minutes. Please make sure no other apt/dpkg updates is still running, and retry again.',
+  },
+  {
+    family: 'repository-config-download-failed',
+    code: 'AZCM0146',
+    endpoint: 'packages.microsoft.com',
+    msg: 'install_linux_azcmagent.sh',
+    error:
+      'download of https://packages.microsoft.com/config/ubuntu/22.04/packages-microsoft-prod.deb errored',
+  },
+  {
+    family: 'desired-version-not-found',
+    code: 'AZCM0147',
+    msg: 'install_linux_azcmagent.sh',
+    error: 'desired_version not found: 1.99',
+  },
+  // The agent's own failures.
+  {
+    family: 'os-discovery-failed',
+    code: 'AZCM0104',
+    msg: 'Failed to discover OS information for onboarding',
+    error: 'Failed to obtain FqdnDNS: ',
+  },
+  {
+    family: 'private-link-scope-mismatch',
+    code: 'AZCM0026',
+    msg: 'Check network connectivity to all endpoints',
+    error:
+      'No indication of Private Link Scope but found private endpoint agentserviceapi.guestconfiguration.azure.com: 10.0.0.4',
+  },
+  {
+    family: 'heartbeat-auth-failed',
+    code: 'AZCM0041',
+    msg: 'error connecting machine to Azure',
+    error:
+      'failed to send a heartbeat: [certStore] ClientAssertionCredential authentication failed. RESPONSE 400: 400 Bad Request',
+  },
+  {
+    family: 'arm-request-forbidden',
+    code: 'AZCM0042',
+    msg: 'Failed to AzcmagentConnect ARM resource',
+    error: 'Get Resource Failed with Status Code: 403',
+  },
+  {
+    family: 'arm-resource-not-found',
+    code: 'AZCM0042',
+    endpoint: 'management.azure.com',
+    msg: 'Failed to AzcmagentConnect ARM resource',
+    error:
+      'PUT https://management.azure.com/subscriptions/x/resourceGroups/rg-typo/providers/Microsoft.HybridCompute/machines/srv01: RESPONSE 404: ResourceGroupNotFound',
+  },
+  {
+    family: 'extension-manager-network',
+    code: 'AZCM0026',
+    msg: '<GCLOG>[2024-05-26 03:01:21.423] [TELEMETRY BOOST_BEAST_WRAPPER] [ERROR] Failed to stop and clean up tcp socket',
+    error: 'connected to host japaneast-gas.guestconfiguration.azure.com [system:10009]</GCLOG>',
+  },
+  {
+    family: 'heartbeat-failed',
+    code: 'AZCM0026',
+    msg: 'Failed to send heartbeat',
+    error: 'unexpected response from the service',
+  },
+  {
+    family: 'connect-failed',
+    code: 'AZCM0062',
+    msg: 'error connecting machine to Azure',
+    error: 'the operation could not be completed',
+  },
+  {
+    family: 'entra-sign-in-error',
+    code: 'AZCM0041',
+    msg: 'Failed to acquire authorization token',
+    error:
+      'AADSTS50076: Due to a configuration change made by your administrator, you must use multi-factor authentication.',
+  },
+  {
+    family: 'socket-error',
+    code: 'AZCM0026',
+    endpoint: 'gbl.his.arc.azure.com',
+    msg: 'Failed to get MSI certificate from HIS',
+    error:
+      'Get "https://gbl.his.arc.azure.com/discovery": read tcp 10.1.1.4:50011->20.1.2.3:443: wsarecv: Der Vorgang wurde abgebrochen.',
+  },
 ];
 
 describe('matchLogLine on realistic agent lines', () => {
@@ -289,7 +474,10 @@ describe('matchLogLine details', () => {
   it('finds the code in a provisioning error as Azure reports it', () => {
     const line =
       "Provisioning of the resource failed with Code: 'AZCM0143', Message: 'install_linux_azcmagent.sh: installation error'";
-    expect(matchLogLine(line).map((f) => [f.family, f.code.code])).toEqual([['explicit-code', 'AZCM0143']]);
+    expect(matchLogLine(line).map((f) => [f.family, f.code.code])).toEqual([
+      ['explicit-code', 'AZCM0143'],
+      ['package-install-failed', 'AZCM0143'],
+    ]);
   });
 
   it('ignores codes that are not whole or not documented', () => {

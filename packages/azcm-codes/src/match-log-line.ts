@@ -1,7 +1,10 @@
+import { findExitCodes } from './exit-codes-in-text.ts';
 import { extractEndpoints, type MessageEndpoints } from './extract-endpoint.ts';
 import { FAILURE_FAMILIES, type FailureFamily, type FamilyContext } from './failure-families.ts';
+import { lineLevel } from './line-level.ts';
 import { logrusText, parseLogrusLine } from './logrus-line.ts';
 import { lookupCode } from './lookup.ts';
+import { repairMojibake } from './repair-mojibake.ts';
 import type { AzcmCode, Finding } from './types.ts';
 
 /** Longest evidence string a finding carries; the rest of a long line is elided. */
@@ -13,7 +16,39 @@ const ANSI = /\u001b\[[0-9;]{0,32}[A-Za-z]/g;
 const EXPLICIT_CODE = /\bAZCM(\d{4})(?!\d)/gi;
 
 // Every phrase that can start a finding; a line containing none of them is skipped before any parsing.
-const TRIGGERS: readonly string[] = [...new Set(['azcm', ...FAILURE_FAMILIES.flatMap((f) => f.phrases)])];
+const TRIGGERS: readonly string[] = [
+  ...new Set([
+    'azcm',
+    // Exit codes inside text (see findExitCodes).
+    'exit',
+    'return',
+    'fail',
+    'code',
+    ']:',
+    ...FAILURE_FAMILIES.flatMap((f) => f.phrases),
+  ]),
+];
+
+/** How far up the causal chain a code sits when no family says otherwise (see Finding.stage). */
+export function stageOfCode(code: AzcmCode): number {
+  switch (code.category) {
+    case 'install':
+    case 'environment':
+    case 'argument':
+    case 'tpm':
+      return 0;
+    case 'network':
+      return 1;
+    case 'authentication':
+      return 2;
+    case 'authorization':
+    case 'resource':
+    case 'extension':
+      return 3;
+    default:
+      return 4;
+  }
+}
 
 // One alternation of literals: irregexp scans a line once instead of once per phrase. Literals only, so
 // there is nothing to backtrack into.
@@ -72,6 +107,7 @@ function matchText(text: string): Finding[] {
       code,
       family: 'explicit-code',
       evidence: evidenceAround(text, m.index, m[0].length),
+      stage: stageOfCode(code),
     };
     const host = getEndpoints().urlHost;
     if (host) finding.endpoint = host;
@@ -80,14 +116,30 @@ function matchText(text: string): Finding[] {
     if (explicit >= MAX_EXPLICIT_CODES) break;
   }
 
+  for (const exit of findExitCodes(text)) {
+    if (seen.has(exit.code)) continue;
+    seen.add(exit.code);
+    findings.push({
+      code: exit.code,
+      family: 'exit-code',
+      evidence: evidenceAround(text, exit.index, exit.length),
+      command: exit.command,
+      exitCode: exit.exitCode,
+      stage: stageOfCode(exit.code),
+    });
+  }
+
   let ctx: FamilyContext | undefined;
+  let specific = 0;
   for (const family of FAILURE_FAMILIES) {
+    if (family.fallback && specific > 0) continue;
     const hit = firstPhrase(lower, family.phrases);
     if (!hit) continue;
     if (family.unless?.some((p) => lower.includes(p))) continue;
     if (family.requiresAny && !family.requiresAny.some((p) => lower.includes(p))) continue;
-    const code = lookupCode(family.code);
+    const code = lookupCode(family.codeFor ? family.codeFor(lower) : family.code);
     if (!code) continue;
+    if (!family.fallback) specific += 1;
     ctx ??= {
       deviceFlow:
         lower.includes('device flow') ||
@@ -104,6 +156,7 @@ function matchText(text: string): Finding[] {
       family: family.name,
       evidence: evidenceAround(text, hit.index, hit.length),
       hint: family.hint(ctx),
+      stage: family.stage ?? stageOfCode(code),
     };
     if (family.kind) finding.kind = family.kind;
     const ep = getEndpoints();
@@ -134,12 +187,12 @@ function matchText(text: string): Finding[] {
  */
 export function matchLogLine(line: string): Finding[] {
   if (typeof line !== 'string' || line.length === 0) return [];
-  if (!TRIGGER.test(line)) return [];
-  const text = line.includes('\u001b') ? line.replace(ANSI, '') : line;
+  const repaired = repairMojibake(line);
+  if (!TRIGGER.test(repaired)) return [];
+  const text = repaired.includes('\u001b') ? repaired.replace(ANSI, '') : repaired;
   const parsed = text.includes('=') ? parseLogrusLine(text.trim()) : undefined;
-  if (!parsed) return matchText(text);
-  const findings = matchText(logrusText(parsed));
-  const level = parsed.fields.get('level');
+  const findings = matchText(parsed ? logrusText(parsed) : text);
+  const level = parsed?.fields.get('level') ?? lineLevel(text);
   if (level) for (const f of findings) f.level = level;
   return findings;
 }

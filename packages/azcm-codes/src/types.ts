@@ -63,6 +63,15 @@ export interface Finding {
   proxy?: string;
   /** Cause and fix specific to this family, more precise than the code's general text. */
   hint?: Record<Lang, { cause: string; fix: string }>;
+  /** For `exit-code` findings: the program whose exit code it was (`azcmagent` or `msiexec`). */
+  command?: string;
+  /** For `exit-code` findings: the number as printed (e.g. 1603 for msiexec). */
+  exitCode?: number;
+  /**
+   * How far up the causal chain the failure sits: 0 installation and environment, 1 network, 2 identity,
+   * 3 authorization and resources, 4 wrappers (`connect failed`) and generic fallbacks. Lower ranks first.
+   */
+  stage?: number;
 }
 
 /** The Azure clouds the agent can connect to. */

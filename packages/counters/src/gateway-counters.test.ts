@@ -54,14 +54,14 @@ describe('GatewayCounters', () => {
 
   it('derives errors and rejections from event IDs', () => {
     const counters = new GatewayCounters();
-    for (const id of [400, 401, 402, 403, 403]) counters.recordEvent(id);
+    for (const id of [400, 401, 402, 403, 403, 404]) counters.recordEvent(id);
     counters.recordEvent(106);
     counters.recordEvent(105); // host not allowed: a policy refusal, not a failed verification
     counters.recordEvent(105, true); // client certificate subject refused
     counters.recordEvent(107);
     counters.recordEvent(1234); // outside the table: ignored, never thrown
     const snapshot = counters.snapshot();
-    expect(snapshot.errors).toBe(5);
+    expect(snapshot.errors).toBe(6);
     expect(snapshot.rejections).toBe(3); // 106, 402, 105 with a certificate
     expect(snapshot.events).toMatchObject({ 105: 2, 106: 1, 107: 1, 402: 1, 403: 2 });
     expect(counters.eventCount(403)).toBe(2);

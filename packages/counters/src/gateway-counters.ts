@@ -2,11 +2,11 @@ import { CountersError } from './counters-error.ts';
 import type { CountersSnapshot, DnsCounts, ShedReason, TunnelResult } from './snapshot.ts';
 
 /**
- * The event IDs of `@agent-gateway/events` (100-111, 400-403). The counters do not depend on the events
+ * The event IDs of `@agent-gateway/events` (100-112, 400-404). The counters do not depend on the events
  * package; these IDs are reported as zero from the start so that `rate()` works from the first scrape.
  */
 export const DEFAULT_EVENT_IDS: readonly number[] = [
-  100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 400, 401, 402, 403,
+  100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 400, 401, 402, 403, 404,
 ];
 
 /**
@@ -50,7 +50,7 @@ export interface GatewayCountersOptions {
 export class GatewayCounters {
   /** Open TCP connections from clients. */
   activeClientConnections = 0;
-  /** Errors (events 400-403). */
+  /** Errors (events 400-404). */
   errors = 0;
   /** TLS verifications that failed (events 106, 402, and 105 for a client certificate). */
   rejections = 0;
@@ -129,13 +129,13 @@ export class GatewayCounters {
   }
 
   /**
-   * An event was emitted. IDs 400-403 also count as errors; 106 and 402 as rejections, and so does 105 when
+   * An event was emitted. IDs 400-404 also count as errors; 106 and 402 as rejections, and so does 105 when
    * `clientCertificateRejected` says a client certificate subject was refused (the other 105 reasons are
    * policy refusals, not failed TLS verifications).
    */
   recordEvent(id: number, clientCertificateRejected = false): void {
     if (id >= 0 && id < EVENT_ID_LIMIT) this.#events[id]!++;
-    if (id >= 400 && id <= 403) this.errors++;
+    if (id >= 400 && id <= 404) this.errors++;
     // 402 (unparseable handshake) is both an error and a failed verification, as in the original product.
     if (id === 106 || id === 402 || (id === 105 && clientCertificateRejected)) this.rejections++;
   }

@@ -17,7 +17,7 @@ export const METRICS = {
   errors: {
     name: 'agent_gateway_errors_total',
     type: 'counter',
-    help: 'Errors reported as events 400-403.',
+    help: 'Errors reported as events 400-404.',
   },
   rejections: {
     name: 'agent_gateway_rejections_total',

@@ -61,7 +61,7 @@ export interface CountersSnapshot {
   activeClientConnections: number;
   /** Distinct client addresses with at least one open connection. */
   connectedClients: number;
-  /** Errors (events 400-403). */
+  /** Errors (events 400-404). */
   errors: number;
   /** TLS verifications that failed (events 106, 402, and 105 for a client certificate). */
   rejections: number;

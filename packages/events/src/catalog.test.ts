@@ -24,9 +24,9 @@ function render(language: EventLanguage, id: EventId): string {
 }
 
 describe('event catalog', () => {
-  it('has the IDs of the original product plus 108-112', () => {
+  it('has the IDs of the original product plus 108-112 and 404', () => {
     expect(EVENT_IDS).toEqual([
-      100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 400, 401, 402, 403,
+      100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 400, 401, 402, 403, 404,
     ]);
   });
 

@@ -22,7 +22,7 @@ export interface EventDefinition<I extends EventId = EventId> {
 
 /**
  * The event catalog. IDs 100-107 and 400-403 keep the meaning they had in the original Windows gateway, so
- * existing alert rules carry over; 108-112 are agent-gateway's own.
+ * existing alert rules carry over; 108-112 and 404 are agent-gateway's own.
  */
 export const EVENT_CATALOG: { readonly [I in EventId]: EventDefinition<I> } = {
   100: {
@@ -160,6 +160,14 @@ export const EVENT_CATALOG: { readonly [I in EventId]: EventDefinition<I> } = {
     required: ['target', 'via', 'error'],
     optional: ['client', 'relay', 'code', 'status'],
     when: 'the target or the relay proxy could not be reached',
+  },
+  404: {
+    id: 404,
+    name: 'sink-failed',
+    level: 'error',
+    required: ['sink', 'error'],
+    optional: ['code'],
+    when: 'events cannot be written to a sink (disk full, pipe closed); once per failure, event 100 when it writes again',
   },
 };
 

@@ -117,6 +117,7 @@ export interface EventFieldsById {
     code?: string;
     status?: 502 | 504;
   };
+  404: { sink: string; error: string | Error; code?: string };
 }
 
 /** A numbered event of the catalog. */

@@ -17,6 +17,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createEventLog } from '../src/event-log.ts';
 import { fileSink } from '../src/node/file-sink.ts';
 import { jsonLinesSink } from '../src/node/json-lines-sink.ts';
+import { reportSinkHealth } from '../src/node/report-sink-health.ts';
+import { createRecentEvents } from '../src/recent-events.ts';
 
 const child = fileURLToPath(new URL('./__fixtures__/emit-child.ts', import.meta.url));
 const cleanups: Array<() => unknown> = [];
@@ -166,6 +168,31 @@ describe('JSON lines to stdout (the default sink)', () => {
     expect(sink.stats().failed).toBeGreaterThan(0);
     expect(sink.lastError).toBeInstanceOf(Error);
     expect(() => events.emit(100, { detail: 'still fine' })).not.toThrow();
+  });
+
+  it('a closed pipe (EPIPE) is reported once and then only counted; it does not crash or retry', async () => {
+    const fifo = join(tempDir(), 'gone.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+    const writer = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+    closeSync(reader); // the reader goes away: every write now fails with EPIPE
+    const sink = jsonLinesSink({ destination: writer, name: 'pipe' });
+    const recent = createRecentEvents({ capacity: 200 });
+    const events = createEventLog({ sinks: [sink, recent] });
+    reportSinkHealth(events, [sink, recent]);
+    events.emit(100, { detail: 'into the void' });
+    await sink.flush();
+    const deadline = Date.now() + 5000;
+    while (!sink.failing && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(sink.failing).toBe(true);
+    for (let i = 0; i < 100; i++) events.emit(100, { detail: `after ${i}` });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const reports = recent.list().filter((record) => record.id === 404);
+    expect(reports).toHaveLength(1);
+    expect(reports[0]).toMatchObject({ sink: 'pipe', code: 'EPIPE' });
+    expect(sink.stats().failed).toBe(1);
+    expect(sink.stats().dropped).toBeGreaterThanOrEqual(100);
+    await events.close();
   });
 
   it('refuses a non-positive buffer limit', () => {

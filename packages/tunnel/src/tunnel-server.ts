@@ -305,18 +305,24 @@ export class TunnelServer {
     socket.destroy();
   }
 
-  /**
-   * @internal Turns a connection away to protect the server: a `connection-shed` event; 503 for a limit
-   * (the client learns why), nothing for the oldest pending connection (it may be an attacker's, and the
-   * descriptor is what is short).
-   */
-  shed(socket: StatefulSocket, reason: ShedReason, detail: string): void {
+  /** A connection is answered (or dropped) for good: it no longer waits for a head. */
+  #finishConnection(socket: StatefulSocket): ConnectionState | undefined {
     const state = socket[kConnection];
     if (state !== undefined) {
       this.pendingHeads.remove(state);
       state.headParser = undefined;
       state.phase = 'done';
     }
+    return state;
+  }
+
+  /**
+   * @internal Turns a connection away to protect the server: a `connection-shed` event; 503 for a limit
+   * (the client learns why), nothing for the oldest pending connection (it may be an attacker's, and the
+   * descriptor is what is short).
+   */
+  shed(socket: StatefulSocket, reason: ShedReason, detail: string): void {
+    const state = this.#finishConnection(socket);
     this.emit({
       type: 'connection-shed',
       reason,
@@ -341,12 +347,7 @@ export class TunnelServer {
     reason: string,
     extra?: { id?: number; host?: string; port?: number; dialFailure?: DialFailureKind; error?: Error },
   ): void {
-    const state = socket[kConnection];
-    if (state !== undefined) {
-      this.pendingHeads.remove(state);
-      state.headParser = undefined;
-      state.phase = 'done';
-    }
+    const state = this.#finishConnection(socket);
     this.emit({
       type: 'request-refused',
       clientAddress: state?.clientAddress ?? '',

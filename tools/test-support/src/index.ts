@@ -17,3 +17,4 @@ export {
   startRecordingRelay,
 } from './recording-relay.ts';
 export { type LocalTlsServer, type LocalTlsServerOptions, startTlsServer } from './tls-server.ts';
+export { isRoot, mountSmallDisk, type SmallDisk } from './tmpfs.ts';

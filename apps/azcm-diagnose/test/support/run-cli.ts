@@ -20,7 +20,7 @@ export interface CliRun {
  */
 export function runCli(
   args: string[],
-  options: { env?: Record<string, string>; input?: string | string[] } = {},
+  options: { env?: Record<string, string>; input?: string | Uint8Array | string[] } = {},
 ): Promise<CliRun> {
   const base: NodeJS.ProcessEnv = { ...process.env };
   for (const name of [

@@ -9,7 +9,7 @@ import {
   type EventRecord,
   type EventSink,
 } from '@agent-gateway/events';
-import { jsonLinesSink } from '@agent-gateway/events/node';
+import { jsonLinesSink, reportSinkHealth } from '@agent-gateway/events/node';
 import packageJson from '../../package.json' with { type: 'json' };
 import type { AdminServer } from '../admin/admin-server.ts';
 import { ConfigError } from '../config/errors.ts';
@@ -119,12 +119,15 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
   const counters = new GatewayCounters();
   const recent = createRecentEvents({ capacity: 200 });
   const language = options.language ?? config.LogLanguage;
+  const sinks = [...(options.sinks ?? [jsonLinesSink()]), recent];
   const events = createEventLog({
     language,
-    sinks: [...(options.sinks ?? [jsonLinesSink()]), recent],
+    sinks,
     secrets: [config.RelayProxyPassword, config.AdminToken],
     onEvent: (record) => counters.recordEvent(record.id),
   });
+  // A full disk under stdout's file: event 404 (to /events) once, event 100 when it writes again.
+  reportSinkHealth(events, sinks);
   // Worker records only go to the ring: each worker wrote its own line to stdout already.
   const forwarded = createEventLog({
     language,

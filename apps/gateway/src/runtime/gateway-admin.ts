@@ -1,6 +1,6 @@
 import { type CountersSnapshot, registerPrometheusMetrics } from '@agent-gateway/counters';
 import type { EventRecord } from '@agent-gateway/events';
-import { Registry } from 'prom-client';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { type AdminServer, startAdminServer } from '../admin/admin-server.ts';
 import type { GatewayConfig } from '../config/schema.ts';
 import { buildStatusModel } from './status-model.ts';
@@ -38,7 +38,9 @@ export function parseAdminListen(value: string): { host: string; port: number } 
 /**
  * Starts the admin listener of a gateway (`/metrics`, `/healthz`, `/readyz`, `/events`, `/status`) on
  * `AdminListen`, guarded by `AdminToken`. The same wiring serves the single-process gateway and the primary
- * of a multi-worker one; only where the counters and events come from differs.
+ * of a multi-worker one; only where the counters and events come from differs. `/metrics` also carries
+ * prom-client's default `process_*` and `nodejs_*` series of the process serving it (RSS, V8 heap, handles,
+ * descriptors, event-loop delay, GC); `/status` does not.
  *
  * @example
  * ```ts
@@ -67,6 +69,13 @@ export async function startGatewayAdmin(
     },
     { registry },
   );
+  // The process's own series (prom-client's defaults: process_* and nodejs_*, i.e. RSS, V8 heap, active
+  // handles, open descriptors, event-loop delay, GC) describe the process that serves this listener. They
+  // live in a registry of their own so that /status keeps to the gateway's counters: its page is for people,
+  // and RSS or CPU seconds change between two looks at it.
+  const processRegistry = new Registry();
+  collectDefaultMetrics({ register: processRegistry });
+  const exposed = Registry.merge([registry, processRegistry]);
   async function gather(): Promise<void> {
     current = await sources.counters();
   }
@@ -78,7 +87,7 @@ export async function startGatewayAdmin(
     sources: {
       metrics: async () => {
         await gather();
-        return registry.metrics();
+        return exposed.metrics();
       },
       ready: () => sources.ready(),
       recentEvents: () => sources.recentEvents(),

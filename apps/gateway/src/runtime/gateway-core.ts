@@ -8,7 +8,7 @@ import {
   type RecentEvents,
   type RepeatLimit,
 } from '@agent-gateway/events';
-import { jsonLinesSink } from '@agent-gateway/events/node';
+import { jsonLinesSink, reportSinkHealth } from '@agent-gateway/events/node';
 import { createTunnelServer, type TunnelContext, type TunnelServer } from '@agent-gateway/tunnel';
 import type { GatewayConfig } from '../config/schema.ts';
 import { TlsVerifier } from '../tls/tls-verifier.ts';
@@ -83,9 +83,10 @@ export interface GatewayCore {
 export async function startGatewayCore(options: GatewayCoreOptions): Promise<GatewayCore> {
   const counters = new GatewayCounters();
   const recent = createRecentEvents({ capacity: 200 });
+  const sinks = [...(options.sinks ?? [jsonLinesSink()]), recent];
   const events = createEventLog({
     language: options.language ?? options.config.LogLanguage,
-    sinks: [...(options.sinks ?? [jsonLinesSink()]), recent],
+    sinks,
     secrets: [options.config.RelayProxyPassword, options.config.AdminToken],
     ...(options.eventFields === undefined ? {} : { fields: options.eventFields }),
     ...repeatLimitOption(options.config),
@@ -93,6 +94,9 @@ export async function startGatewayCore(options: GatewayCoreOptions): Promise<Gat
     onEmit: (id, fields) =>
       counters.recordEvent(id, id === 105 && String(fields.reason).startsWith('client-certificate')),
   });
+  // A sink that cannot write (stdout's file on a full disk): event 404 once, where it can still go (the ring
+  // behind /events, a worker's primary), and event 100 when it writes again. Tunnels go on either way.
+  reportSinkHealth(events, sinks);
   const dns = createGatewayDns(options.config, { events, counters });
   let tunnelServer: TunnelServer | undefined;
   const shedding = new SheddingMonitor(events, () => ({

@@ -77,4 +77,9 @@ export const SAMPLE_FIELDS: { [I in EventId]: Required<EventFieldsById[I]> } = {
     code: 'ECONNREFUSED',
     status: 502,
   },
+  404: {
+    sink: 'file:/var/log/agent-gateway/events.log',
+    error: 'ENOSPC: no space left on device, write',
+    code: 'ENOSPC',
+  },
 };

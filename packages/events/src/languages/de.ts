@@ -110,5 +110,8 @@ export const de: EventLanguage = {
       `${show(f.target)} ist ` +
       (f.via === 'relay' ? `über den Relay-Proxy ${show(f.relay)}` : 'direkt') +
       ` nicht erreichbar: ${show(f.error)}`,
+    404: (f) =>
+      `Ereignisse lassen sich nicht nach ${show(f.sink)} schreiben: ${show(f.error)}; ` +
+      'sie werden bis zur Puffergrenze aufbewahrt, danach verworfen und gezählt, und wieder geschrieben, sobald es geht',
   },
 };

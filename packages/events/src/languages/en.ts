@@ -110,5 +110,8 @@ export const en: EventLanguage = {
       `Could not reach ${show(f.target)} ` +
       (f.via === 'relay' ? `through the relay proxy ${show(f.relay)}` : 'directly') +
       `: ${show(f.error)}`,
+    404: (f) =>
+      `Events cannot be written to ${show(f.sink)}: ${show(f.error)}; ` +
+      'they are kept up to the buffer limit, then dropped and counted, and written again once it works',
   },
 };

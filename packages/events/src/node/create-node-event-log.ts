@@ -1,8 +1,11 @@
 import { createEventLog, type EventLog, type EventLogOptions } from '../event-log.ts';
 import { jsonLinesSink } from './json-lines-sink.ts';
+import { reportSinkHealth } from './report-sink-health.ts';
 
 /**
- * `createEventLog` with Node's default: JSON lines to stdout when no sinks are given.
+ * `createEventLog` with Node's default: JSON lines to stdout when no sinks are given. A sink whose destination
+ * fails (a full disk) is reported by the log itself: event 404 once, event 100 when it writes again (see
+ * {@link reportSinkHealth}).
  *
  * @example
  * ```ts
@@ -13,5 +16,8 @@ import { jsonLinesSink } from './json-lines-sink.ts';
  * ```
  */
 export function createNodeEventLog(options: EventLogOptions = {}): EventLog {
-  return createEventLog({ ...options, sinks: options.sinks ?? [jsonLinesSink()] });
+  const sinks = options.sinks ?? [jsonLinesSink()];
+  const events = createEventLog({ ...options, sinks });
+  reportSinkHealth(events, sinks);
+  return events;
 }

@@ -12,7 +12,7 @@ export interface JsonLinesSinkOptions {
 }
 
 /**
- * One JSON line per event through pino, written asynchronously (sonic-boom): the default sink, to stdout.
+ * One JSON line per event, written asynchronously by sonic-boom (pino's writer): the default sink, to stdout.
  * Under systemd or Kubernetes that is where logs are collected.
  *
  * @example
