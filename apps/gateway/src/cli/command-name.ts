@@ -1,6 +1,5 @@
 import { realpathSync } from 'node:fs';
 import * as path from 'node:path';
-import { isSea } from 'node:sea';
 
 /** How this process was started, as {@link commandName} needs it. */
 export interface Invocation {
@@ -41,7 +40,9 @@ export function commandName(invocation: Invocation, name = 'agent-gateway'): str
 
 /** {@link Invocation} of the running process. */
 export function currentInvocation(env: NodeJS.ProcessEnv = process.env): Invocation {
-  const singleExecutable = isSea();
+  // node:sea through getBuiltinModule: bundlers strip the node: prefix of a static import, and `sea` alone
+  // is not a module (node:sea exists only with the prefix).
+  const singleExecutable = process.getBuiltinModule('node:sea')?.isSea() ?? false;
   return {
     npmCommand: env.npm_command,
     // In a single executable argv[1] repeats argv[0] as typed; for a script it is the script's path.
