@@ -6,6 +6,7 @@ import packageJson from '../../package.json' with { type: 'json' };
 import { type RunningPrimary, startPrimary, WorkerStartError } from '../cluster/primary.ts';
 import { runWorker } from '../cluster/worker.ts';
 import { ConfigError, type GatewayConfig, loadOrCreateConfig, watchConfig } from '../config/index.ts';
+import { onReloadSignal, onStopSignal } from '../platform/signals.ts';
 import { startGateway } from '../runtime/gateway.ts';
 import { commandName, currentInvocation } from './command-name.ts';
 import { CliExit, ExitCode } from './io.ts';
@@ -112,18 +113,14 @@ export function registerRunCommand(program: Command, context: CliContext): void 
         onChange: (next, generation) => gateway.applyConfig(next, generation),
         onInvalid: (error) => gateway.reportBadConfig(error.message, file),
       });
-      const onHangup = () => void watcher.reload();
-      process.on('SIGHUP', onHangup);
+      const stopReloading = onReloadSignal(() => void watcher.reload());
       await new Promise<void>((resolve) => {
-        const stop = (signal: NodeJS.Signals) => {
-          process.off('SIGTERM', stop);
-          process.off('SIGINT', stop);
-          process.off('SIGHUP', onHangup);
+        const stopListening = onStopSignal((signal) => {
+          stopListening();
+          stopReloading();
           watcher.close();
           void gateway.shutdown('signal', signal).then(resolve);
-        };
-        process.once('SIGTERM', stop);
-        process.once('SIGINT', stop);
+        });
       });
     });
 }

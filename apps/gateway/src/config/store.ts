@@ -1,5 +1,6 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { privateFileMode } from '../platform/file-modes.ts';
 import { writeFileAtomic } from './atomic-write.ts';
 import { ConfigError } from './errors.ts';
 import { withFileLock } from './file-lock.ts';
@@ -88,7 +89,7 @@ function serialize(raw: Record<string, unknown>): string {
 async function writeConfig(file: string, raw: Record<string, unknown>): Promise<void> {
   try {
     await fs.mkdir(path.dirname(file), { recursive: true });
-    await writeFileAtomic(file, serialize(raw), 0o600);
+    await writeFileAtomic(file, serialize(raw), privateFileMode);
   } catch (error) {
     throw new ConfigError('CONFIG_WRITE_FAILED', `cannot write ${file}: ${(error as Error).message}`, [], {
       cause: error,
