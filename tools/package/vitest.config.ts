@@ -1,4 +1,25 @@
 import { defineConfig } from 'vitest/config';
 import { sharedTestConfig } from '../../vitest.shared.ts';
 
-export default defineConfig({ test: { ...sharedTestConfig } });
+/** The tests that run what `npm run package` builds and the README's set-up in a fresh clone. */
+const installed = ['test/single-executable.test.ts', 'test/debian-package.test.ts', 'test/fresh-clone.test.ts'];
+
+export default defineConfig({
+  test: {
+    ...sharedTestConfig,
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'installed',
+          include: installed,
+          // The executables, the .deb and the fresh clone are made once (a few minutes) for all three files.
+          globalSetup: ['test/global-setup.ts'],
+        },
+      },
+      { extends: true, test: { name: 'publish', include: ['test/**/*.test.ts'], exclude: installed } },
+    ],
+  },
+});
