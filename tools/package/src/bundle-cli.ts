@@ -67,9 +67,6 @@ async function bundledPackages(inputs: string[]): Promise<BundledPackage[]> {
  * CommonJS script, the format Node 24's single executable applications run. Fails when anything in the
  * bundle would still look for a file beside it (`import.meta.url`), so that nothing the program reads at
  * run time is left out of the executable.
- *
- * The bundle still names files in dependencies' code that this program never reaches: pino's transport
- * worker (`thread-stream`), which only `pino.transport()` starts; the events sinks use `pino.destination()`.
  */
 export async function bundleCli(entry: string, outfile: string): Promise<BundleContents> {
   const assets: EmbeddedAsset[] = [];
