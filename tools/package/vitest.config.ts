@@ -2,7 +2,11 @@ import { defineConfig } from 'vitest/config';
 import { sharedTestConfig } from '../../vitest.shared.ts';
 
 /** The tests that run what `npm run package` builds and the README's set-up in a fresh clone. */
-const installed = ['test/single-executable.test.ts', 'test/debian-package.test.ts', 'test/fresh-clone.test.ts'];
+const installed = [
+  'test/single-executable.test.ts',
+  'test/debian-package.test.ts',
+  'test/fresh-clone.test.ts',
+];
 
 export default defineConfig({
   test: {
