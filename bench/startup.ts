@@ -1,4 +1,4 @@
-// Start-up to a listening socket of the single executable (dist-bin/agent-gateway-linux-x64, from
+// Start-up to a listening socket (one that answers a CONNECT) of the single executable (dist-bin/agent-gateway-linux-x64, from
 // `npm run package`) and, as the baseline, of the npm package's CLI on the pinned Node; and the sizes of what
 // `npm run package` built. `npm run bench:startup [-- --runs N]`; prints a table and one JSON line.
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -59,21 +59,29 @@ function cpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-/** Polls `port` every millisecond until it accepts; milliseconds since `since`. */
-async function untilListening(port: number, since: number, child: ChildProcess): Promise<number> {
+/**
+ * Milliseconds since `since` until the gateway on `port` answers a CONNECT (a 403 for a host it does not
+ * allow: no DNS, no target), trying every millisecond. An accepted connection alone is not enough: with
+ * workers, the primary binds the port for an instant to check that it is free before any worker listens.
+ */
+async function untilAnswering(port: number, since: number, child: ChildProcess): Promise<number> {
   for (;;) {
-    const accepted = await new Promise<boolean>((resolve) => {
+    const answered = await new Promise<boolean>((resolve) => {
       const socket = net.connect(port, '127.0.0.1');
-      socket.once('connect', () => {
+      socket.once('connect', () =>
+        socket.write('CONNECT not-allowed.invalid:443 HTTP/1.1\r\nHost: not-allowed.invalid:443\r\n\r\n'),
+      );
+      socket.once('data', (chunk: Buffer) => {
         socket.destroy();
-        resolve(true);
+        resolve(chunk.toString('latin1').startsWith('HTTP/1.1 403'));
       });
       socket.once('error', () => resolve(false));
+      socket.once('close', () => resolve(false));
     });
-    if (accepted) return performance.now() - since;
+    if (answered) return performance.now() - since;
     if (child.exitCode !== null)
-      throw new Error(`the gateway exited with ${child.exitCode} before listening`);
-    if (performance.now() - since > 20_000) throw new Error(`nothing listened on ${port} within 20 s`);
+      throw new Error(`the gateway exited with ${child.exitCode} before answering`);
+    if (performance.now() - since > 20_000) throw new Error(`nothing answered on ${port} within 20 s`);
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
 }
@@ -93,7 +101,7 @@ async function startOnce(variant: Variant, dir: string): Promise<{ wallMs: numbe
   const child = spawn(variant.command, variant.args, { cwd: dir, env: variant.env, stdio: 'ignore' });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   try {
-    const wallMs = await untilListening(port, started, child);
+    const wallMs = await untilAnswering(port, started, child);
     return { wallMs, cpuMs: cpuMs(child.pid!) };
   } finally {
     child.kill('SIGTERM');
