@@ -236,8 +236,9 @@ describe('init', () => {
         AllowedDestinationNetworks: ['127.0.0.0/8'],
       },
     });
-    expect(gateway.stderr).toContain(
-      '  audit:         4 rules reach into shared domains (0 narrowable): agent-gateway policy audit\n',
+    // The command is named as the banner's `change it` line names it (npx agent-gateway, a path, ...).
+    expect(gateway.stderr).toMatch(
+      /\n {2}audit: {9}4 rules reach into shared domains \(0 narrowable\): \S.* policy audit\n/,
     );
     for (const host of exact) {
       const mark = gateway.mark();

@@ -35,9 +35,9 @@ export function formatAudit(audit: PolicyAudit): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** One line for the start banner and `init`. */
-export function auditSummary(audit: PolicyAudit): string {
+/** One line for the start banner and `init`; `command` is how the CLI is run where the reader is. */
+export function auditSummary(audit: PolicyAudit, command = 'agent-gateway'): string {
   const count = audit.findings.length;
   if (count === 0) return 'no rule reaches into a shared domain';
-  return `${count} rule${count === 1 ? ' reaches' : 's reach'} into shared domains (${audit.narrowable} narrowable): agent-gateway policy audit`;
+  return `${count} rule${count === 1 ? ' reaches' : 's reach'} into shared domains (${audit.narrowable} narrowable): ${command} policy audit`;
 }
