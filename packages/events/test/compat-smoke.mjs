@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { createEventLog, createRecentEvents, EVENT_IDS } from '@agent-gateway/events';
 import { formatRfc5424, syslogUdpSink } from '@agent-gateway/events/node';
 
-if (EVENT_IDS.length !== 17) throw new Error(`catalog has ${EVENT_IDS.length} IDs`);
+if (EVENT_IDS.length !== 18) throw new Error(`catalog has ${EVENT_IDS.length} IDs`);
 
 const receiver = dgram.createSocket('udp4');
 receiver.bind(0, '127.0.0.1');
