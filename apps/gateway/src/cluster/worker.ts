@@ -129,6 +129,9 @@ export async function runWorker(): Promise<void> {
             records: forward.take(),
           });
           return;
+        case 'agw:status-detail':
+          void send({ type: 'agw:status-detail', request: message.request, ...core.statusDetail() });
+          return;
         case 'agw:shutdown':
           void stop();
           return;
