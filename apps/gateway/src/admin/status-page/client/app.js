@@ -102,10 +102,15 @@
     const grid = css('--grid');
     const format = spec.format ?? ((value) => integer.format(value));
     const axis = { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
+    // Counts are whole numbers: ticks at 1, 2, 5, 10, ... (never 0.5); bytes may take any step.
+    const wholeSteps = [];
+    for (let power = 1; power <= 1e12; power *= 10) wholeSteps.push(power, 2 * power, 5 * power);
     const options = {
       width: Math.max(element.clientWidth, 200),
       height: small ? 110 : 200,
       legend: { show: !small, live: true },
+      // Room on the right for the last time label.
+      padding: [8, 24, 0, 0],
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
       series: [
@@ -122,13 +127,24 @@
       axes: [
         {
           ...axis,
-          values: (_u, splits) =>
-            splits.map((seconds) =>
-              new Date(seconds * 1000).toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' }),
-            ),
+          // Minutes over a long stretch; seconds while the history is still short (else every label is equal).
+          values: (u, splits) => {
+            const span = (u.scales.x.max ?? 0) - (u.scales.x.min ?? 0);
+            const parts =
+              span < 300
+                ? { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }
+                : { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
+            return splits.map((seconds) => new Date(seconds * 1000).toLocaleTimeString(lang, parts));
+          },
           size: small ? 28 : 40,
+          space: small ? 70 : 80,
         },
-        { ...axis, values: (_u, splits) => splits.map((value) => format(value)), size: small ? 48 : 70 },
+        {
+          ...axis,
+          values: (_u, splits) => splits.map((value) => format(value)),
+          size: small ? 48 : 70,
+          ...(spec.format ? {} : { incrs: wholeSteps }),
+        },
       ],
     };
     charts[name]?.destroy();
@@ -161,13 +177,19 @@
     body.replaceChildren(row);
   }
 
+  /** A button's visible text, and its accessible name: that text first, then what it copies. */
+  function labelButton(button, text) {
+    button.textContent = text;
+    button.setAttribute('aria-label', `${text}: ${t('refused.copyLabel', { target: button.dataset.target })}`);
+  }
+
   function copyButton(command, target) {
     const button = document.createElement('button');
     button.type = 'button';
     button.className = 'copy';
-    button.textContent = t('refused.copy');
-    button.setAttribute('aria-label', t('refused.copyLabel', { target }));
     button.dataset.command = command;
+    button.dataset.target = target;
+    labelButton(button, t('refused.copy'));
     return button;
   }
 
@@ -189,10 +211,8 @@
         done = document.execCommand('copy');
       }
     }
-    button.textContent = done ? t('refused.copied') : t('refused.copyFailed');
-    setTimeout(() => {
-      button.textContent = t('refused.copy');
-    }, 2000);
+    labelButton(button, done ? t('refused.copied') : t('refused.copyFailed'));
+    setTimeout(() => labelButton(button, t('refused.copy')), 2000);
   }
 
   function renderRefused() {
@@ -301,6 +321,9 @@
 
   function renderWorkers() {
     const items = [];
+    const readiness = document.createElement('li');
+    readiness.textContent = data.ready ? t('page.ready') : t('page.draining');
+    items.push(readiness);
     const limit = document.createElement('li');
     limit.textContent = t('page.maxTunnels', { max: data.maxTunnels });
     items.push(limit);
@@ -311,7 +334,7 @@
     } else {
       for (const worker of data.workers) {
         const item = document.createElement('li');
-        item.textContent = t('page.workerRow', { id: worker.id, pid: worker.pid });
+        item.textContent = t('page.workerRow', { id: worker.id, pid: String(worker.pid) });
         items.push(item);
       }
     }
