@@ -4,7 +4,9 @@
 // alike; CPU time per set-up comes from /proc and is the figure to compare.
 // Run from the repository root:
 //   node bench/ab-gateway.ts --a /path/to/other/checkout [--b .] [--kind gateway|core] [--bare] [--squid]
-//     [--rounds 8]
+//     [--rounds 8] [--a-config JSON] [--b-config JSON] [--base-port 24400]
+// --a-config/--b-config add keys to that gateway's configuration, e.g. the same checkout twice with
+//   --a . --b . --a-config '{"StatusHistory":false}' measures what the /status history costs.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,8 +30,16 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '8' },
     'sample-ms': { type: 'string', default: '3000' },
     'tls-session': { type: 'string', default: 'curl-tls13' },
+    'a-config': { type: 'string', default: '{}' },
+    // Where the peers' ports start (each takes ten): another run of this script on the machine uses 24400.
+    'base-port': { type: 'string', default: '24400' },
+    'b-config': { type: 'string', default: '{}' },
   },
 });
+const extraConfig = {
+  A: JSON.parse(values['a-config']) as object,
+  B: JSON.parse(values['b-config']) as object,
+};
 if (values.a === undefined) throw new Error('--a (another checkout, built) is required');
 if (values.kind !== 'gateway' && values.kind !== 'core') throw new Error('--kind is gateway or core');
 
@@ -63,7 +73,7 @@ function firstLine(child: ChildProcess): Promise<string> {
   });
 }
 
-let nextPort = 24400;
+let nextPort = Number(values['base-port']);
 async function startPeer(kind: string, checkout: string, label: string, targetPort: number): Promise<Peer> {
   const port = nextPort;
   nextPort += 10;
@@ -82,6 +92,7 @@ async function startPeer(kind: string, checkout: string, label: string, targetPo
       AllowedPorts: [targetPort],
       HostOverrides: { [connectHost]: '127.0.0.1' },
       AllowedDestinationNetworks: ['127.0.0.0/8'],
+      ...(label.startsWith('A ') ? extraConfig.A : label.startsWith('B ') ? extraConfig.B : {}),
     };
     writeFileSync(join(dir, 'agent-gateway.json'), JSON.stringify(config), { mode: 0o600 });
     child = spawnChild(process.execPath, [

@@ -262,7 +262,7 @@ export const configSchema = z
       ),
     AdminListen: hostPort
       .default('127.0.0.1:8081')
-      .describe('Admin listener: /metrics, /healthz, /readyz, /status, /events.'),
+      .describe('Admin listener: /metrics, /healthz, /readyz, /events, /status and its JSON under /api/.'),
     AdminToken: z
       .string()
       .default('')

@@ -180,7 +180,10 @@
   /** A button's visible text, and its accessible name: that text first, then what it copies. */
   function labelButton(button, text) {
     button.textContent = text;
-    button.setAttribute('aria-label', `${text}: ${t('refused.copyLabel', { target: button.dataset.target })}`);
+    button.setAttribute(
+      'aria-label',
+      `${text}: ${t('refused.copyLabel', { target: button.dataset.target })}`,
+    );
   }
 
   function copyButton(command, target) {
