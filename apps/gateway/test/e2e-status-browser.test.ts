@@ -100,6 +100,16 @@ interface Shown {
   text: string;
 }
 
+/**
+ * Waits until the page has drawn its charts (its `agw-status-rendered` mark). An observer, evaluated through
+ * the debugging protocol: polling with `waitForFunction` needs an eval the page's CSP forbids.
+ */
+async function rendered(page: Page): Promise<void> {
+  await page.evaluate(
+    "new Promise((done) => new PerformanceObserver(done).observe({ type: 'mark', buffered: true }))",
+  );
+}
+
 function readPage(page: Page): Promise<Shown> {
   return page.evaluate(`(() => {
     const status = window.agentGatewayStatus;
@@ -152,7 +162,7 @@ describe('/status in Chromium', () => {
       });
       const response = await page.goto(url);
       expect(response?.status()).toBe(200);
-      await page.waitForFunction('window.agentGatewayStatus !== undefined', undefined, { timeout: 10_000 });
+      await rendered(page);
       // The page's own requests (its files, /api/status) carry the same credentials.
       const answer = await page.evaluate("fetch('/api/status').then((r) => r.status)");
       expect(answer).toBe(200);
@@ -196,7 +206,7 @@ describe('/status in Chromium', () => {
       expect(response?.status()).toBe(200);
       expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
       expect(await page.title()).toBe('agent-gateway status');
-      await page.waitForFunction('window.agentGatewayStatus !== undefined', undefined, { timeout: 10_000 });
+      await rendered(page);
 
       // The charts plot exactly what /api/history holds: three verified tunnels, the refusals.
       const first = await readPage(page);

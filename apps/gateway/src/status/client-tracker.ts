@@ -1,5 +1,8 @@
 import { addressOf } from './address.ts';
 
+/** An entry seen again this long after its last event moves to the end of the LRU order. */
+const REORDER_AFTER_MS = 1000;
+
 /** One client address as `/api/clients` lists it. */
 export interface ClientEntry {
   address: string;
@@ -53,8 +56,13 @@ export class ClientTracker {
         const oldest = this.#clients.keys().next().value;
         if (oldest !== undefined) this.#clients.delete(oldest);
       }
-    } else this.#clients.delete(address);
-    this.#clients.set(address, entry);
+      this.#clients.set(address, entry);
+    } else if (now - entry.lastSeen >= REORDER_AFTER_MS) {
+      // Moved to the end (most recent) at most once a second per entry: a busy one costs a look-up, not a
+      // delete and an insert per event.
+      this.#clients.delete(address);
+      this.#clients.set(address, entry);
+    }
     entry.lastSeen = now;
     if (id === 107) {
       const sni = typeof fields.sni === 'string' ? fields.sni : undefined;

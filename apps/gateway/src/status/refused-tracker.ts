@@ -1,5 +1,8 @@
 import { addressOf } from './address.ts';
 
+/** An entry seen again this long after its last event moves to the end of the LRU order. */
+const REORDER_AFTER_MS = 1000;
+
 /** One refused target and reason (per event ID, and per subject for a certificate) as `/api/refused` lists it (before the fix is worked out). */
 export interface RefusedEntry {
   /** The CONNECT target, `host:port` (`-` when the client was refused before it named one). */
@@ -83,8 +86,13 @@ export class RefusedTracker {
         const oldest = this.#entries.keys().next().value;
         if (oldest !== undefined) this.#entries.delete(oldest);
       }
-    } else this.#entries.delete(key);
-    this.#entries.set(key, entry);
+      this.#entries.set(key, entry);
+    } else if (now - entry.lastSeen >= REORDER_AFTER_MS) {
+      // Moved to the end (most recent) at most once a second per entry: a busy one costs a look-up, not a
+      // delete and an insert per event.
+      this.#entries.delete(key);
+      this.#entries.set(key, entry);
+    }
     entry.count++;
     entry.lastSeen = now;
     const sni = text(fields.sni);
@@ -98,7 +106,10 @@ export class RefusedTracker {
 
   /** The entries, most recently refused first (copies). */
   list(): RefusedEntry[] {
-    return [...this.#entries.values()].reverse().map((entry) => ({ ...entry, clients: [...entry.clients] }));
+    return [...this.#entries.values()]
+      .reverse()
+      .sort((a, b) => b.lastSeen - a.lastSeen)
+      .map((entry) => ({ ...entry, clients: [...entry.clients] }));
   }
 }
 

@@ -53,7 +53,8 @@ describe('RefusedTracker', () => {
   });
 
   it('keeps a client-certificate subject apart per subject', () => {
-    const tracker = new RefusedTracker();
+    let now = 0;
+    const tracker = new RefusedTracker({ now: () => (now += 10) });
     for (const subject of ['CN=a', 'CN=b', 'CN=a'])
       tracker.observe(105, {
         client: '10.0.0.1:1',
@@ -68,7 +69,8 @@ describe('RefusedTracker', () => {
   });
 
   it('is bounded: the target refused longest ago goes, and clients per target are capped', () => {
-    const tracker = new RefusedTracker({ capacity: 3 });
+    let now = 0;
+    const tracker = new RefusedTracker({ capacity: 3, now: () => (now += 1000) });
     for (const host of ['a', 'b', 'c', 'a', 'd'])
       tracker.observe(105, {
         client: '10.0.0.1:1',

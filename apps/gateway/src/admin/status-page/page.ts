@@ -33,7 +33,8 @@ export function renderStatusPage(data: StatusData, messages: StatusMessages): st
 <meta name="color-scheme" content="light dark">
 <title>${t('page.title')}</title>
 <link rel="stylesheet" href="/status/uplot.css?v=${v}"><link rel="stylesheet" href="/status/app.css?v=${v}">
-<script src="/status/uplot.js?v=${v}" defer></script><script src="/status/app.js?v=${v}" defer></script>
+<link rel="preload" as="script" href="/status/uplot.js?v=${v}">
+<script src="/status/app.js?v=${v}" data-uplot="/status/uplot.js?v=${v}" defer></script>
 </head>
 <body>
 <header><h1>agent-gateway <span class="version">${escapeHtml(data.version)}</span></h1>
