@@ -81,6 +81,7 @@ describe('admin listener', () => {
     );
     // stdout may lag /metrics a little: wait for the last 108 line too.
     await gateway.waitForEvent(108, { where: () => gateway.eventsWithId(108).length === 3 });
+    await gateway.waitForEvent(105, { where: () => gateway.eventsWithId(105).length === 2 });
     expect(samples.get('agent_gateway_tunnels_total{result="verified"}')).toBe(2);
     expect(samples.get('agent_gateway_tunnels_total{result="refused"}')).toBe(3);
     expect(samples.get('agent_gateway_tunnels_total{result="failed"}') ?? 0).toBe(0);
@@ -129,7 +130,7 @@ describe('admin listener', () => {
     const shownEvents = data.events.map((event: { id: number; name: string }) => `${event.id} ${event.name}`);
     expect(shownEvents).toContain('107 tls-verified');
     expect(shownEvents).toContain('105 target-rejected');
-    expect(status.body).toContain('107 tls-verified'); // the page carries the same data
+    expect(status.body).toContain('"id":107,"name":"tls-verified"'); // the page carries the same data
   });
 
   it('probes and unknown paths', async () => {
