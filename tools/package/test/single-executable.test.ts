@@ -104,7 +104,7 @@ describe('the single executables run with no Node installed (env -i)', () => {
       ['/status/app.css', 'prefers-color-scheme: dark'],
       ['/status/uplot.js', 'uPlot'],
       ['/status/uplot.css', '.uplot'],
-    ]) {
+    ] as const) {
       const asset = await httpGet(adminPort, file);
       expect(asset.status, file).toBe(200);
       expect(asset.body, file).toContain(content);
