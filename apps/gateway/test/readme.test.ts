@@ -26,6 +26,7 @@ describe('README', () => {
       'denied-host',
       'allowed-client-cert',
       'policy test',
+      'status',
     ]) {
       expect(readme, verb).toContain(`\`${verb}`);
     }
