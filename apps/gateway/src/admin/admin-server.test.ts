@@ -65,6 +65,7 @@ async function start(token = '', ready = true, hostNames: string[] = [], languag
       history: (since) => ({ ...data.history, t: data.history.t.filter((time) => time > (since ?? -1)) }),
       refused: () => data.refused,
       clients: () => [],
+      fingerprints: () => ({ capacity: 1000, evicted: 0, fingerprints: [{ ja4: 'x', count: 1 }] }),
     },
   });
   return admin.address.port;
@@ -109,6 +110,11 @@ describe('admin listener', () => {
     expect(metrics.headers['content-type']).toContain('text/plain; version=0.0.4');
     expect(metrics.body).toContain('agent_gateway_errors_total 0');
     expect(JSON.parse((await get(port, '/events')).body)).toEqual([{ id: 101, name: 'service-started' }]);
+    expect(JSON.parse((await get(port, '/fingerprints')).body)).toEqual({
+      capacity: 1000,
+      evicted: 0,
+      fingerprints: [{ ja4: 'x', count: 1 }],
+    });
     const page = await get(port, '/status');
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(page.body).toContain('<title>agent-gateway status</title>');
@@ -232,6 +238,7 @@ describe('admin listener', () => {
     for (const path of [
       '/metrics',
       '/events',
+      '/fingerprints',
       '/status',
       '/status/app.js',
       '/api/status',

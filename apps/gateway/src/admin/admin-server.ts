@@ -26,6 +26,8 @@ export interface AdminSources {
   refused(): Promise<RefusedWithFix[]> | RefusedWithFix[];
   /** `/api/clients`, the busiest first. */
   clients(): Promise<ClientEntry[]> | ClientEntry[];
+  /** The client fingerprints seen, for `/fingerprints` (absent: 404). */
+  fingerprints?(): Promise<unknown> | unknown;
 }
 
 /** Options of {@link startAdminServer}. */
@@ -116,7 +118,7 @@ function limitOf(url: URL, max: number): number {
 }
 
 /**
- * Starts the admin listener: `/metrics`, `/healthz`, `/readyz`, `/events`, `/status` (with its files under
+ * Starts the admin listener: `/metrics`, `/healthz`, `/readyz`, `/events`, `/fingerprints`, `/status` (with its files under
  * `/status/`) and the JSON of `/api/status`, `/api/history`, `/api/refused`, `/api/clients`. Only GET and
  * HEAD; unknown paths 404. Except for the two probes, a request must name this listener in `Host` (an IP
  * address, `localhost` or one of `hostNames`), must not come from another site's page, and, with a token
@@ -173,6 +175,9 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
           );
         case '/events':
           return sendJson(response, await options.sources.recentEvents());
+        case '/fingerprints':
+          if (options.sources.fingerprints === undefined) break;
+          return sendJson(response, await options.sources.fingerprints());
         case '/':
         case '/status':
           return send(
@@ -191,9 +196,8 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
           const clients = await options.sources.clients();
           return sendJson(response, { total: clients.length, clients: clients.slice(0, limitOf(url, 5000)) });
         }
-        default:
-          return send(response, 404, 'text/plain; charset=utf-8', 'not found\n');
       }
+      return send(response, 404, 'text/plain; charset=utf-8', 'not found\n');
     } catch (error) {
       send(response, 500, 'text/plain; charset=utf-8', `internal error: ${(error as Error).message}\n`);
     }

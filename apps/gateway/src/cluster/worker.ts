@@ -129,6 +129,13 @@ export async function runWorker(): Promise<void> {
         case 'agw:status-detail':
           void send({ type: 'agw:status-detail', request: message.request, ...core.statusDetail() });
           return;
+        case 'agw:fingerprints':
+          void send({
+            type: 'agw:fingerprints-report',
+            request: message.request,
+            report: core.fingerprints(),
+          });
+          return;
         case 'agw:shutdown':
           void stop();
           return;

@@ -8,6 +8,7 @@ import { withFixes } from '../status/fix-command.ts';
 import { emptyHistory, type HistorySampler, startHistorySampler } from '../status/history.ts';
 import type { RefusedEntry } from '../status/refused-tracker.ts';
 import { buildStatusData } from '../status/status-data.ts';
+import type { FingerprintReport } from './fingerprint-ledger.ts';
 
 /** What the admin listener of a gateway shows; everything is read at request time. */
 export interface GatewayAdminSources {
@@ -27,6 +28,8 @@ export interface GatewayAdminSources {
   /** The tunnel limit of the whole gateway (all workers together). */
   maxTunnels(): number;
   startedAt: Date;
+  /** The client fingerprints seen (`/fingerprints`): a primary asks its workers and merges the answers. */
+  fingerprints(): Promise<FingerprintReport> | FingerprintReport;
   /** The listening worker processes of a multi-worker gateway; shown on `/status` when given. */
   workers?: () => { id: number; pid: number }[];
   /**
@@ -51,7 +54,7 @@ export function parseAdminListen(value: string): { host: string; port: number } 
 }
 
 /**
- * Starts the admin listener of a gateway (`/metrics`, `/healthz`, `/readyz`, `/events`, `/status`) on
+ * Starts the admin listener of a gateway (`/metrics`, `/healthz`, `/readyz`, `/events`, `/fingerprints`, `/status`) on
  * `AdminListen`, guarded by `AdminToken`. The same wiring serves the single-process gateway and the primary
  * of a multi-worker one; only where the counters and events come from differs. `/metrics` also carries
  * prom-client's default `process_*` and `nodejs_*` series of the process serving it (RSS, V8 heap, handles,
@@ -67,6 +70,7 @@ export function parseAdminListen(value: string): { host: string; port: number } 
  *   listen: { address: '0.0.0.0', port: 8080 },
  *   maxTunnels: () => 10_000,
  *   startedAt: new Date(),
+ *   fingerprints: () => ledger.report(),
  * });
  * ```
  */
@@ -120,6 +124,7 @@ export async function startGatewayAdmin(
         },
         ready: () => sources.ready(),
         recentEvents: () => sources.recentEvents(),
+        fingerprints: () => sources.fingerprints(),
         history,
         refused,
         clients: async () => (await sources.statusDetail()).clients.sort(byActivity),

@@ -16,6 +16,7 @@ import { type RefusedEntry, RefusedTracker } from '../status/refused-tracker.ts'
 import { TlsVerifier } from '../tls/tls-verifier.ts';
 import { admissionHooks, preambleReader } from './admission.ts';
 import { decideConnect } from './decide-connect.ts';
+import { FingerprintLedger, type FingerprintReport } from './fingerprint-ledger.ts';
 import type { GatewayContext } from './gateway-context.ts';
 import { createGatewayDns } from './gateway-dns.ts';
 import { reportedEventTypes, reportLifecycleEvent } from './lifecycle-events.ts';
@@ -66,6 +67,8 @@ export interface GatewayCore {
    */
   statusDetail(): { refused: RefusedEntry[]; clients: ClientEntry[] };
   readonly startedAt: Date;
+  /** The client fingerprints this process has seen (`/fingerprints`). */
+  fingerprints(): FingerprintReport;
   /**
    * Applies a new, validated configuration to open and future tunnels (open tunnels are kept); emits nothing.
    * Throws (`ConfigError`, `PolicyError`) when it cannot be applied; the old one then stays in force.
@@ -126,6 +129,7 @@ export async function startGatewayCore(options: GatewayCoreOptions): Promise<Gat
     lookup: options.lookup ?? dns.lookup,
     limits: () => (tunnelServer as TunnelServer).limits,
     shedding,
+    fingerprints: new FingerprintLedger(),
   };
   const startedAt = new Date();
 
@@ -170,6 +174,7 @@ export async function startGatewayCore(options: GatewayCoreOptions): Promise<Gat
     counters,
     recent,
     startedAt,
+    fingerprints: () => context.fingerprints.report(),
     get config() {
       return context.settings.config;
     },

@@ -67,6 +67,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       statusDetail: () => core.statusDetail(),
       ...(options.configFile === undefined ? {} : { configFile: options.configFile }),
       ...(options.language === undefined ? {} : { language: options.language }),
+      fingerprints: () => core.fingerprints(),
     });
   } catch (error) {
     await core.close();
