@@ -43,12 +43,12 @@ async function tunnelsOnWorkers(gw: GatewayProcess, authority: string, wanted: n
   throw new Error(`40 tunnels never reached workers ${wanted.join(', ')}: ${open.map((t) => t.worker)}`);
 }
 
-/** Worker ID -> pid of the listening workers, from the primary's `/status` page. */
+/** Worker ID -> pid of the listening workers, from the primary's `/api/status` (what `/status` shows). */
 async function workerPids(gw: GatewayProcess): Promise<Map<number, number>> {
-  const status = await gw.admin('/status');
-  return new Map(
-    [...status.body.matchAll(/worker (\d+) pid (\d+)/g)].map((m) => [Number(m[1]), Number(m[2])]),
-  );
+  const status = JSON.parse((await gw.admin('/api/status')).body) as {
+    workers?: { id: number; pid: number }[];
+  };
+  return new Map((status.workers ?? []).map((worker) => [worker.id, worker.pid]));
 }
 
 function metricValue(text: string, series: string): number {

@@ -89,8 +89,8 @@ export function registerRunCommand(program: Command, context: CliContext): void 
         // One worker keeps the single-process path: no cluster, no IPC between the sockets and the counters.
         gateway =
           workers === 1
-            ? await startGateway({ config, ...languageOption })
-            : await startPrimary({ config, workers, ...languageOption });
+            ? await startGateway({ config, configFile: file, ...languageOption })
+            : await startPrimary({ config, workers, configFile: file, ...languageOption });
       } catch (error) {
         if (ConfigError.isInstance(error)) {
           // A setting that validated but cannot be used (e.g. an unreadable RelayProxyCaFile).
