@@ -4,7 +4,7 @@
 // alike; CPU time per set-up comes from /proc and is the figure to compare.
 // Run from the repository root:
 //   node bench/ab-gateway.ts --a /path/to/other/checkout [--b .] [--kind gateway|core] [--bare] [--squid]
-//     [--rounds 8]
+//     [--rounds 8] [--a-flags=--max-semi-space-size=64] [--b-flags=...]
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,6 +28,9 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '8' },
     'sample-ms': { type: 'string', default: '3000' },
     'tls-session': { type: 'string', default: 'curl-tls13' },
+    // Node or V8 flags for one peer's process (space-separated), e.g. to compare heap settings of one build.
+    'a-flags': { type: 'string', default: '' },
+    'b-flags': { type: 'string', default: '' },
   },
 });
 if (values.a === undefined) throw new Error('--a (another checkout, built) is required');
@@ -64,7 +67,13 @@ function firstLine(child: ChildProcess): Promise<string> {
 }
 
 let nextPort = 24400;
-async function startPeer(kind: string, checkout: string, label: string, targetPort: number): Promise<Peer> {
+async function startPeer(
+  kind: string,
+  checkout: string,
+  label: string,
+  targetPort: number,
+  nodeFlags = '',
+): Promise<Peer> {
   const port = nextPort;
   nextPort += 10;
   const dir = mkdtempSync(join(tmpdir(), 'ab-gateway-'));
@@ -85,6 +94,7 @@ async function startPeer(kind: string, checkout: string, label: string, targetPo
     };
     writeFileSync(join(dir, 'agent-gateway.json'), JSON.stringify(config), { mode: 0o600 });
     child = spawnChild(process.execPath, [
+      ...nodeFlags.split(/\s+/).filter((flag) => flag !== ''),
       join(checkout, 'apps/gateway/dist/cli.js'),
       'run',
       '--workers',
@@ -138,8 +148,20 @@ const median = (list: number[]) => [...list].sort((x, y) => x - y)[Math.floor(li
 const target = spawnChild(process.execPath, [loadgen, 'target']);
 const targetPort = (JSON.parse(await firstLine(target)) as { port: number }).port;
 const peers = [
-  await startPeer(values.kind, resolve(values.a), `A ${values.kind} ${values.a}`, targetPort),
-  await startPeer(values.kind, resolve(values.b), `B ${values.kind} ${values.b}`, targetPort),
+  await startPeer(
+    values.kind,
+    resolve(values.a),
+    `A ${values.kind} ${values.a} ${values['a-flags']}`.trim(),
+    targetPort,
+    values['a-flags'],
+  ),
+  await startPeer(
+    values.kind,
+    resolve(values.b),
+    `B ${values.kind} ${values.b} ${values['b-flags']}`.trim(),
+    targetPort,
+    values['b-flags'],
+  ),
 ];
 if (values.bare) peers.push(await startPeer('bare', '', 'bare relay', targetPort));
 if (values.squid) peers.push(await startPeer('squid', '', 'squid', targetPort));
