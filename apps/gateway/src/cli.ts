@@ -7,5 +7,6 @@ const io = {
   stdin: process.stdin,
   env: process.env,
   cwd: process.cwd(),
+  ownsProcess: true,
 };
 process.exitCode = await runCli(process.argv.slice(2), io);
