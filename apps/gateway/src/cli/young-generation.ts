@@ -5,10 +5,15 @@ import * as v8 from 'node:v8';
  * The semi-space size (MiB) that `agent-gateway run` gives V8's young generation, which holds two of them.
  *
  * Node 24's V8 sizes semi-spaces by the machine's memory: with 16 GiB or more each may grow to 64 MiB, a
- * young generation of 128 MiB. A gateway keeps little alive (a few KiB per open tunnel) but allocates
- * steadily, so its young generation does grow to that size within seconds, most of it garbage. Sixteen MiB
- * (a young generation of 32 MiB) is what Node used on 64-bit machines before version 20: scavenges run four
- * times as often, at no measurable cost per tunnel, and RSS is about 90 MiB lower (BENCHMARKS.md, "Soak").
+ * young generation of 128 MiB, reserved within seconds under load although a gateway keeps little alive
+ * (about 22 MiB of live heap, a few KiB more per open tunnel). And it seldom fills: V8 scavenges once it is
+ * 80 % full (see {@link scavengeOnlyWhenFull}), or empties it with a mark-compact when the old-generation
+ * limit, which also counts the tunnels' socket buffers outside the heap, comes first. Only when a busy moment
+ * delays both does allocation run deeper, touching the last pages for the first time: RSS crept from
+ * 217 MiB at 100,000 set-ups to 278 MiB at 470,000 in the soak benchmark, with the heap total unchanged.
+ * Sixteen MiB (a young generation of 32 MiB, Node's default on 64-bit machines before version 20) is used
+ * whole within the first few thousand set-ups, keeps RSS about 90 MiB lower, and costs the same CPU per
+ * set-up (BENCHMARKS.md, "Soak").
  */
 export const GATEWAY_SEMI_SPACE_MIB = 16;
 
@@ -62,11 +67,10 @@ export function boundedProcessImage(
 
 /**
  * Lets V8 scavenge only when the young generation is full. By default it also schedules a scavenge as a task
- * once the young generation is 80 % full (`--minor-gc-task`), which leaves its last pages untouched until a
- * busy moment delays that task: those pages then become resident one at a time, late, and RSS creeps up
- * long after the heap itself stopped growing (the soak benchmark saw 217 MiB at 100,000 set-ups become
- * 278 MiB at 470,000 with the same heap total). Scavenging when full touches every page in the first few
- * cycles, for the same work per cycle. Read by V8 at every allocation, so it may be set at run time.
+ * once the young generation is 80 % full (`--minor-gc-task`); when that task runs early, the last fifth of
+ * the young generation stays untouched until a busy moment delays it, and becomes resident then (about
+ * 5 MiB late in a 300,000 set-up soak with the 32 MiB young generation). Scavenging when full uses every page
+ * from the first cycles on, for the same work per cycle. V8 reads this flag at run time.
  */
 export function scavengeOnlyWhenFull(): void {
   if (minorGcTaskChosen(process.execArgv, process.env.NODE_OPTIONS)) return;
