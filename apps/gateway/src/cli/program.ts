@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
-import { ConfigError, resolveConfigPath } from '../config/index.ts';
+import { ConfigError, DEFAULT_CONFIG_FILE, resolveConfigPath } from '../config/index.ts';
 import { exitForConfigError, registerConfigCommands } from './config-commands.ts';
 import { CliExit, type CliIo, ExitCode } from './io.ts';
 import { registerListCommands } from './list-commands.ts';
@@ -18,6 +18,7 @@ export interface CliContext {
 
 /** Builds the `agent-gateway` command tree writing to `io`. */
 export function buildProgram(io: CliIo): Command {
+  const defaultFile = io.defaultConfigFile ?? DEFAULT_CONFIG_FILE;
   const program = new Command('agent-gateway')
     .description(
       'A CONNECT-only gateway that lets agents without internet access reach an allowlist of hosts',
@@ -25,7 +26,7 @@ export function buildProgram(io: CliIo): Command {
     .version(packageJson.version, '-v, --version')
     .option(
       '-c, --config <file>',
-      'configuration file (default: $AGENT_GATEWAY_CONFIG, else ./agent-gateway.json)',
+      `configuration file (default: $AGENT_GATEWAY_CONFIG, else ${defaultFile.startsWith('/') ? '' : './'}${defaultFile})`,
     )
     .showHelpAfterError()
     .exitOverride()
@@ -36,7 +37,8 @@ export function buildProgram(io: CliIo): Command {
 
   const context: CliContext = {
     io,
-    configFile: () => resolveConfigPath(program.opts<{ config?: string }>().config, io.env, io.cwd),
+    configFile: () =>
+      resolveConfigPath(program.opts<{ config?: string }>().config, io.env, io.cwd, defaultFile),
     noteCreated(created) {
       if (created) io.stderr.write(`created ${context.configFile()} with the default configuration\n`);
     },

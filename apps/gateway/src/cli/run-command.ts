@@ -6,7 +6,9 @@ import packageJson from '../../package.json' with { type: 'json' };
 import { type RunningPrimary, startPrimary, WorkerStartError } from '../cluster/primary.ts';
 import { runWorker } from '../cluster/worker.ts';
 import { ConfigError, type GatewayConfig, loadOrCreateConfig, watchConfig } from '../config/index.ts';
+import { onReloadSignal, onStopSignal } from '../platform/signals.ts';
 import { startGateway } from '../runtime/gateway.ts';
+import { commandName, currentInvocation } from './command-name.ts';
 import { CliExit, ExitCode } from './io.ts';
 import type { CliContext } from './program.ts';
 import { parseWorkerCount } from './worker-count.ts';
@@ -25,7 +27,7 @@ function describeAllowlist(config: GatewayConfig): string {
   return `${parts.join(' + ')}; ports ${config.AllowedPorts.join(', ')}`;
 }
 
-function banner(gateway: RunningService, file: string, workers: number): string {
+function banner(gateway: RunningService, file: string, workers: number, command: string): string {
   const { config } = gateway;
   const listen = gateway.listenAddress;
   const admin = gateway.adminAddress;
@@ -36,7 +38,7 @@ function banner(gateway: RunningService, file: string, workers: number): string 
     `  configuration: ${file}`,
     `  allowed:       ${describeAllowlist(config)}`,
     `  TLS check:     ${config.TlsInspection ? `on (SNI must match, TLS >= ${config.MinTlsVersion})` : 'off'}${config.RelayProxy ? `; relay ${config.RelayProxy}` : ''}`,
-    '  change it:     agent-gateway allowed-host add HOST | agent-gateway config set KEY VALUE',
+    `  change it:     ${command} allowed-host add HOST | ${command} config set KEY VALUE`,
     '                 (a running gateway applies changes within a second; SIGHUP reloads too)',
     '',
   ].join('\n');
@@ -111,7 +113,7 @@ export function registerRunCommand(program: Command, context: CliContext): void 
         if (error instanceof WorkerStartError) throw new CliExit(ExitCode.failure, error.message);
         throw error;
       }
-      context.io.stderr.write(banner(gateway, file, workers));
+      context.io.stderr.write(banner(gateway, file, workers, commandName(currentInvocation(context.io.env))));
 
       const watcher = watchConfig(file, config, {
         // A configuration that cannot be applied throws: the watcher reports it (onInvalid) and keeps the last
@@ -119,18 +121,14 @@ export function registerRunCommand(program: Command, context: CliContext): void 
         onChange: (next, generation) => gateway.applyConfig(next, generation),
         onInvalid: (error) => gateway.reportBadConfig(error.message, file),
       });
-      const onHangup = () => void watcher.reload();
-      process.on('SIGHUP', onHangup);
+      const stopReloading = onReloadSignal(() => void watcher.reload());
       await new Promise<void>((resolve) => {
-        const stop = (signal: NodeJS.Signals) => {
-          process.off('SIGTERM', stop);
-          process.off('SIGINT', stop);
-          process.off('SIGHUP', onHangup);
+        const stopListening = onStopSignal((signal) => {
+          stopListening();
+          stopReloading();
           watcher.close();
           void gateway.shutdown('signal', signal).then(resolve);
-        };
-        process.once('SIGTERM', stop);
-        process.once('SIGINT', stop);
+        });
       });
     });
 }

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs/promises';
+import { privateFileMode } from '../platform/file-modes.ts';
 import { ConfigError } from './errors.ts';
 
 const STALE_AFTER_MS = 30_000;
@@ -33,7 +34,7 @@ export async function withFileLock<T>(file: string, action: () => Promise<T>, ti
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      const handle = await fs.open(lockFile, 'wx', 0o600);
+      const handle = await fs.open(lockFile, 'wx', privateFileMode);
       await handle.writeFile(String(process.pid));
       await handle.close();
       break;
