@@ -8,7 +8,7 @@ import {
 } from './young-generation.ts';
 
 const script = fileURLToPath(import.meta.url); // any file that exists
-const node = '/usr/bin/node';
+const node = process.execPath; // a binary that can be run
 
 function proc(overrides: Partial<Parameters<typeof boundedProcessImage>[0]> = {}) {
   return {
@@ -18,6 +18,7 @@ function proc(overrides: Partial<Parameters<typeof boundedProcessImage>[0]> = {}
     env: {} as NodeJS.ProcessEnv,
     platform: 'linux' as NodeJS.Platform,
     execve: () => {},
+    sea: false,
     ...overrides,
   };
 }
@@ -67,11 +68,14 @@ describe('boundedProcessImage', () => {
     );
   });
 
-  it('leaves the process alone when the operator chose a size, on Windows, without execve or a script', () => {
+  it('leaves the process alone: an operator choice, Windows, no execve, a single executable, no script, no runnable Node', () => {
     expect(boundedProcessImage(proc({ execArgv: ['--max-semi-space-size=64'] }))).toBeUndefined();
     expect(boundedProcessImage(proc({ env: { NODE_OPTIONS: '--max-semi-space-size=8' } }))).toBeUndefined();
     expect(boundedProcessImage(proc({ platform: 'win32' }))).toBeUndefined();
     expect(boundedProcessImage(proc({ execve: undefined }))).toBeUndefined();
+    expect(boundedProcessImage(proc({ sea: true }))).toBeUndefined();
+    // A binary that cannot be run (removed by an upgrade): execve(2) would fail, and Node 24 aborts then.
+    expect(boundedProcessImage(proc({ execPath: script }))).toBeUndefined();
     // A single executable application has no script argument to run again.
     expect(boundedProcessImage(proc({ argv: [node] }))).toBeUndefined();
     expect(boundedProcessImage(proc({ argv: [node, 'run', '--workers', '1'] }))).toBeUndefined();

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
+import { isSea } from 'node:sea';
 import * as v8 from 'node:v8';
 
 /**
@@ -44,21 +45,32 @@ export interface ProcessImage {
   args: string[];
 }
 
+/** What {@link boundedProcessImage} looks at: the process, and whether it is a single executable application. */
+export type ProcessFacts = Pick<NodeJS.Process, 'execPath' | 'execArgv' | 'argv' | 'env' | 'platform'> & {
+  execve?: unknown;
+  sea: boolean;
+};
+
 /**
  * The command line this process would run again with the gateway's young generation, or `undefined` when it
  * must run as it is: the operator chose a size (a flag or `NODE_OPTIONS`), the platform cannot replace a
- * process image (Windows), or the process is not `node SCRIPT` (a single executable application).
+ * process image (Windows, Node before 22.15), or the process is not `node SCRIPT` (a single executable
+ * application takes no Node flags on its command line).
  */
 export function boundedProcessImage(
-  proc: Pick<NodeJS.Process, 'execPath' | 'execArgv' | 'argv' | 'env' | 'platform'> & {
-    execve?: unknown;
-  },
+  proc: ProcessFacts,
   semiSpaceMiB = GATEWAY_SEMI_SPACE_MIB,
 ): ProcessImage | undefined {
-  if (proc.platform === 'win32' || typeof proc.execve !== 'function') return undefined;
+  if (proc.platform === 'win32' || typeof proc.execve !== 'function' || proc.sea) return undefined;
   if (youngGenerationChosen(proc.execArgv, proc.env.NODE_OPTIONS)) return undefined;
   const script = proc.argv[1];
   if (script === undefined || !existsSync(script)) return undefined;
+  // Node 24 aborts the process when execve(2) fails: only try a binary that can be run.
+  try {
+    accessSync(proc.execPath, constants.X_OK);
+  } catch {
+    return undefined;
+  }
   return {
     file: proc.execPath,
     args: [proc.execPath, `--max-semi-space-size=${semiSpaceMiB}`, ...proc.execArgv, ...proc.argv.slice(1)],
@@ -80,12 +92,20 @@ export function scavengeOnlyWhenFull(): void {
 /**
  * Gives the gateway's young generation its size ({@link GATEWAY_SEMI_SPACE_MIB}) before it starts serving:
  * V8 fixes the size when the process starts and ignores `v8.setFlagsFromString` later, so the process
- * replaces itself (`execve`: same PID, same descriptors and environment, nothing written yet) with the same
- * command line plus `--max-semi-space-size`. Workers forked by the primary inherit the flag. Returns only when
- * nothing is to be done (see {@link boundedProcessImage}).
+ * replaces itself (`execve`: the same PID, environment and standard streams; nothing else is open yet) with
+ * the same command line plus `--max-semi-space-size`. Workers forked by the primary inherit the flag. Returns
+ * only when nothing is to be done (see {@link boundedProcessImage}).
  */
 export function boundYoungGeneration(): void {
-  const image = boundedProcessImage(process);
+  const image = boundedProcessImage({
+    execPath: process.execPath,
+    execArgv: process.execArgv,
+    argv: process.argv,
+    env: process.env,
+    platform: process.platform,
+    execve: process.execve,
+    sea: isSea(),
+  });
   if (image === undefined) return;
   process.execve?.(image.file, image.args, process.env);
 }
