@@ -2,6 +2,8 @@ import { Command, CommanderError } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
 import { ConfigError, DEFAULT_CONFIG_FILE, resolveConfigPath } from '../config/index.ts';
 import { exitForConfigError, registerConfigCommands } from './config-commands.ts';
+import { registerFingerprintCommands } from './fingerprint-commands.ts';
+import { registerInitCommand } from './init-command.ts';
 import { CliExit, type CliIo, ExitCode } from './io.ts';
 import { registerListCommands } from './list-commands.ts';
 import { registerPolicyCommands } from './policy-commands.ts';
@@ -44,10 +46,12 @@ export function buildProgram(io: CliIo): Command {
     },
   };
   registerRunCommand(program, context);
+  registerInitCommand(program, context);
   registerConfigCommands(program, context);
   registerRelayCommands(program, context);
   registerListCommands(program, context);
   registerPolicyCommands(program, context);
+  registerFingerprintCommands(program, context);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

@@ -1,13 +1,16 @@
 import cluster from 'node:cluster';
 import { createEventLog } from '@agent-gateway/events';
 import { jsonLinesSink } from '@agent-gateway/events/node';
+import { auditPolicy } from '@agent-gateway/policy';
 import type { Command } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
 import { type RunningPrimary, startPrimary, WorkerStartError } from '../cluster/primary.ts';
 import { runWorker } from '../cluster/worker.ts';
 import { ConfigError, type GatewayConfig, loadOrCreateConfig, watchConfig } from '../config/index.ts';
 import { onReloadSignal, onStopSignal } from '../platform/signals.ts';
+import { compileGatewayPolicy } from '../policy/gateway-policy.ts';
 import { startGateway } from '../runtime/gateway.ts';
+import { auditSummary } from './audit-report.ts';
 import { commandName, currentInvocation } from './command-name.ts';
 import { CliExit, ExitCode } from './io.ts';
 import type { CliContext } from './program.ts';
@@ -37,7 +40,8 @@ function banner(gateway: RunningService, file: string, workers: number, command:
     `  admin:         ${adminUrl}/status  (metrics ${adminUrl}/metrics, probes /healthz /readyz)`,
     `  configuration: ${file}`,
     `  allowed:       ${describeAllowlist(config)}`,
-    `  TLS check:     ${config.TlsInspection ? `on (SNI must match, TLS >= ${config.MinTlsVersion})` : 'off'}${config.RelayProxy ? `; relay ${config.RelayProxy}` : ''}`,
+    `  audit:         ${auditSummary(auditPolicy(compileGatewayPolicy(config)), command)}`,
+    `  TLS check:     ${config.TlsInspection ? `on (SNI must match, TLS >= ${config.MinTlsVersion}; client fingerprints ${config.ClientFingerprintPolicy})` : 'off'}${config.RelayProxy ? `; relay ${config.RelayProxy}` : ''}`,
     `  change it:     ${command} allowed-host add HOST | ${command} config set KEY VALUE`,
     '                 (a running gateway applies changes within a second; SIGHUP reloads too)',
     '',

@@ -38,6 +38,7 @@ const tlsRejected: Record<TlsRejectedReason, string> = {
   'version-too-low': 'die TLS-Version liegt unter dem Minimum',
   'handshake-too-large': 'das ClientHello ist zu groß',
   'handshake-timeout': 'der TLS-Handshake kam nicht rechtzeitig an',
+  'fingerprint-not-allowed': 'der TLS-Fingerabdruck des Clients steht nicht in AllowedClientFingerprints',
 };
 
 const results: Record<TunnelResult, string> = {
@@ -77,10 +78,15 @@ export const de: EventLanguage = {
     106: (f) =>
       `Tunnel zu ${show(f.target)} von ${show(f.client)} geschlossen: ${tlsRejected[f.reason] ?? show(f.reason)}` +
       (f.reason === 'sni-mismatch' && f.sni !== undefined ? ` (SNI ${f.sni})` : '') +
-      (f.reason === 'version-too-low' && f.tlsVersion !== undefined ? ` (${f.tlsVersion})` : ''),
+      (f.reason === 'version-too-low' && f.tlsVersion !== undefined ? ` (${f.tlsVersion})` : '') +
+      (f.reason === 'fingerprint-not-allowed' && f.ja4 !== undefined ? ` (JA4 ${f.ja4})` : ''),
     107: (f) =>
       `${show(f.tlsVersion)}-Sitzung zu ${show(f.target)} für ${show(f.client)} in ${show(f.setupMs)} ms geprüft` +
-      (f.subject === undefined ? '' : `, Clientzertifikat ${f.subject}`),
+      (f.subject === undefined ? '' : `, Clientzertifikat ${f.subject}`) +
+      (f.clientLabel === undefined ? '' : `, Client „${f.clientLabel}“`) +
+      (f.fingerprint === 'not-listed'
+        ? `; sein TLS-Fingerabdruck JA4 ${show(f.ja4)} steht nicht in AllowedClientFingerprints`
+        : ''),
     108: (f) =>
       `Tunnel zu ${show(f.target)} für ${show(f.client)} beendet (${results[f.result] ?? show(f.result)}) nach ` +
       `${show(f.durationMs)} ms: ${show(f.bytesUp)} Bytes hin, ${show(f.bytesDown)} Bytes zurück`,

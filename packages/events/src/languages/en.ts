@@ -38,6 +38,7 @@ const tlsRejected: Record<TlsRejectedReason, string> = {
   'version-too-low': 'the TLS version is below the minimum',
   'handshake-too-large': 'the ClientHello is too large',
   'handshake-timeout': 'the TLS handshake did not arrive in time',
+  'fingerprint-not-allowed': "the client's TLS fingerprint is not in AllowedClientFingerprints",
 };
 
 const results: Record<TunnelResult, string> = {
@@ -77,10 +78,15 @@ export const en: EventLanguage = {
     106: (f) =>
       `Closed the tunnel to ${show(f.target)} from ${show(f.client)}: ${tlsRejected[f.reason] ?? show(f.reason)}` +
       (f.reason === 'sni-mismatch' && f.sni !== undefined ? ` (SNI ${f.sni})` : '') +
-      (f.reason === 'version-too-low' && f.tlsVersion !== undefined ? ` (${f.tlsVersion})` : ''),
+      (f.reason === 'version-too-low' && f.tlsVersion !== undefined ? ` (${f.tlsVersion})` : '') +
+      (f.reason === 'fingerprint-not-allowed' && f.ja4 !== undefined ? ` (JA4 ${f.ja4})` : ''),
     107: (f) =>
       `Verified ${show(f.tlsVersion)} session to ${show(f.target)} for ${show(f.client)} in ${show(f.setupMs)} ms` +
-      (f.subject === undefined ? '' : `, client certificate ${f.subject}`),
+      (f.subject === undefined ? '' : `, client certificate ${f.subject}`) +
+      (f.clientLabel === undefined ? '' : `, client "${f.clientLabel}"`) +
+      (f.fingerprint === 'not-listed'
+        ? `; its TLS fingerprint JA4 ${show(f.ja4)} is not in AllowedClientFingerprints`
+        : ''),
     108: (f) =>
       `Tunnel to ${show(f.target)} for ${show(f.client)} ended (${results[f.result] ?? show(f.result)}) after ` +
       `${show(f.durationMs)} ms: ${show(f.bytesUp)} bytes up, ${show(f.bytesDown)} bytes down`,
