@@ -1,5 +1,4 @@
 import { accessSync, constants, existsSync } from 'node:fs';
-import { isSea } from 'node:sea';
 import * as v8 from 'node:v8';
 
 /**
@@ -90,6 +89,14 @@ export function scavengeOnlyWhenFull(): void {
 }
 
 /**
+ * Whether this process is a single executable application. `node:sea` is asked at run time: it exists only
+ * under its `node:` name, which the bundle would drop from a static import.
+ */
+function isSingleExecutable(): boolean {
+  return process.getBuiltinModule?.('node:sea')?.isSea() ?? false;
+}
+
+/**
  * Gives the gateway's young generation its size ({@link GATEWAY_SEMI_SPACE_MIB}) before it starts serving:
  * V8 fixes the size when the process starts and ignores `v8.setFlagsFromString` later, so the process
  * replaces itself (`execve`: the same PID, environment and standard streams; nothing else is open yet) with
@@ -104,7 +111,7 @@ export function boundYoungGeneration(): void {
     env: process.env,
     platform: process.platform,
     execve: process.execve,
-    sea: isSea(),
+    sea: isSingleExecutable(),
   });
   if (image === undefined) return;
   process.execve?.(image.file, image.args, process.env);
