@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   boundedProcessImage,
   GATEWAY_SEMI_SPACE_MIB,
+  isRunCommand,
   minorGcTaskChosen,
   youngGenerationChosen,
 } from './young-generation.ts';
@@ -92,5 +93,18 @@ describe('minorGcTaskChosen', () => {
     expect(minorGcTaskChosen([], '--no-minor-gc-task')).toBe(true);
     expect(minorGcTaskChosen(['--minor_gc_task_trigger=50'])).toBe(false);
     expect(minorGcTaskChosen(['--max-semi-space-size=16'])).toBe(false);
+  });
+});
+
+describe('isRunCommand', () => {
+  it('finds run as the command after global options, and nothing else', () => {
+    expect(isRunCommand(['run'])).toBe(true);
+    expect(isRunCommand(['run', '--workers', '1', '--config', 'x.json'])).toBe(true);
+    expect(isRunCommand(['--config', 'run', 'config', 'get'])).toBe(false);
+    expect(isRunCommand(['-c', 'gw.json', 'run'])).toBe(true);
+    expect(isRunCommand(['--config=gw.json', 'run'])).toBe(true);
+    expect(isRunCommand(['config', 'set', 'run', '1'])).toBe(false);
+    expect(isRunCommand(['--version'])).toBe(false);
+    expect(isRunCommand([])).toBe(false);
   });
 });

@@ -38,6 +38,20 @@ export function minorGcTaskChosen(execArgv: readonly string[], nodeOptions?: str
   return nodeOptionList(execArgv, nodeOptions).some((option) => MINOR_GC_TASK_FLAGS.test(option));
 }
 
+/**
+ * Whether these command-line arguments (after `node SCRIPT`) run the `run` command: its name is the first
+ * argument that is not an option, skipping the value of the one global option that takes one (`-c`,
+ * `--config`). Lets the executable bound the young generation before the CLI's modules load.
+ */
+export function isRunCommand(args: readonly string[]): boolean {
+  for (let index = 0; index < args.length; index += 1) {
+    const arg = args[index] as string;
+    if (arg === '-c' || arg === '--config') index += 1;
+    else if (!arg.startsWith('-')) return arg === 'run';
+  }
+  return false;
+}
+
 /** What {@link boundYoungGeneration} may replace the process with: `process.execve`'s arguments. */
 export interface ProcessImage {
   file: string;
