@@ -188,7 +188,9 @@ try {
   rmSync(userDataDir, { recursive: true, force: true });
 }
 const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)] as number;
-const figures = (['responseEndMs', 'firstContentfulPaintMs', 'renderedMs'] as const).map((name) => ({
+const figures: { name: string; median: number; worst: number }[] = (
+  ['responseEndMs', 'firstContentfulPaintMs', 'renderedMs'] as const
+).map((name) => ({
   name,
   median: median(results.map((load) => load[name])),
   worst: Math.max(...results.map((load) => load[name])),
