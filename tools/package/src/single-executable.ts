@@ -75,7 +75,11 @@ export async function buildSingleExecutable(options: SingleExecutableOptions): P
     assets: Object.fromEntries(assets.map((asset) => [asset.key, asset.file])),
   };
   await writeFile(seaConfig, `${JSON.stringify(config, null, 2)}\n`);
-  await run(pinnedNode().binary, ['--experimental-sea-config', seaConfig], { cwd: options.workDir });
+  // The code cache is made under the same V8 flags the executable starts with: V8 rejects a cache whose
+  // flags differ ("Code cache data rejected") and compiles everything again at every start.
+  await run(pinnedNode().binary, [...(options.execArgv ?? []), '--experimental-sea-config', seaConfig], {
+    cwd: options.workDir,
+  });
 
   await mkdir(path.dirname(options.output), { recursive: true });
   await rm(options.output, { force: true });
