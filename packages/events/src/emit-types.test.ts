@@ -55,7 +55,24 @@ describe('typed emit', () => {
       | 'client-certificate-required'
     >();
     expectTypeOf<EventId>().toEqualTypeOf<
-      100 | 101 | 102 | 103 | 104 | 105 | 106 | 107 | 108 | 109 | 110 | 111 | 112 | 400 | 401 | 402 | 403 | 404
+      | 100
+      | 101
+      | 102
+      | 103
+      | 104
+      | 105
+      | 106
+      | 107
+      | 108
+      | 109
+      | 110
+      | 111
+      | 112
+      | 400
+      | 401
+      | 402
+      | 403
+      | 404
     >();
     expectTypeOf(events.emit).parameter(0).toEqualTypeOf<EventId>();
     expectTypeOf<EventFields<107>>().toHaveProperty('setupMs').toEqualTypeOf<number>();

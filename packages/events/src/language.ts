@@ -4,11 +4,11 @@ import type { EventId, MessageFields } from './event-fields.ts';
 export type MessageTemplate<I extends EventId> = (fields: MessageFields<I>) => string;
 
 /**
- * One language of event messages. A language is one file exporting one of these; the compiler insists on a
- * template for every ID, so a new event cannot ship without its text.
+ * One language of event messages, compiled from its file `src/languages/<code>.json` (see
+ * {@link EventLanguageData}) or written by hand for `createEventLog({ language })`.
  */
 export interface EventLanguage {
-  /** BCP 47 code, e.g. `en`, `de`. */
+  /** BCP 47 code, e.g. `en`, `de`, `zh-Hans`, `pt-BR`. */
   readonly code: string;
   /** The language's own name, e.g. `Deutsch`. */
   readonly name: string;
@@ -20,7 +20,13 @@ export interface EventLanguage {
   readonly repeated?: (count: number, windowSec: number) => string;
 }
 
-/** Renders missing values (a caller outside TypeScript left a field out) visibly instead of as `undefined`. */
-export function show(value: unknown): string {
-  return value === undefined || value === null || value === '' ? '-' : String(value);
+/**
+ * A language's message file: one ICU MessageFormat text per event ID (its fields are the arguments; an
+ * optional field that is absent selects `undefined`, a value such as `host-not-allowed` selects the case
+ * `host_not_allowed`) and `repeated` (`count`, `windowSec`).
+ */
+export interface EventLanguageData {
+  readonly code: string;
+  readonly name: string;
+  readonly messages: Readonly<Record<string, string>>;
 }
