@@ -24,13 +24,17 @@ export function registerPolicyCommands(program: Command, context: CliContext): v
     .argument('<target>', 'host name, IP address or [IPv6]:port, optionally with :PORT')
     .option('--json', 'print the explanation as JSON')
     .action(async (target: string, options: { json?: boolean }) => {
-      const config = (await readConfigFile(context.configFile()))?.config ?? defaultConfig();
+      const loaded = await readConfigFile(context.configFile(), { language: context.language() });
+      const config = loaded?.config ?? defaultConfig();
       const authority = parseAuthority(withDefaultPort(target));
       if (!authority.ok) throw new CliExit(ExitCode.usage, `${target}: ${authority.message}`);
       const explanation = compileGatewayPolicy(config).explain(authority.host, authority.port);
       if (options.json) context.io.stdout.write(`${JSON.stringify(explanation, null, 2)}\n`);
       else context.io.stdout.write(`${explanation.summary}\n`);
       if (!explanation.decision.allow)
-        throw new CliExit(ExitCode.failure, `reason: ${explanation.decision.reason}`);
+        throw new CliExit(
+          ExitCode.failure,
+          context.text().t('cli.refusedReason', { reason: explanation.decision.reason }),
+        );
     });
 }

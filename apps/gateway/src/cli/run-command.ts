@@ -6,6 +6,7 @@ import packageJson from '../../package.json' with { type: 'json' };
 import { type RunningPrimary, startPrimary, WorkerStartError } from '../cluster/primary.ts';
 import { runWorker } from '../cluster/worker.ts';
 import { ConfigError, type GatewayConfig, loadOrCreateConfig, watchConfig } from '../config/index.ts';
+import { type GatewayText, gatewayText, type MessageKey } from '../languages/index.ts';
 import { startGateway } from '../runtime/gateway.ts';
 import { CliExit, ExitCode } from './io.ts';
 import type { CliContext } from './program.ts';
@@ -17,26 +18,58 @@ type RunningService = Pick<
   'listenAddress' | 'adminAddress' | 'config' | 'reportBadConfig' | 'shutdown'
 > & { applyConfig(config: GatewayConfig, generation?: number): void };
 
-function describeAllowlist(config: GatewayConfig): string {
-  const parts = [];
-  if (config.Presets.length > 0) parts.push(`presets ${config.Presets.join(', ')}`);
-  parts.push(`${config.AllowedHosts.length} local host rule${config.AllowedHosts.length === 1 ? '' : 's'}`);
-  return `${parts.join(' + ')}; ports ${config.AllowedPorts.join(', ')}`;
+/** Terminal columns of a label: East Asian wide characters take two, so the values line up in every language. */
+function columns(text: string): number {
+  let width = 0;
+  for (const character of text) {
+    width +=
+      /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3000-\u303f\uff00-\uffef]/u.test(
+        character,
+      )
+        ? 2
+        : 1;
+  }
+  return width;
 }
 
-function banner(gateway: RunningService, file: string, workers: number): string {
+/** The start banner on stderr, in the gateway's language. */
+export function banner(gateway: RunningService, file: string, workers: number, text: GatewayText): string {
   const { config } = gateway;
   const listen = gateway.listenAddress;
   const admin = gateway.adminAddress;
   const adminUrl = `http://${admin.address.includes(':') ? `[${admin.address}]` : admin.address}:${admin.port}`;
+  const rows: Array<[label: MessageKey, value: string]> = [
+    ['banner.admin', text.t('banner.adminValue', { url: adminUrl })],
+    ['banner.configuration', file],
+    [
+      'banner.allowed',
+      text.t('banner.allowedValue', {
+        presets: config.Presets.length > 0 ? config.Presets.join(', ') : undefined,
+        hosts: config.AllowedHosts.length,
+        ports: config.AllowedPorts.join(', '),
+      }),
+    ],
+    [
+      'banner.tls',
+      text.t('banner.tlsValue', {
+        check: config.TlsInspection ? 'on' : 'off',
+        minVersion: config.MinTlsVersion,
+        relay: config.RelayProxy || undefined,
+      }),
+    ],
+    ['banner.change', text.t('banner.changeValue')],
+  ];
+  const labels = rows.map(([label]) => `${text.t(label)}:`);
+  const width = Math.max(...labels.map(columns)) + 2;
+  const pad = (label: string) => `  ${label}${' '.repeat(width - columns(label))}`;
   return [
-    `agent-gateway ${packageJson.version}: CONNECT proxy listening on ${listen.address}:${listen.port}${workers > 1 ? ` (${workers} workers)` : ''}`,
-    `  admin:         ${adminUrl}/status  (metrics ${adminUrl}/metrics, probes /healthz /readyz)`,
-    `  configuration: ${file}`,
-    `  allowed:       ${describeAllowlist(config)}`,
-    `  TLS check:     ${config.TlsInspection ? `on (SNI must match, TLS >= ${config.MinTlsVersion})` : 'off'}${config.RelayProxy ? `; relay ${config.RelayProxy}` : ''}`,
-    '  change it:     agent-gateway allowed-host add HOST | agent-gateway config set KEY VALUE',
-    '                 (a running gateway applies changes within a second; SIGHUP reloads too)',
+    text.t('banner.title', {
+      version: packageJson.version,
+      address: `${listen.address}:${listen.port}`,
+      workers: workers > 1 ? workers : undefined,
+    }),
+    ...rows.map(([, value], index) => `${pad(labels[index] as string)}${value}`),
+    `${' '.repeat(width + 2)}${text.t('banner.changeNote')}`,
     '',
   ].join('\n');
 }
@@ -49,29 +82,26 @@ export function registerRunCommand(program: Command, context: CliContext): void 
   program
     .command('run')
     .description('Start the gateway with the configuration file (created with defaults if missing)')
-    .option('--lang <lang>', 'language of event messages: en or de (default: LogLanguage)')
     .option(
       '--workers <n>',
       'worker processes sharing the port, 1 = a single process (default: one per core)',
     )
-    .action(async (options: { lang?: string; workers?: string }) => {
+    .action(async (options: { workers?: string }) => {
       // A worker runs the same command line (cluster.fork); it takes everything else from the primary.
       if (cluster.isWorker) return runWorker();
-      const workers = parseWorkerCount(options.workers);
-      if (options.lang !== undefined && options.lang !== 'en' && options.lang !== 'de') {
-        throw new CliExit(ExitCode.usage, `--lang must be en or de, not ${options.lang}`);
-      }
-      const language = options.lang as 'en' | 'de' | undefined;
+      // `--lang` is the program's option (it may stand before or after `run`).
+      const language = context.language();
+      const workers = parseWorkerCount(options.workers, undefined, context.text());
       const file = context.configFile();
       let config: GatewayConfig;
       try {
-        const loaded = await loadOrCreateConfig(file);
+        const loaded = await loadOrCreateConfig(file, { language });
         context.noteCreated(loaded.created);
         config = loaded.config;
       } catch (error) {
         if (!ConfigError.isInstance(error)) throw error;
         // Event 401 on stdout like every event, then the reason for people on stderr, exit 2.
-        const startupLog = createEventLog({ language: language ?? 'en', sinks: [jsonLinesSink()] });
+        const startupLog = createEventLog({ language: context.text().code, sinks: [jsonLinesSink()] });
         startupLog.emit(401, { problem: error.message, phase: 'start', file });
         await startupLog.close();
         throw new CliExit(ExitCode.usage, error.message);
@@ -98,19 +128,27 @@ export function registerRunCommand(program: Command, context: CliContext): void 
         }
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
-          throw new CliExit(ExitCode.failure, `cannot listen: ${(error as Error).message}`);
+          const message = gatewayText(language ?? config.LogLanguage).t('cli.cannotListen', {
+            error: (error as Error).message,
+          });
+          throw new CliExit(ExitCode.failure, message);
         }
         if (error instanceof WorkerStartError) throw new CliExit(ExitCode.failure, error.message);
         throw error;
       }
-      context.io.stderr.write(banner(gateway, file, workers));
+      context.io.stderr.write(banner(gateway, file, workers, gatewayText(language ?? config.LogLanguage)));
 
-      const watcher = watchConfig(file, config, {
-        // A configuration that cannot be applied throws: the watcher reports it (onInvalid) and keeps the last
-        // good one current.
-        onChange: (next, generation) => gateway.applyConfig(next, generation),
-        onInvalid: (error) => gateway.reportBadConfig(error.message, file),
-      });
+      const watcher = watchConfig(
+        file,
+        config,
+        {
+          // A configuration that cannot be applied throws: the watcher reports it (onInvalid) and keeps the last
+          // good one current.
+          onChange: (next, generation) => gateway.applyConfig(next, generation),
+          onInvalid: (error) => gateway.reportBadConfig(error.message, file),
+        },
+        { language },
+      );
       const onHangup = () => void watcher.reload();
       process.on('SIGHUP', onHangup);
       await new Promise<void>((resolve) => {

@@ -24,7 +24,7 @@ import { isGatewayMessage, type PrimaryMessage, type WorkerMessage } from './mes
 export interface PrimaryOptions {
   config: GatewayConfig;
   workers: number;
-  language?: 'en' | 'de';
+  language?: string;
   /** Where the primary's own events go besides the ring; default: JSON lines on stdout. */
   sinks?: EventSink[];
   /** How long a scrape waits for the workers' counters [1000 ms]; a worker that is late is left out. */
