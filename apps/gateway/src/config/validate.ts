@@ -21,10 +21,14 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 /** The schema's own messages are message keys (`config.port`); zod's come translated already. */
-function issueMessage(issue: z.core.$ZodIssue, text: GatewayText): string {
+function issueMessage(issue: z.core.$ZodIssue, text: GatewayText, received: unknown): string {
   if (!issue.message.startsWith('config.')) return issue.message;
   const params = issue.code === 'custom' ? (issue.params ?? {}) : {};
-  return text.t(issue.message as MessageKey, { ...params, supported: GATEWAY_LANGUAGES.join(', ') });
+  return text.t(issue.message as MessageKey, {
+    ...params,
+    supported: GATEWAY_LANGUAGES.join(', '),
+    value: describeValue(received),
+  });
 }
 
 function formatIssue(input: unknown, issue: z.core.$ZodIssue, text: GatewayText): string {
@@ -41,7 +45,7 @@ function formatIssue(input: unknown, issue: z.core.$ZodIssue, text: GatewayText)
       : secret
         ? text.t('config.gotSecret', { type: Array.isArray(received) ? 'array' : typeof received })
         : text.t('config.got', { value: describeValue(received) });
-  return `${key}: ${issueMessage(issue, text)}${got}`;
+  return `${key}: ${issueMessage(issue, text, received)}${got}`;
 }
 
 /**
