@@ -79,9 +79,11 @@ const BYTE_UNITS = ['byte', 'kilobyte', 'megabyte', 'gigabyte', 'terabyte'] as c
 /** The `Intl` formatters of one locale, made once and shared by its messages. */
 class LocaleFormatters {
   private readonly cache = new Map<string, { format(value: never): string }>();
+  readonly locale: string;
   readonly plural: Intl.PluralRules;
 
-  constructor(readonly locale: string) {
+  constructor(locale: string) {
+    this.locale = locale;
     this.plural = new Intl.PluralRules(locale);
   }
 
