@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite runs as real peers, if any is missing.
 set -euo pipefail
-packages=(curl openssl ca-certificates squid tinyproxy haproxy dnsmasq-base chromium fonts-dejavu-core fonts-noto-cjk)
+packages=(curl openssl ca-certificates squid tinyproxy haproxy dnsmasq-base chromium fonts-dejavu-core fonts-noto-cjk slowhttptest)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")

@@ -331,8 +331,11 @@ describe('azcm-diagnose against the real agent-gateway', () => {
     await expect
       .poll(async () => (await fetch(`${to.adminUrl}/status`)).text(), { timeout: 5000, interval: 100 })
       .toContain(`${expectedCount} local entries`);
+    // The reload event may reach stdout after the status page already shows the new configuration.
+    await expect
+      .poll(() => to.events.filter((event) => event.id === 100).length, { timeout: 5000, interval: 50 })
+      .toBeGreaterThan(reloads);
     const reloaded = to.events.filter((event) => event.id === 100);
-    expect(reloaded.length).toBeGreaterThan(reloads);
     // With several workers the primary adds which generation it sent to how many of them.
     expect(reloaded.at(-1)?.detail).toMatch(
       /^configuration reloaded(?: \(generation \d+, sent to \d+ workers\))?$/,

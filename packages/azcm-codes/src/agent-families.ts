@@ -121,6 +121,61 @@ export const AGENT_FAMILIES: readonly FailureFamily[] = [
     }),
   },
   {
+    name: 'certificate-assertion-rejected',
+    code: 'AZCM0041',
+    stage: 2,
+    phrases: ['aadsts700027', 'client assertion contains an invalid signature', 'key used is expired'],
+    hint: () => ({
+      en: {
+        cause:
+          "Microsoft Entra ID rejected a token request signed with the machine's certificate: the key is outside its validity as Entra ID sees it, because the machine's clock is wrong or the certificate expired (for example after a long time disconnected).",
+        fix: "Compare the machine's UTC time with the real time ([System.DateTime]::UtcNow, or date -u) and fix the time source (w32tm /resync, or timedatectl); if the clock is right and the machine was disconnected for months, disconnect (azcmagent disconnect --force-local-only) and connect it again.",
+      },
+      de: {
+        cause:
+          'Microsoft Entra ID hat eine mit dem Computerzertifikat signierte Tokenanforderung abgelehnt: Der Schlüssel liegt aus Sicht von Entra ID außerhalb seiner Gültigkeit, weil die Uhr des Computers falsch geht oder das Zertifikat abgelaufen ist (etwa nach langer Zeit ohne Verbindung).',
+        fix: 'Vergleichen Sie die UTC-Zeit des Computers mit der tatsächlichen ([System.DateTime]::UtcNow bzw. date -u) und korrigieren Sie die Zeitquelle (w32tm /resync bzw. timedatectl); stimmt die Uhr und war der Computer monatelang getrennt, trennen (azcmagent disconnect --force-local-only) und verbinden Sie ihn neu.',
+      },
+    }),
+  },
+  {
+    name: 'esu-license-validation-failed',
+    code: 'AZCM0026',
+    stage: 1,
+    // Windows Server ESU enabled by Azure Arc: Windows asks the agent for the license and validates it.
+    phrases: ['esu: trying to check imds', 'esu: check imds'],
+    hint: () => ({
+      en: {
+        cause:
+          'Windows could not validate the Extended Security Updates license that the agent provides: intermediate CA certificates of the license are missing and cannot be fetched from the Microsoft PKI (WinHTTP 12002 timeout, 12029 no connection).',
+        fix: 'Update the agent (current versions do not need the intermediate CAs), or allow http and https to www.microsoft.com/pkiops/certs, or install the Microsoft Azure RSA TLS Issuing CA 03/04/07/08 certificates into the intermediate store (certutil -addstore CA FILE), then install the updates again.',
+      },
+      de: {
+        cause:
+          'Windows konnte die Lizenz für erweiterte Sicherheitsupdates, die der Agent bereitstellt, nicht prüfen: Zwischenzertifikate der Lizenz fehlen und lassen sich nicht von der Microsoft-PKI laden (WinHTTP 12002 Zeitüberschreitung, 12029 keine Verbindung).',
+        fix: 'Aktualisieren Sie den Agent (aktuelle Versionen brauchen die Zwischenzertifikate nicht), oder lassen Sie http und https zu www.microsoft.com/pkiops/certs zu, oder installieren Sie die Zertifikate Microsoft Azure RSA TLS Issuing CA 03/04/07/08 in den Zwischenspeicher (certutil -addstore CA DATEI) und installieren Sie die Updates erneut.',
+      },
+    }),
+  },
+  {
+    name: 'esu-not-eligible',
+    code: 'AZCM0061',
+    stage: 3,
+    phrases: ['esu: not eligible'],
+    hint: () => ({
+      en: {
+        cause:
+          'Windows considers the machine not eligible for Extended Security Updates with the license file the agent cached (%ProgramData%\\AzureConnectedMachineAgent\\Certs\\license.json): it is outdated or was issued before the license was linked.',
+        fix: 'Check that an ESU license is linked to the machine in Azure, then delete license.json and restart the agent (Remove-Item "$env:ProgramData\\AzureConnectedMachineAgent\\Certs\\license.json" -Force; Restart-Service himds) and install the updates again.',
+      },
+      de: {
+        cause:
+          'Windows hält den Computer mit der vom Agent zwischengespeicherten Lizenzdatei (%ProgramData%\\AzureConnectedMachineAgent\\Certs\\license.json) nicht für berechtigt für erweiterte Sicherheitsupdates: Sie ist veraltet oder stammt von vor der Verknüpfung der Lizenz.',
+        fix: 'Prüfen Sie, dass dem Computer in Azure eine ESU-Lizenz zugeordnet ist, löschen Sie dann license.json und starten Sie den Agent neu (Remove-Item "$env:ProgramData\\AzureConnectedMachineAgent\\Certs\\license.json" -Force; Restart-Service himds) und installieren Sie die Updates erneut.',
+      },
+    }),
+  },
+  {
     name: 'heartbeat-failed',
     code: 'AZCM0026',
     stage: 4,

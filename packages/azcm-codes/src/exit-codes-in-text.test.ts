@@ -34,6 +34,10 @@ describe('findExitCodes', () => {
         'dpkg: warning: old azcmagent package pre-removal script subprocess returned error exit status 1',
       ),
     ).toEqual([]);
+    // A line of its own, without "dpkg" before it: still the package script's status.
+    expect(
+      codes(' installed azcmagent package post-installation script subprocess returned error exit status 1'),
+    ).toEqual([]);
     expect(codes('curl: (7) exit code 7 while fetching')).toEqual([]);
     expect(codes('the job returned 42 rows')).toEqual([]);
   });

@@ -41,7 +41,10 @@ const VERBAL =
   /\b(?:returned|returning|returns|fail(?:s|ed)?\s{1,3}with(?:\s{1,3}error)?(?:\s{1,3}code)?)\s{0,3}:?\s{0,3}(\d{3,5})\b/gi;
 const BRACKETED = /\[(\d{3,5})\]:/g;
 
-const PACKAGE_MANAGER = /\b(?:apt|apt-get|dpkg|yum|dnf|tdnf|zypper|rpm|curl|wget)\b/;
+// Package managers and the maintainer scripts they run ("post-installation script subprocess returned
+// error exit status 1" is the package script's status, not azcmagent's).
+const PACKAGE_MANAGER =
+  /\b(?:apt|apt-get|dpkg|yum|dnf|tdnf|zypper|rpm|curl|wget)\b|script subprocess|(?:pre|post)-(?:installation|removal) script/;
 const MSI_CONTEXT = /msiexec|\.msi\b|mainenginethread|windows installer|install/;
 const AGENT_CONTEXT = /azcmagent|azcm\b|connected machine|himds|arc agent/;
 

@@ -1,5 +1,8 @@
 import { AGENT_FAMILIES } from './agent-families.ts';
+import { EXTENSION_FAMILIES } from './extension-families.ts';
+import { IDENTITY_FAMILIES } from './identity-families.ts';
 import { INSTALL_FAMILIES } from './install-families.ts';
+import { PLATFORM_FAMILIES } from './platform-families.ts';
 import type { Lang, NetworkFailureKind } from './types.ts';
 
 /** Cause and fix texts specific to one failure family. */
@@ -104,6 +107,7 @@ const CONNECTION_FAMILIES: readonly FailureFamily[] = [
       'not registered to use namespace',
       "isn't registered to use namespace",
       'missingsubscriptionregistration',
+      'noregisteredproviderfound',
     ],
     hint: () => ({
       en: {
@@ -400,11 +404,17 @@ const CONNECTION_FAMILIES: readonly FailureFamily[] = [
 
 /**
  * The failure families the matchers know: token, ARM and network failures of the agent
- * ({@link CONNECTION_FAMILIES}), the installation scripts' and msiexec's failures, and the agent's own
- * onboarding, identity and extension failures.
+ * ({@link CONNECTION_FAMILIES}), the installation scripts' and msiexec's failures, applications using the
+ * machine's managed identity, extensions, the platforms that install and register the agent (Azure Local,
+ * Arc-enabled VMware vSphere), and the agent's own onboarding, identity and license failures. The agent
+ * families come last because they end with the fallbacks, which only report when no family before them
+ * matched the line.
  */
 export const FAILURE_FAMILIES: readonly FailureFamily[] = Object.freeze([
   ...CONNECTION_FAMILIES,
   ...INSTALL_FAMILIES,
+  ...IDENTITY_FAMILIES,
+  ...EXTENSION_FAMILIES,
+  ...PLATFORM_FAMILIES,
   ...AGENT_FAMILIES,
 ]);

@@ -52,6 +52,60 @@ export const INSTALL_FAMILIES: readonly FailureFamily[] = [
     }),
   },
   {
+    name: 'agent-package-not-found',
+    code: 'AZCM0148',
+    stage: 0,
+    // The agent's installer is not where a deployment (Group Policy share, -AltDownload, a software
+    // distribution package) expects it.
+    phrases: ['azureconnectedmachineagent.msi'],
+    requiresAny: [
+      'cannot find path',
+      'does not exist',
+      'could not find',
+      'cannot find the file',
+      'file not found',
+      'no such file',
+    ],
+    hint: () => ({
+      en: {
+        cause:
+          'The agent installer (AzureConnectedMachineAgent.msi) is not at the path the deployment uses: it was never downloaded into the share or folder, or the path or share permissions are wrong.',
+        fix: 'Download the current MSI (https://aka.ms/AzureConnectedMachineAgent) into the share or folder first, check the path and that the machine account can read the share, then run the deployment (for Group Policy: DeployGPO.ps1) again.',
+      },
+      de: {
+        cause:
+          'Das Installationspaket des Agents (AzureConnectedMachineAgent.msi) liegt nicht unter dem Pfad, den die Bereitstellung verwendet: Es wurde nie in die Freigabe oder den Ordner geladen, oder Pfad bzw. Freigaberechte stimmen nicht.',
+        fix: 'Laden Sie zuerst das aktuelle MSI (https://aka.ms/AzureConnectedMachineAgent) in die Freigabe oder den Ordner, prüfen Sie den Pfad und ob das Computerkonto die Freigabe lesen darf, und starten Sie dann die Bereitstellung (bei Gruppenrichtlinien: DeployGPO.ps1) erneut.',
+      },
+    }),
+  },
+  {
+    name: 'local-access-denied',
+    code: 'AZCM0018',
+    stage: 0,
+    // Windows refusing a file, share, registry or ACL operation to the account that runs an installation or
+    // deployment script (PowerShell's UnauthorizedAccessException and its English message texts).
+    phrases: [
+      'unauthorizedaccessexception',
+      'attempted to perform an unauthorized operation',
+      'access to the path',
+    ],
+    // The managed identity's token folder has its own family with a more specific fix.
+    unless: ['azureconnectedmachineagent\\tokens', '/var/opt/azcmagent/tokens'],
+    hint: () => ({
+      en: {
+        cause:
+          'Windows refused the account running the script access to a file, folder, network share or its permissions: the account is not an administrator on the machine, or lacks rights on the share (changing the permissions of a share folder, as the Group Policy deployment script does, needs Full Control).',
+        fix: 'Run the script again in a PowerShell opened with "Run as administrator" by an account that has Full Control on the share or folder named in the error (check with Get-Acl PATH | Format-List; grant it in the share and NTFS permissions).',
+      },
+      de: {
+        cause:
+          'Windows hat dem Konto, das das Skript ausführt, den Zugriff auf eine Datei, einen Ordner, eine Netzwerkfreigabe oder deren Berechtigungen verweigert: Das Konto ist kein Administrator des Computers oder hat zu wenig Rechte auf der Freigabe (die Berechtigungen eines Freigabeordners zu ändern, wie es das Bereitstellungsskript für Gruppenrichtlinien tut, erfordert Vollzugriff).',
+        fix: 'Führen Sie das Skript erneut in einer mit "Als Administrator ausführen" geöffneten PowerShell mit einem Konto aus, das Vollzugriff auf die im Fehler genannte Freigabe bzw. den Ordner hat (prüfen mit Get-Acl PFAD | Format-List; in Freigabe- und NTFS-Berechtigungen erteilen).',
+      },
+    }),
+  },
+  {
     name: 'msi-fatal-error',
     code: 'AZCM0156',
     stage: 0,
@@ -77,11 +131,15 @@ export const INSTALL_FAMILIES: readonly FailureFamily[] = [
         ? 'AZCM0156'
         : 'AZCM0061',
     stage: 0,
+    // Windows service control ("cannot be started due to the following error"), systemd ("Failed to start
+    // ..."), and people describing it; only together with the name of one of the agent's services.
     phrases: [
       'cannot be started due to the following error',
-      'failed to start himds',
-      'failed to start extd',
-      'failed to start gcad',
+      'cannot start',
+      'could not start',
+      'unable to start',
+      'failed to start',
+      'fails to start',
     ],
     requiresAny: [
       'himds',
@@ -91,16 +149,17 @@ export const INSTALL_FAMILIES: readonly FailureFamily[] = [
       'gcad',
       'guest configuration',
       'hybrid instance metadata',
+      'connected machine agent service',
     ],
     hint: () => ({
       en: {
         cause:
-          'A service of the agent (himds, GCArcService or ExtensionService; himdsd, gcad or extd on Linux) could not start, so the installation rolled back or the agent is not running.',
+          'A service of the agent (himds, GCArcService or ExtensionService; himdsd, gcad or extd on Linux) could not start, so the installation rolled back or the agent is not running. Besides security software and policies, a missing or damaged agent configuration (agentconfig.json under %ProgramData%\\AzureConnectedMachineAgent\\Config or /var/opt/azcmagent) keeps himds from starting.',
         fix: 'Find the reason in the System event log (Get-WinEvent -LogName System -MaxEvents 50) or with journalctl -u himdsd; check that security software or a policy does not block the service or its "Log on as a service" right, then start it (Start-Service himds, or systemctl start himdsd) and repeat the installation.',
       },
       de: {
         cause:
-          'Ein Dienst des Agents (himds, GCArcService oder ExtensionService; unter Linux himdsd, gcad oder extd) konnte nicht starten; die Installation wurde zurückgesetzt oder der Agent läuft nicht.',
+          'Ein Dienst des Agents (himds, GCArcService oder ExtensionService; unter Linux himdsd, gcad oder extd) konnte nicht starten; die Installation wurde zurückgesetzt oder der Agent läuft nicht. Außer Sicherheitssoftware und Richtlinien hält auch eine fehlende oder beschädigte Agent-Konfiguration (agentconfig.json unter %ProgramData%\\AzureConnectedMachineAgent\\Config bzw. /var/opt/azcmagent) himds vom Start ab.',
         fix: 'Suchen Sie den Grund im System-Ereignisprotokoll (Get-WinEvent -LogName System -MaxEvents 50) oder mit journalctl -u himdsd; prüfen Sie, dass Sicherheitssoftware oder eine Richtlinie den Dienst und sein Recht "Als Dienst anmelden" nicht blockiert, starten Sie ihn (Start-Service himds bzw. systemctl start himdsd) und wiederholen Sie die Installation.',
       },
     }),

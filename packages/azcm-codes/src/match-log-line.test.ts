@@ -288,6 +288,101 @@ const CASES: Case[] = [
     msg: 'install_linux_azcmagent.sh',
     error: 'desired_version not found: 1.99',
   },
+  {
+    family: 'agent-package-not-found',
+    code: 'AZCM0148',
+    msg: 'Install-AzureArcAgent',
+    error: "Could not find file '\\\\fileserver\\arc$\\AzureConnectedMachineAgent.msi'.",
+  },
+  {
+    family: 'local-access-denied',
+    code: 'AZCM0018',
+    msg: "Copy-Item : Access to the path '\\\\fs01\\ArcOnboarding\\AzureArcDeploy\\ArcInfo.json' is denied.",
+    error:
+      '+ FullyQualifiedErrorId : System.UnauthorizedAccessException,Microsoft.PowerShell.Commands.CopyItemCommand',
+  },
+  {
+    family: 'agent-service-start-failed',
+    code: 'AZCM0061',
+    msg: 'systemd[1]: himdsd.service: Main process exited, code=exited, status=1/FAILURE',
+    error: 'Failed to start Azure Connected Machine Agent Service.',
+  },
+  // Applications using the machine's managed identity.
+  {
+    family: 'azure-imds-on-arc',
+    code: 'AZCM0061',
+    msg: 'ManagedIdentityCredential.get_token failed',
+    error:
+      "HTTPConnectionPool(host='169.254.169.254', port=80): Max retries exceeded with url: /metadata/identity/oauth2/token?resource=https%3A%2F%2Fvault.azure.net (Caused by ConnectTimeoutError('Connection to 169.254.169.254 timed out. (connect timeout=2)'))",
+  },
+  {
+    family: 'arc-identity-token-access',
+    code: 'AZCM0018',
+    msg: 'Invoke-WebRequest failed reading the challenge token',
+    error: "Access to the path 'C:\\ProgramData\\AzureConnectedMachineAgent\\Tokens\\0f3c.key' is denied.",
+  },
+  {
+    family: 'arc-identity-user-assigned',
+    code: 'AZCM0041',
+    msg: 'ManagedIdentityCredential authentication unavailable',
+    error: "Azure Arc doesn't support user-assigned managed identities",
+  },
+  {
+    family: 'arc-identity-wrong-audience',
+    code: 'AZCM0041',
+    msg: 'BlobClient.exists failed: 401 Server failed to authenticate the request',
+    error: 'AuthenticationErrorDetail:Audience validation failed. Audience did not match.',
+  },
+  // Extensions.
+  {
+    family: 'extension-request-rejected',
+    code: 'AZCM0074',
+    msg: 'Set-AzConnectedMachineExtension_UpdateExpanded',
+    error:
+      'The request does not have the mandatory extension properties in the body to perform the operation. Missing properties: Publisher',
+  },
+  {
+    family: 'extension-path-noexec',
+    code: 'AZCM0074',
+    msg: 'Extension failed to enable',
+    error:
+      "Extension path '/var/lib/waagent/Microsoft.Azure.Monitor.AzureMonitorLinuxAgent-1.33.1' has the 'noexec' flag set.",
+  },
+  {
+    family: 'extension-handler-missing',
+    code: 'AZCM0074',
+    msg: 'Uninstalling extension Microsoft.Azure.Monitor.AzureMonitorWindowsAgent',
+    error:
+      'HandlerManifest.json not found in C:\\Packages\\Plugins\\Microsoft.Azure.Monitor.AzureMonitorWindowsAgent\\1.10.0.0',
+  },
+  // Azure Local registration and guest management.
+  {
+    family: 'hci-node-registration-connectivity',
+    code: 'AZCM0026',
+    msg: 'Register-AzStackHCI',
+    error:
+      "Failed to register. Couldn't generate self-signed certificate on node(s) HOST3. Couldn't set and verify registration certificate on node(s) HOST1,HOST2.",
+  },
+  {
+    family: 'hci-arc-integration-failed',
+    code: 'AZCM0063',
+    msg: 'Unregister-AzStackHCI',
+    error:
+      "Couldn't disable Azure Arc integration on Node HOST2. Try running the Disable-AzureStackHCIArcIntegration cmdlet on the node.",
+  },
+  {
+    family: 'hci-cloud-connection-failed',
+    code: 'AZCM0026',
+    msg: 'Microsoft-AzureStack-HCI/Admin Event ID 585',
+    error:
+      'Azure Stack HCI failed to renew license from Azure. To get more details about the specific error, enable the Microsoft-AzureStack-HCI/Debug event channel.',
+  },
+  {
+    family: 'guest-login-failed',
+    code: 'AZCM0041',
+    msg: 'Enabling guest management failed',
+    error: 'InvalidGuestLogin: Failed to authenticate to the system with the credentials.',
+  },
   // The agent's own failures.
   {
     family: 'os-discovery-failed',
@@ -328,6 +423,25 @@ const CASES: Case[] = [
     code: 'AZCM0026',
     msg: '<GCLOG>[2024-05-26 03:01:21.423] [TELEMETRY BOOST_BEAST_WRAPPER] [ERROR] Failed to stop and clean up tcp socket',
     error: 'connected to host japaneast-gas.guestconfiguration.azure.com [system:10009]</GCLOG>',
+  },
+  {
+    family: 'certificate-assertion-rejected',
+    code: 'AZCM0041',
+    msg: 'Failed to get MSI certificate from HIS',
+    error:
+      'AADSTS700027: Client assertion contains an invalid signature. [Reason - The key used is expired.]',
+  },
+  {
+    family: 'esu-license-validation-failed',
+    code: 'AZCM0026',
+    msg: 'ESU: Trying to Check IMDS Again',
+    error: 'LastError=HRESULT_FROM_WIN32(12029)',
+  },
+  {
+    family: 'esu-not-eligible',
+    code: 'AZCM0061',
+    msg: 'ESU: not eligible',
+    error: 'HRESULT_FROM_WIN32(1633)',
   },
   {
     family: 'heartbeat-failed',
@@ -457,6 +571,57 @@ describe('matchLogLine details', () => {
     expect(device?.hint?.de.cause).toMatch(/Gruppenrichtlinie/);
     const plain = matchLogLine('dial tcp: lookup management.azure.com: no such host')[0];
     expect(plain?.hint?.en.cause).not.toMatch(/Group Policy/);
+  });
+
+  it("leaves the agent's own probe for Azure to the agent, and names Azure IMDS only when a request fails", () => {
+    const probe = logrus(
+      'debug',
+      'Communicating with IMDS. unable to communicate with endpoint http://169.254.169.254/metadata/instance/compute?api-version=2019-06-01',
+    );
+    expect(matchLogLine(probe)).toEqual([]);
+    expect(matchLogLine('GET http://169.254.169.254/metadata/identity/oauth2/token 200 OK')).toEqual([]);
+    const failed = matchLogLine('dial tcp 169.254.169.254:80: connect: connection refused').map(
+      (f) => f.family,
+    );
+    expect(failed).toEqual(['connection-refused', 'azure-imds-on-arc']);
+  });
+
+  it('leaves a denied token file to the managed identity family, other denied paths to the access family', () => {
+    const token = matchLogLine(
+      "Access to the path 'C:\\ProgramData\\AzureConnectedMachineAgent\\Tokens\\0f3c.key' is denied.",
+    ).map((f) => f.family);
+    expect(token).toEqual(['arc-identity-token-access']);
+    const share = matchLogLine(
+      'Set-Acl : Attempted to perform an unauthorized operation. At C:\\Temp\\DeployGPO.ps1:108 char:1',
+    ).map((f) => f.family);
+    expect(share).toEqual(['local-access-denied']);
+  });
+
+  it('reads the cmdlet wording of a rejected extension request like the resource provider code', () => {
+    const cmdlet = matchLogLine(
+      'New-AzConnectedMachineExtension_CreateExpanded: The requested resource was not found.',
+    );
+    expect(cmdlet.map((f) => f.family)).toEqual(['extension-request-rejected']);
+    expect(matchLogLine('GET /api/items/42: the requested resource was not found')).toEqual([]);
+  });
+
+  it('reads HybridConnectivity and other providers not being registered alike', () => {
+    const [f] = matchLogLine('Request for Azure Relay Information Failed: (NoRegisteredProviderFound)');
+    expect(f).toMatchObject({ family: 'provider-not-registered', code: { code: 'AZCM0042' } });
+  });
+
+  it("reports a service that cannot start only when it is one of the agent's", () => {
+    expect(matchLogLine('Failed to start Docker Application Container Engine.')).toEqual([]);
+    expect(
+      matchLogLine('Failed to start himdsd.service - Azure Connected Machine Agent Service.')[0],
+    ).toMatchObject({ family: 'agent-service-start-failed', code: { code: 'AZCM0061' } });
+  });
+
+  it('tells the Azure Local registration steps apart: connecting nodes, disconnecting them', () => {
+    const connect = matchLogLine("WARNING: Some clustered nodes couldn't be Arc-enabled right now.")[0];
+    expect(connect).toMatchObject({ family: 'hci-arc-integration-failed', code: { code: 'AZCM0062' } });
+    const disable = matchLogLine("ERROR: Couldn't disable Azure Arc integration on Node HOST1")[0];
+    expect(disable?.code.code).toBe('AZCM0063');
   });
 
   it('finds explicit AZCM codes anywhere in a line, once each', () => {

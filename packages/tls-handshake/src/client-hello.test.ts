@@ -82,6 +82,16 @@ describe('ClientHello fields', () => {
     expect(parse({ extensions: [supportedVersionsExtension([0x7f1c, 0x0303])] }).highestVersion).toBe(0x0303);
   });
 
+  it('offers no version when supported_versions lists none: legacy_version does not count then', () => {
+    // RFC 8446 4.2.1: with supported_versions present, a server must not use legacy_version to negotiate.
+    // Found by the gateway's socket fuzzer (apps/gateway/test/e2e-fuzz.test.ts): such a hello passed the
+    // TLS 1.2 floor on its legacy_version and reached the target.
+    for (const versions of [[0x0a0a], [0x7f1c], [0xfefd], [0x0a0a, 0x7f17]])
+      expect(
+        parse({ version: 0x0303, extensions: [supportedVersionsExtension(versions)] }).highestVersion,
+      ).toBe(0);
+  });
+
   it('parses a whole record with parseClientHello', () => {
     expect(parseClientHello(clientHelloRecord({ extensions: [sniExtension('x.test')] })).serverName).toBe(
       'x.test',

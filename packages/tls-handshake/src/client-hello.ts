@@ -19,7 +19,10 @@ export interface ClientHello {
   length: number;
   /** `legacy_version`: 0x0303 for TLS 1.2 and 1.3 clients. */
   legacyVersion: number;
-  /** The highest real version offered: from supported_versions if present (GREASE ignored), else legacyVersion. */
+  /**
+   * The highest real version offered: from supported_versions if present (GREASE and drafts ignored; 0 when it
+   * lists no real version, as legacyVersion does not count then), else legacyVersion.
+   */
   highestVersion: number;
   /** 32 bytes; a view into the parsed input, copy it to keep it past the input's lifetime. */
   random: Uint8Array;
@@ -184,7 +187,9 @@ export function parseClientHelloBody(body: Uint8Array): ClientHello {
       // Only the 3.x family counts: GREASE and old draft numbers (0x7fxx) say nothing about the real version.
       if (version >> 8 === 3 && version > highest) highest = version;
     }
-    if (highest !== 0) hello.highestVersion = highest;
+    // With the extension present a server ignores legacy_version (RFC 8446 4.2.1): a list without a real
+    // version offers none, and must not pass a version floor on legacy_version.
+    hello.highestVersion = highest;
   }
   return hello;
 }

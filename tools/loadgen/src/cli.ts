@@ -2,6 +2,8 @@
 // agw-loadgen: the load generator as a command. Every command prints one JSON line with its result.
 import { parseArgs } from 'node:util';
 import { parseEndpoint, sourceAddresses } from './client.ts';
+import { openFlood } from './flood.ts';
+import { runProbes } from './probe.ts';
 import { openIdle, runBulk, runRoundTrips, runSetups } from './scenarios.ts';
 import { startTarget } from './target.ts';
 import { loadTlsGreeting } from './tls-greeting.ts';
@@ -17,6 +19,16 @@ const usage = `usage: agw-loadgen <command> [options]
           a line 'storm' cuts every tunnel at once and reconnects them all at once (no concurrency limit),
           each agent retrying a failed attempt; prints the storm's result and holds the new tunnels
           [--cut reset|close] [--retries 5] [--backoff-ms 250] [--attempt-timeout-ms 10000]
+  probe   --target H:P --via H:P --count N [--concurrency 10] [--timeout-ms 5000] [--spread-ms 0]
+          [--source-net 1] [--sources 64]
+          legitimate clients during an attack: N tunnels (CONNECT, greeting, 1-byte echo), --concurrency at a
+          time, each within --timeout-ms, spread over about --spread-ms; prints successes, time-outs, errors
+          by kind and latency
+  flood   --via H:P --count N [--reopen] [--source-net 1] [--sources 64] [--concurrency 0] [--open-timeout-ms 30000]
+          opens N connections that never send a byte and holds them; with --reopen each is opened again as
+          soon as the server closes it; prints {"event":"opened",...} once every connection was tried once
+          (or after --open-timeout-ms); a line 'stats' on stdin prints the counts so far; 'stop', stdin
+          closing or SIGTERM closes every socket and prints {"event":"stopped",...}
   --via absent = connect to the target directly (the baseline).
   --tls NAME    every connection first replays a recorded TLS 1.3 greeting (e.g. curl-tls13: the
                 ClientHello out, the server's first flight back) so a verifying proxy checks a real handshake
@@ -31,10 +43,12 @@ const { positionals, values } = parseArgs({
     port: { type: 'string', default: '0' },
     target: { type: 'string' },
     via: { type: 'string' },
-    concurrency: { type: 'string', default: '32' },
+    // Per command: setups 32, probe 10, flood 0 (no limit).
+    concurrency: { type: 'string' },
     'duration-ms': { type: 'string', default: '3000' },
     bytes: { type: 'string', default: String(512 * 1024 * 1024) },
-    count: { type: 'string', default: '5000' },
+    // Per command: rtt 5000; idle, probe and flood need it.
+    count: { type: 'string' },
     'source-net': { type: 'string', default: '1' },
     sources: { type: 'string', default: '64' },
     tls: { type: 'string' },
@@ -43,6 +57,10 @@ const { positionals, values } = parseArgs({
     'backoff-ms': { type: 'string', default: '250' },
     'attempt-timeout-ms': { type: 'string', default: '10000' },
     'connect-host': { type: 'string' },
+    'timeout-ms': { type: 'string', default: '5000' },
+    'spread-ms': { type: 'string', default: '0' },
+    reopen: { type: 'boolean', default: false },
+    'open-timeout-ms': { type: 'string', default: '30000' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -62,6 +80,36 @@ if (command === 'greeting') {
     clientHelloBytes: greeting.clientHello.length,
     serverFlightBytes: greeting.serverFlight.length,
   });
+} else if (command === 'flood') {
+  if (values.via === undefined || values.count === undefined) {
+    process.stderr.write(`flood needs --via and --count\n${usage}\n`);
+    process.exit(2);
+  }
+  const flood = openFlood({
+    via: parseEndpoint(values.via),
+    count: Number(values.count),
+    localAddresses: sourceAddresses(Number(values['source-net']), Number(values.sources)),
+    reopen: values.reopen,
+    concurrency: Number(values.concurrency ?? 0),
+  });
+  const stop = () => {
+    print({ event: 'stopped', ...flood.stop() });
+    process.exit(0);
+  };
+  process.on('SIGTERM', stop);
+  process.stdin.on('end', stop);
+  let input = '';
+  process.stdin.setEncoding('utf8');
+  process.stdin.on('data', (text: string) => {
+    input += text;
+    for (let end = input.indexOf('\n'); end >= 0; end = input.indexOf('\n')) {
+      const line = input.slice(0, end).trim();
+      input = input.slice(end + 1);
+      if (line === 'stats') print({ event: 'stats', ...flood.stats() });
+      else if (line === 'stop') stop();
+    }
+  });
+  print({ event: 'opened', ...(await flood.opened(Number(values['open-timeout-ms']))) });
 } else if (command === 'target') {
   const target = await startTarget({ host: values.host, port: Number(values.port) });
   print({ port: target.port });
@@ -83,18 +131,29 @@ if (command === 'greeting') {
     print(
       await runSetups({
         ...route,
-        concurrency: Number(values.concurrency),
+        concurrency: Number(values.concurrency ?? 32),
         durationMs: Number(values['duration-ms']),
       }),
     );
   } else if (command === 'bulk') {
     print(await runBulk({ ...route, bytes: Number(values.bytes) }));
   } else if (command === 'rtt') {
-    print(await runRoundTrips({ ...route, count: Number(values.count) }));
+    print(await runRoundTrips({ ...route, count: Number(values.count ?? 5000) }));
+  } else if (command === 'probe') {
+    print(
+      await runProbes({
+        ...route,
+        count: Number(values.count ?? 1000),
+        concurrency: Number(values.concurrency ?? 10),
+        timeoutMs: Number(values['timeout-ms']),
+        spreadMs: Number(values['spread-ms']),
+        localAddresses: sourceAddresses(Number(values['source-net']), Number(values.sources)),
+      }),
+    );
   } else if (command === 'idle') {
     const idle = await openIdle({
       ...route,
-      count: Number(values.count),
+      count: Number(values.count ?? 5000),
       localAddresses: sourceAddresses(Number(values['source-net']), Number(values.sources)),
     });
     print({ opened: idle.opened, failed: idle.failed, firstError: idle.firstError });

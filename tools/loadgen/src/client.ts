@@ -36,6 +36,8 @@ export interface OpenOptions {
   readonly localAddress?: string | undefined;
   /** Aborting destroys the socket: the promise rejects with the signal's reason. */
   readonly signal?: AbortSignal | undefined;
+  /** Called once the TCP connection is established (before CONNECT is sent), to time that step apart. */
+  readonly onConnect?: (() => void) | undefined;
 }
 
 /** A connection ready for payload: `rest` holds bytes that arrived right after the proxy's answer. */
@@ -65,6 +67,7 @@ export async function openConnection(options: OpenOptions): Promise<OpenConnecti
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     await once(socket, 'connect');
+    options.onConnect?.();
     const opened =
       options.via === undefined ? { socket, rest: Buffer.alloc(0) } : await askProxy(socket, options);
     const greeting = options.greeting;

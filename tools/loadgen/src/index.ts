@@ -8,6 +8,8 @@ export {
   readExactly,
   sourceAddresses,
 } from './client.ts';
+export { type Flood, type FloodOptions, type FloodStats, openFlood } from './flood.ts';
+export { type ProbeOptions, type ProbeResult, runProbes } from './probe.ts';
 export {
   type BulkResult,
   type IdleTunnels,
@@ -21,6 +23,7 @@ export {
 } from './scenarios.ts';
 export {
   attemptErrorKind,
+  attemptTunnel,
   reconnectStorm,
   type StormCut,
   type StormOptions,

@@ -59,8 +59,11 @@ export function attemptErrorKind(error: unknown): string {
   return status === undefined ? message.slice(0, 60) : `HTTP ${status}`;
 }
 
-/** One attempt: CONNECT, greeting, 1-byte echo, all within `timeoutMs`; resolves with the proven socket. */
-async function attempt(route: OpenOptions, timeoutMs: number): Promise<net.Socket> {
+/**
+ * One attempt: CONNECT, greeting, 1-byte echo, all within `timeoutMs`; resolves with the proven socket. A
+ * time-out rejects with the code `ATTEMPT_TIMEOUT`.
+ */
+export async function attemptTunnel(route: OpenOptions, timeoutMs: number): Promise<net.Socket> {
   const controller = new AbortController();
   const timer = setTimeout(
     () =>
@@ -133,7 +136,7 @@ export async function reconnectStorm(
       attempts++;
       const begin = performance.now();
       try {
-        const socket = await attempt({ ...route, localAddress }, attemptTimeoutMs);
+        const socket = await attemptTunnel({ ...route, localAddress }, attemptTimeoutMs);
         socket.on('error', () => {});
         sockets.push(socket);
         setupMs.push(round2(performance.now() - begin));

@@ -158,7 +158,8 @@ export async function startRealGateway(config: Record<string, unknown>): Promise
     },
   };
   try {
-    await waitForEvent((event) => event.id === 101);
+    // Starting from TypeScript sources takes long on a loaded machine; the hook allows 30 s.
+    await waitForEvent((event) => event.id === 101, 25_000);
   } catch (error) {
     await gateway.close();
     throw error;

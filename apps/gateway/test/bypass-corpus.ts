@@ -1,0 +1,53 @@
+// Shared by the security e2e test and the socket fuzzer (fuzz/fuzz-cases.ts).
+
+/**
+ * The policy package's bypass corpus (packages/policy/src/normalize-host.test.ts and
+ * parse-authority.test.ts), aimed at `denied.example.test` and the denied IDN `bücher.example.test`, or at
+ * loopback, sent as CONNECT authorities. `PORT` is a port where a TLS server would answer.
+ */
+export const bypassCorpus: Array<[string, string]> = [
+  ['upper case', 'DENIED.EXAMPLE.TEST:PORT'],
+  ['mixed case and a trailing dot', 'Denied.Example.Test.:PORT'],
+  ['a trailing dot', 'denied.example.test.:PORT'],
+  ['two trailing dots', 'denied.example.test..:PORT'],
+  ['punycode of a denied Unicode name', 'xn--bcher-kva.example.test:PORT'],
+  ['punycode in upper case', 'XN--BCHER-KVA.example.test:PORT'],
+  ['the Unicode name itself', 'bücher.example.test:PORT'],
+  ['full-width letters', 'ＤＥＮＩＥＤ.example.test:PORT'],
+  ['ideographic full stops', 'denied\u3002example\uff0etest:PORT'],
+  ['percent-encoding', 'd%65nied.example.test:PORT'],
+  ['percent-encoded slash', 'allowed.example.test%2f:PORT'],
+  ['userinfo', 'user@denied.example.test:PORT'],
+  ['userinfo with a password', 'user:pw@denied.example.test:PORT'],
+  ['an allowed name as userinfo', 'allowed.example.test@denied.example.test:PORT'],
+  ['full-width at sign', 'allowed.example.test＠denied.example.test:PORT'],
+  ['a second port', 'allowed.example.test:PORT:22'],
+  ['a second port after a denied name', 'denied.example.test:PORT:PORT'],
+  ['a second port on IPv6', '[::1]:PORT:PORT'],
+  ['empty label', 'denied..example.test:PORT'],
+  ['leading dot', '.denied.example.test:PORT'],
+  ['only a dot', '.:PORT'],
+  ['no host', ':PORT'],
+  ['no port', 'allowed.example.test'],
+  ['empty port', 'allowed.example.test:'],
+  ['port with a leading zero', 'allowed.example.test:0PORT'],
+  ['port with a sign', 'allowed.example.test:+PORT'],
+  ['a label of 64 characters', `${'a'.repeat(64)}.example.test:PORT`],
+  ['a name of 254 characters', `${'abcdefghi.'.repeat(24)}a.example.test:PORT`],
+  ['a very long name', `${'a.'.repeat(2000)}example.test:PORT`],
+  ['a path', 'allowed.example.test/x:PORT'],
+  ['a URL', 'http://allowed.example.test:PORT'],
+  ['a wildcard', '*.example.test:PORT'],
+  ['a space', 'allowed.example.test :PORT'],
+  ['a tab', 'allowed.example.test\t:PORT'],
+  ['a NUL byte', 'denied.example.test\u0000.allowed.example.test:PORT'],
+  ['a backslash', 'allowed.example.test\\@denied.example.test:PORT'],
+  ['a zero-width joiner', 'den\u200died.example.test:PORT'],
+  ['full-width digits', '１２７.０.０.１:PORT'],
+  ['an IPv6 zone ID', '[fe80::1%25eth0]:PORT'],
+  ['an IPv4 address in brackets', '[127.0.0.1]:PORT'],
+  ['unbracketed IPv6', '::1:PORT'],
+  ['an octal address', '0177.0.0.1:PORT'],
+  ['a dotted quad with a trailing dot', '127.0.0.1.:PORT'],
+  ['a hex top-level label', 'example.0x7f:PORT'],
+];
