@@ -1,3 +1,4 @@
+import * as fs from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { type GatewayProcess, startGatewayProcess, writeJson } from './gateway-process.ts';
 import { connect } from './proxy-client.ts';
@@ -16,11 +17,24 @@ async function refuseOnce(gateway: GatewayProcess) {
   return gateway.waitForEvent(105, { after: mark });
 }
 
+/** The configuration file as the gateway started with it (with the ports the test chose). */
+async function fileOf(gateway: GatewayProcess): Promise<Record<string, unknown>> {
+  return JSON.parse(await fs.readFile(gateway.configFile, 'utf8')) as Record<string, unknown>;
+}
+
 /** Makes the running gateway's file invalid and returns the 401 it reports; the old configuration stays. */
 async function breakConfig(gateway: GatewayProcess, config: Record<string, unknown>) {
   const mark = gateway.mark();
   await writeJson(gateway.configFile, { ...config, ListenPort: 'text', Bogus: 1 });
   return gateway.waitForEvent(401, { after: mark, timeoutMs: 20_000 });
+}
+
+/** Writes a valid file again with one more host and returns the reload event (100). */
+async function fixConfig(gateway: GatewayProcess, config: Record<string, unknown>) {
+  const mark = gateway.mark();
+  const hosts = [...(config.AllowedHosts as string[]), 'c.example.test'];
+  await writeJson(gateway.configFile, { ...config, AllowedHosts: hosts });
+  return gateway.waitForEvent(100, { after: mark, timeoutMs: 20_000 });
 }
 
 describe('LogLanguage ja', () => {
@@ -41,12 +55,16 @@ describe('LogLanguage ja', () => {
         'evil.example.test:443 への CONNECT を拒否しました: ホストが許可されていません',
       );
 
-      const bad = await breakConfig(gateway, { ...config, ListenAddress: '127.0.0.1' });
+      const running = await fileOf(gateway);
+      const bad = await breakConfig(gateway, running);
       expect(bad).toMatchObject({ phase: 'reload', level: 'error' });
       expect(bad.message).toContain('1 から 65535 までのポート番号を指定してください (指定値: "text")');
       expect(bad.message).toContain('Bogus: 不明なキー');
       expect(bad.message).toMatch(/実行中の構成が引き続き有効です$/);
       expect(bad.message.replace(gateway.configFile, '')).not.toMatch(ENGLISH);
+
+      const reloaded = await fixConfig(gateway, running);
+      expect(reloaded.message).toBe('構成を再読み込みしました');
     } finally {
       const exit = await gateway.stop();
       expect(exit.code, `${JSON.stringify(exit)}${gateway.log()}`).toBe(0);
@@ -74,11 +92,17 @@ describe('LogLanguage pl', () => {
       const refused = await refuseOnce(gateway);
       expect(refused.message).toBe('Odrzucono CONNECT do evil.example.test:443: host nie jest dozwolony');
 
-      const bad = await breakConfig(gateway, { ...config, ListenAddress: '127.0.0.1' });
+      const running = await fileOf(gateway);
+      const bad = await breakConfig(gateway, running);
       expect(bad.message).toContain('ListenPort: oczekiwano numeru portu od 1 do 65535 (podano "text")');
       expect(bad.message).toContain('Bogus: nieznany klucz');
       expect(bad.message).toMatch(/obowiązuje nadal bieżąca konfiguracja$/);
       expect(bad.message.replace(gateway.configFile, '')).not.toMatch(ENGLISH);
+
+      const reloaded = await fixConfig(gateway, running);
+      expect(reloaded.message).toMatch(
+        /^ponownie załadowano konfigurację \(generacja \d+, wysłano do 2 procesów roboczych\)$/,
+      );
     } finally {
       const exit = await gateway.stop();
       expect(exit.code, `${JSON.stringify(exit)}${gateway.log()}`).toBe(0);

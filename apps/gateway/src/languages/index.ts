@@ -79,6 +79,11 @@ function makeText(data: GatewayLanguageData, english: GatewayText | undefined): 
 
 const texts = new Map<string, GatewayText>();
 
+/** The texts for a running gateway's event language; English for a language of its own (an object). */
+export function gatewayTextFor(code: string): GatewayText {
+  return gatewayText(matchGatewayLanguage(code) === undefined ? undefined : code);
+}
+
 /**
  * The gateway's texts for a BCP 47 tag of a supported language; English for `undefined`.
  *
