@@ -137,7 +137,7 @@ function checkLevel(level: string): EventLevel {
  * const recent = createRecentEvents();
  * const events = createEventLog({ language: 'de', sinks: [recent] });
  * events.emit(105, { client: '10.1.2.3:50412', target: 'evil.example:443', reason: 'host-not-allowed' });
- * console.log(recent.list()[0]?.message); // CONNECT zu evil.example:443 abgelehnt: Host nicht erlaubt
+ * console.log(recent.list()[0]?.message); // CONNECT zu evil.example:443 abgelehnt: Host nicht zugelassen
  * ```
  */
 export function createEventLog(options: EventLogOptions = {}): EventLog {

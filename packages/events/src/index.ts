@@ -24,7 +24,7 @@ export { createEventLog, type EventLog, type EventLogOptions, type EventLogStats
 export type { EventRecord } from './event-record.ts';
 export type { EventSink, SinkStats } from './event-sink.ts';
 export { EVENTS_ERROR_CODES, EventsError, type EventsErrorCode } from './events-error.ts';
-export type { EventLanguage, EventLanguageData, MessageTemplate } from './language.ts';
+export type { EventLanguage, EventLanguageData, MessageTemplate, SinkRecoveredValues } from './language.ts';
 export {
   de,
   en,

@@ -18,12 +18,23 @@ export interface EventLanguage {
    * like it in the last 60 s)`; English when a language has none.
    */
   readonly repeated?: (count: number, windowSec: number) => string;
+  /** The detail of event 100 when an event sink writes again after event 404; English when a language has none. */
+  readonly sinkRecovered?: (values: SinkRecoveredValues) => string;
+}
+
+/** What the note of a sink that writes again says. */
+export interface SinkRecoveredValues {
+  sink: string;
+  outageMs: number;
+  dropped: number;
+  failedWrites: number;
 }
 
 /**
  * A language's message file: one ICU MessageFormat text per event ID (its fields are the arguments; an
  * optional field that is absent selects `undefined`, a value such as `host-not-allowed` selects the case
- * `host_not_allowed`) and `repeated` (`count`, `windowSec`).
+ * `host_not_allowed`), `repeated` (`count`, `windowSec`) and `sinkRecovered` (`sink`, `outageMs`, `dropped`,
+ * `failedWrites`) (`count`, `windowSec`).
  */
 export interface EventLanguageData {
   readonly code: string;

@@ -1,7 +1,7 @@
 import { EVENT_IDS } from '../catalog.ts';
 import type { EventId } from '../event-fields.ts';
 import { EventsError } from '../events-error.ts';
-import type { EventLanguage, EventLanguageData, MessageTemplate } from '../language.ts';
+import type { EventLanguage, EventLanguageData, MessageTemplate, SinkRecoveredValues } from '../language.ts';
 import { matchLanguageTag } from '../messages/language-tag.ts';
 import { type CompiledMessage, compileMessage, type MessageValues } from '../messages/message-format.ts';
 import { LANGUAGE_FILES } from './languages.generated.ts';
@@ -33,6 +33,8 @@ export function eventLanguageFromData(data: EventLanguageData, fallback?: EventL
   }
   const repeated = data.messages.repeated;
   const repeatedMessage = repeated === undefined ? undefined : lazily(data.code, repeated);
+  const recovered = data.messages.sinkRecovered;
+  const recoveredMessage = recovered === undefined ? undefined : lazily(data.code, recovered);
   return {
     code: data.code,
     name: data.name,
@@ -40,6 +42,9 @@ export function eventLanguageFromData(data: EventLanguageData, fallback?: EventL
     ...(repeatedMessage === undefined
       ? {}
       : { repeated: (count: number, windowSec: number) => repeatedMessage({ count, windowSec }) }),
+    ...(recoveredMessage === undefined
+      ? {}
+      : { sinkRecovered: (values: SinkRecoveredValues) => recoveredMessage({ ...values }) }),
   };
 }
 

@@ -76,7 +76,9 @@ describe('language files', () => {
   });
 
   it('have English messages for every event and for repeat summaries, nothing else', () => {
-    expect(Object.keys(english.messages).sort()).toEqual([...EVENT_IDS.map(String), 'repeated'].sort());
+    expect(Object.keys(english.messages).sort()).toEqual(
+      [...EVENT_IDS.map(String), 'repeated', 'sinkRecovered'].sort(),
+    );
   });
 
   it.each(translations.map((data) => [data.code, data] as const))(
@@ -95,6 +97,22 @@ describe('language files', () => {
         if (code !== 'en' && id !== 100 && !SAME_AS_ENGLISH.has(`${code}: ${message}`)) {
           expect(message).not.toBe(render('en', id, fields));
         }
+      }
+    });
+
+    it('renders the note of a sink that writes again in its own words and forms', () => {
+      const note = LANGUAGES[code as keyof typeof LANGUAGES].sinkRecovered;
+      for (const [dropped, failedWrites] of [
+        [1, 1],
+        [2, 3],
+        [5, 22],
+        [5120, 42],
+      ] as const) {
+        const values = { sink: 'file:/var/log/agw.log', outageMs: 42_000, dropped, failedWrites };
+        const text = note?.(values) ?? '';
+        expect(text).toContain('file:/var/log/agw.log');
+        expect(text).not.toMatch(/[{}]|undefined|NaN/);
+        if (code !== 'en') expect(text).not.toBe(LANGUAGES.en.sinkRecovered?.(values));
       }
     });
 
