@@ -86,7 +86,7 @@ function findMissingGlyphs(page: Page, extra = ''): Promise<GlyphReport> {
         const drawn = draw(character);
         return drawn === tofu || drawn === blank;
       };
-      const characters = [...new Set([...`${doc.body.innerText}${extra}`].filter((c) => c.trim() !== ''))];
+      const characters = [...new Set([...`${doc.body.textContent}${extra}`].filter((c) => c.trim() !== ''))];
       return {
         characters: characters.length,
         missing: characters.filter(isMissing),
@@ -121,7 +121,7 @@ async function platformFonts(page: Page): Promise<string[]> {
 
 /** The little of the DOM the page evaluation uses (the workspace compiles without `lib: ["dom"]`). */
 interface DomDocument {
-  body: { innerText: string };
+  body: { textContent: string };
   defaultView: { getComputedStyle(element: unknown): { fontFamily: string } };
   createElement(name: 'canvas'): {
     width: number;
@@ -162,7 +162,7 @@ describe.each([
             (globalThis as unknown as { document: { fonts: { ready: Promise<unknown> } } }).document.fonts
               .ready,
         );
-        const text = await page.innerText('body');
+        const text = (await page.textContent('body')) ?? '';
         expect(text).toMatch(expected);
 
         const report = await findMissingGlyphs(page);
