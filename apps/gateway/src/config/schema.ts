@@ -43,8 +43,13 @@ const dnsSeconds = z
 const dnsServer = z.string().superRefine((value, context) => {
   try {
     parseDnsServer(value);
-  } catch {
-    context.addIssue({ code: 'custom', message: 'config.dnsServer' });
+  } catch (error) {
+    // English keeps the tunnel core's own sentence, which says what exactly is wrong.
+    context.addIssue({
+      code: 'custom',
+      message: 'config.dnsServer',
+      params: { english: (error as Error).message },
+    });
   }
 });
 

@@ -20,10 +20,14 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return current;
 }
 
-/** The schema's own messages are message keys (`config.port`); zod's come translated already. */
+/**
+ * The schema's own messages are message keys (`config.port`); zod's come translated already. A check that has
+ * a more precise English sentence of its own passes it as `params.english`.
+ */
 function issueMessage(issue: z.core.$ZodIssue, text: GatewayText, received: unknown): string {
   if (!issue.message.startsWith('config.')) return issue.message;
   const params = issue.code === 'custom' ? (issue.params ?? {}) : {};
+  if (text.code === 'en' && typeof params.english === 'string') return params.english;
   return text.t(issue.message as MessageKey, {
     ...params,
     supported: GATEWAY_LANGUAGES.join(', '),

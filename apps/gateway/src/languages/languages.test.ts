@@ -113,14 +113,14 @@ function problems(input: unknown, language: string): string {
 
 /**
  * Words of the English text that are English: not keys, values, codes, commands, or the technical words
- * that other languages use too (port, CIDR, URL, option, token, loopback; French `configuration`).
+ * that other languages use too (port, CIDR, URL, option, token, loopback, server; French `configuration`).
  */
 function englishWords(text: string, input: unknown): Set<string> {
   const allowed = new Set(
     `${JSON.stringify(input)} ${Object.keys(BAD_VALUES).join(' ')} off when visible required true false
     agent gateway config get relay proxy set username password stdin http https socks healthz readyz
     AdminListen AdminToken ambiguous ipv4 invalid character host-not-allowed
-    port cidr url hans hant option token bearer loopback configuration RelayProxyUsername RelayProxyPassword`
+    port cidr url hans hant option token bearer loopback server configuration RelayProxyUsername RelayProxyPassword`
       .toLowerCase()
       .split(/[^\p{L}]+/u),
   );
