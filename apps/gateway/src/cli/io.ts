@@ -7,6 +7,11 @@ export interface CliIo {
   stdin: Readable & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /**
+   * The configuration file when neither `--config` nor `AGENT_GATEWAY_CONFIG` names one; default
+   * `./agent-gateway.json`. The Debian package's executable sets /etc/agent-gateway/agent-gateway.json.
+   */
+  defaultConfigFile?: string;
 }
 
 /** Exit codes of every agent-gateway command. */

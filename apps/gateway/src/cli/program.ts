@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
-import { ConfigError, resolveConfigPath } from '../config/index.ts';
+import { ConfigError, DEFAULT_CONFIG_FILE, resolveConfigPath } from '../config/index.ts';
 import { configText } from '../config/text.ts';
 import {
   GATEWAY_LANGUAGES,
@@ -30,6 +30,7 @@ export interface CliContext {
 
 /** Builds the `agent-gateway` command tree writing to `io`. */
 export function buildProgram(io: CliIo): Command {
+  const defaultFile = io.defaultConfigFile ?? DEFAULT_CONFIG_FILE;
   const program = new Command('agent-gateway')
     .description(
       'A CONNECT-only gateway that lets agents without internet access reach an allowlist of hosts',
@@ -37,7 +38,7 @@ export function buildProgram(io: CliIo): Command {
     .version(packageJson.version, '-v, --version')
     .option(
       '-c, --config <file>',
-      'configuration file (default: $AGENT_GATEWAY_CONFIG, else ./agent-gateway.json)',
+      `configuration file (default: $AGENT_GATEWAY_CONFIG, else ${defaultFile.startsWith('/') ? '' : './'}${defaultFile})`,
     )
     .option(
       '--lang <tag>',
@@ -53,7 +54,8 @@ export function buildProgram(io: CliIo): Command {
   let text: GatewayText | undefined;
   const context: CliContext = {
     io,
-    configFile: () => resolveConfigPath(program.opts<{ config?: string }>().config, io.env, io.cwd),
+    configFile: () =>
+      resolveConfigPath(program.opts<{ config?: string }>().config, io.env, io.cwd, defaultFile),
     noteCreated(created) {
       if (created) io.stderr.write(`${context.text().t('cli.created', { file: context.configFile() })}\n`);
     },

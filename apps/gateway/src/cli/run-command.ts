@@ -7,7 +7,9 @@ import { type RunningPrimary, startPrimary, WorkerStartError } from '../cluster/
 import { runWorker } from '../cluster/worker.ts';
 import { ConfigError, type GatewayConfig, loadOrCreateConfig, watchConfig } from '../config/index.ts';
 import { type GatewayText, gatewayText, type MessageKey } from '../languages/index.ts';
+import { onReloadSignal, onStopSignal } from '../platform/signals.ts';
 import { startGateway } from '../runtime/gateway.ts';
+import { commandName, currentInvocation } from './command-name.ts';
 import { CliExit, ExitCode } from './io.ts';
 import type { CliContext } from './program.ts';
 import { parseWorkerCount } from './worker-count.ts';
@@ -32,8 +34,14 @@ function columns(text: string): number {
   return width;
 }
 
-/** The start banner on stderr, in the gateway's language. */
-export function banner(gateway: RunningService, file: string, workers: number, text: GatewayText): string {
+/** The start banner on stderr, in the gateway's language; `command` is how the operator runs the CLI. */
+export function banner(
+  gateway: RunningService,
+  file: string,
+  workers: number,
+  text: GatewayText,
+  command: string,
+): string {
   const { config } = gateway;
   const listen = gateway.listenAddress;
   const admin = gateway.adminAddress;
@@ -57,7 +65,7 @@ export function banner(gateway: RunningService, file: string, workers: number, t
         relay: config.RelayProxy || undefined,
       }),
     ],
-    ['banner.change', text.t('banner.changeValue')],
+    ['banner.change', text.t('banner.changeValue', { command })],
   ];
   const labels = rows.map(([label]) => `${text.t(label)}:`);
   const width = Math.max(...labels.map(columns)) + 2;
@@ -136,7 +144,10 @@ export function registerRunCommand(program: Command, context: CliContext): void 
         if (error instanceof WorkerStartError) throw new CliExit(ExitCode.failure, error.message);
         throw error;
       }
-      context.io.stderr.write(banner(gateway, file, workers, gatewayText(language ?? config.LogLanguage)));
+      const say = gatewayText(language ?? config.LogLanguage);
+      context.io.stderr.write(
+        banner(gateway, file, workers, say, commandName(currentInvocation(context.io.env))),
+      );
 
       const watcher = watchConfig(
         file,
@@ -149,18 +160,14 @@ export function registerRunCommand(program: Command, context: CliContext): void 
         },
         { language },
       );
-      const onHangup = () => void watcher.reload();
-      process.on('SIGHUP', onHangup);
+      const stopReloading = onReloadSignal(() => void watcher.reload());
       await new Promise<void>((resolve) => {
-        const stop = (signal: NodeJS.Signals) => {
-          process.off('SIGTERM', stop);
-          process.off('SIGINT', stop);
-          process.off('SIGHUP', onHangup);
+        const stopListening = onStopSignal((signal) => {
+          stopListening();
+          stopReloading();
           watcher.close();
           void gateway.shutdown('signal', signal).then(resolve);
-        };
-        process.once('SIGTERM', stop);
-        process.once('SIGINT', stop);
+        });
       });
     });
 }

@@ -1,6 +1,8 @@
 import cluster from 'node:cluster';
 import { jsonLinesSink } from '@agent-gateway/events/node';
 import { ConfigError } from '../config/errors.ts';
+import { ignoreTerminalSignals, onTerminate } from '../platform/signals.ts';
+import { workerListenOptions } from '../platform/worker-sockets.ts';
 import { type GatewayCore, startGatewayCore } from '../runtime/gateway.ts';
 import { forwardingSink } from './forwarding-sink.ts';
 import { isGatewayMessage, type PrimaryMessage, type WorkerMessage } from './messages.ts';
@@ -47,9 +49,7 @@ function nextMessage<T extends PrimaryMessage['type']>(
  * process at once; a lost primary (the IPC channel closes) does the same.
  */
 export async function runWorker(): Promise<void> {
-  const ignore = () => {};
-  process.on('SIGINT', ignore);
-  process.on('SIGHUP', ignore);
+  ignoreTerminalSignals();
   const id = cluster.worker?.id ?? 0;
 
   const first = nextMessage('agw:config');
@@ -65,10 +65,8 @@ export async function runWorker(): Promise<void> {
       ...(start.language === undefined ? {} : { language: start.language }),
       sinks: [jsonLinesSink(), forward],
       // Each worker binds its own socket with SO_REUSEPORT, so the kernel balances new connections across
-      // the workers and the primary never touches a client connection. (Without `exclusive`, a cluster
-      // worker's listen() is routed through the primary, which then accepts every connection itself and
-      // passes the handles round-robin: one more hop per connection and a single process in the way.)
-      listenOptions: { exclusive: true, reusePort: true },
+      // the workers and the primary never touches a client connection.
+      listenOptions: workerListenOptions,
       eventFields: { worker: id },
     });
   } catch (error) {
@@ -98,7 +96,7 @@ export async function runWorker(): Promise<void> {
       if (stopping) return;
       stopping = true;
       process.off('message', onMessage);
-      process.off('SIGTERM', onTerm);
+      stopTerminate();
       const remaining = await core.drain();
       await forward.flush?.();
       await send({ type: 'agw:drained', remaining });
@@ -106,7 +104,6 @@ export async function runWorker(): Promise<void> {
       if (process.connected) process.disconnect();
       resolve();
     };
-    const onTerm = () => void stop();
     const onMessage = (message: unknown) => {
       if (!isGatewayMessage<PrimaryMessage>(message)) return;
       switch (message.type) {
@@ -135,7 +132,7 @@ export async function runWorker(): Promise<void> {
       }
     };
     process.on('message', onMessage);
-    process.on('SIGTERM', onTerm);
+    const stopTerminate = onTerminate(() => void stop());
     process.once('disconnect', () => void stop());
   });
 }

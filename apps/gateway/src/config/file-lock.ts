@@ -1,5 +1,6 @@
 import * as fs from 'node:fs/promises';
 import { type GatewayText, gatewayText } from '../languages/index.ts';
+import { privateFileMode } from '../platform/file-modes.ts';
 import { ConfigError } from './errors.ts';
 
 const STALE_AFTER_MS = 30_000;
@@ -39,7 +40,7 @@ export async function withFileLock<T>(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      const handle = await fs.open(lockFile, 'wx', 0o600);
+      const handle = await fs.open(lockFile, 'wx', privateFileMode);
       await handle.writeFile(String(process.pid));
       await handle.close();
       break;

@@ -24,6 +24,15 @@ describe('resolveConfigPath', () => {
     expect(resolveConfigPath(undefined, { AGENT_GATEWAY_CONFIG: '/etc/b.json' }, '/srv')).toBe('/etc/b.json');
     expect(resolveConfigPath(undefined, {}, '/srv')).toBe('/srv/agent-gateway.json');
   });
+
+  it("falls back to an installation's own file (the Debian package's) after the flag and the variable", () => {
+    const packaged = '/etc/agent-gateway/agent-gateway.json';
+    expect(resolveConfigPath(undefined, {}, '/srv', packaged)).toBe(packaged);
+    expect(resolveConfigPath(undefined, { AGENT_GATEWAY_CONFIG: 'b.json' }, '/srv', packaged)).toBe(
+      '/srv/b.json',
+    );
+    expect(resolveConfigPath('a.json', {}, '/srv', packaged)).toBe('/srv/a.json');
+  });
 });
 
 describe('validateConfig', () => {

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { privateFileMode } from '../platform/file-modes.ts';
 import { writeFileAtomic } from './atomic-write.ts';
 import { ConfigError } from './errors.ts';
 import { withFileLock } from './file-lock.ts';
@@ -10,13 +11,17 @@ import { validateConfig } from './validate.ts';
 /** The file name used when neither `--config` nor `AGENT_GATEWAY_CONFIG` names one. */
 export const DEFAULT_CONFIG_FILE = 'agent-gateway.json';
 
-/** Where the configuration lives: `--config`, else `AGENT_GATEWAY_CONFIG`, else `./agent-gateway.json`. */
+/**
+ * Where the configuration lives: `--config`, else `AGENT_GATEWAY_CONFIG`, else `fallback`: `./agent-gateway.json`,
+ * or the file an installation names (the Debian package's executable: /etc/agent-gateway/agent-gateway.json).
+ */
 export function resolveConfigPath(
   flag: string | undefined,
   env: NodeJS.ProcessEnv = process.env,
   cwd = process.cwd(),
+  fallback = DEFAULT_CONFIG_FILE,
 ): string {
-  const chosen = flag ?? (env.AGENT_GATEWAY_CONFIG || undefined) ?? DEFAULT_CONFIG_FILE;
+  const chosen = flag ?? (env.AGENT_GATEWAY_CONFIG || undefined) ?? fallback;
   return path.resolve(cwd, chosen);
 }
 
@@ -96,7 +101,7 @@ function serialize(raw: Record<string, unknown>): string {
 async function writeConfig(file: string, raw: Record<string, unknown>, language?: string): Promise<void> {
   try {
     await fs.mkdir(path.dirname(file), { recursive: true });
-    await writeFileAtomic(file, serialize(raw), 0o600);
+    await writeFileAtomic(file, serialize(raw), privateFileMode);
   } catch (error) {
     const message = configText(raw, language).t('config.cannotWrite', {
       file,
