@@ -27,7 +27,13 @@ export function registerPolicyCommands(program: Command, context: CliContext): v
       const loaded = await readConfigFile(context.configFile(), { language: context.language() });
       const config = loaded?.config ?? defaultConfig();
       const authority = parseAuthority(withDefaultPort(target));
-      if (!authority.ok) throw new CliExit(ExitCode.usage, `${target}: ${authority.message}`);
+      if (!authority.ok) {
+        // English keeps the policy engine's precise sentence; other languages name the reason code.
+        const say = context.text();
+        const why =
+          say.code === 'en' ? authority.message : say.t('cli.badTarget', { reason: authority.reason });
+        throw new CliExit(ExitCode.usage, `${target}: ${why}`);
+      }
       const explanation = compileGatewayPolicy(config).explain(authority.host, authority.port);
       if (options.json) context.io.stdout.write(`${JSON.stringify(explanation, null, 2)}\n`);
       else context.io.stdout.write(`${explanation.summary}\n`);
