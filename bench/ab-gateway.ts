@@ -4,7 +4,9 @@
 // alike; CPU time per set-up comes from /proc and is the figure to compare.
 // Run from the repository root:
 //   node bench/ab-gateway.ts --a /path/to/other/checkout [--b .] [--kind gateway|core] [--bare] [--squid]
-//     [--rounds 8]
+//     [--rounds 8] [--b-config JSON ...]
+// Each --b-config (repeatable; gateway only) adds one B peer whose configuration has those keys on top, e.g.
+// --b-config '{"ClientFingerprintPolicy":"off"}' --b-config '{"ClientFingerprintPolicy":"log"}'.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,10 +30,20 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '8' },
     'sample-ms': { type: 'string', default: '3000' },
     'tls-session': { type: 'string', default: 'curl-tls13' },
+    // The hello's extensions in a new order on every connection, as Chromium sends them (a new JA3 each time).
+    'tls-shuffle': { type: 'boolean', default: false },
+    'b-config': { type: 'string', multiple: true, default: [] },
   },
 });
 if (values.a === undefined) throw new Error('--a (another checkout, built) is required');
 if (values.kind !== 'gateway' && values.kind !== 'core') throw new Error('--kind is gateway or core');
+const bConfigs = values['b-config'].map((text) => {
+  const parsed: unknown = JSON.parse(text);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new Error(`--b-config must be a JSON object, got ${text}`);
+  return parsed as Record<string, unknown>;
+});
+if (bConfigs.length > 0 && values.kind !== 'gateway') throw new Error('--b-config needs --kind gateway');
 
 const children = new Set<ChildProcess>();
 const dirs: string[] = [];
@@ -64,7 +76,13 @@ function firstLine(child: ChildProcess): Promise<string> {
 }
 
 let nextPort = 24400;
-async function startPeer(kind: string, checkout: string, label: string, targetPort: number): Promise<Peer> {
+async function startPeer(
+  kind: string,
+  checkout: string,
+  label: string,
+  targetPort: number,
+  extraConfig: Record<string, unknown> = {},
+): Promise<Peer> {
   const port = nextPort;
   nextPort += 10;
   const dir = mkdtempSync(join(tmpdir(), 'ab-gateway-'));
@@ -82,6 +100,7 @@ async function startPeer(kind: string, checkout: string, label: string, targetPo
       AllowedPorts: [targetPort],
       HostOverrides: { [connectHost]: '127.0.0.1' },
       AllowedDestinationNetworks: ['127.0.0.0/8'],
+      ...extraConfig,
     };
     writeFileSync(join(dir, 'agent-gateway.json'), JSON.stringify(config), { mode: 0o600 });
     child = spawnChild(process.execPath, [
@@ -125,6 +144,7 @@ async function setups(peer: Peer, targetPort: number, durationMs: number) {
     `127.0.0.1:${targetPort}`,
     '--tls',
     values['tls-session'],
+    ...(values['tls-shuffle'] ? ['--tls-shuffle'] : []),
     '--connect-host',
     peer.connectHost,
     '--duration-ms',
@@ -137,10 +157,20 @@ const median = (list: number[]) => [...list].sort((x, y) => x - y)[Math.floor(li
 
 const target = spawnChild(process.execPath, [loadgen, 'target']);
 const targetPort = (JSON.parse(await firstLine(target)) as { port: number }).port;
-const peers = [
-  await startPeer(values.kind, resolve(values.a), `A ${values.kind} ${values.a}`, targetPort),
-  await startPeer(values.kind, resolve(values.b), `B ${values.kind} ${values.b}`, targetPort),
-];
+const peers = [await startPeer(values.kind, resolve(values.a), `A ${values.kind} ${values.a}`, targetPort)];
+if (bConfigs.length === 0)
+  peers.push(await startPeer(values.kind, resolve(values.b), `B ${values.kind} ${values.b}`, targetPort));
+for (const [index, extra] of bConfigs.entries())
+  peers.push(
+    await startPeer(
+      values.kind,
+      resolve(values.b),
+      `B${index + 1} ${JSON.stringify(extra)}`,
+      targetPort,
+      extra,
+    ),
+  );
+const bCount = Math.max(1, bConfigs.length);
 if (values.bare) peers.push(await startPeer('bare', '', 'bare relay', targetPort));
 if (values.squid) peers.push(await startPeer('squid', '', 'squid', targetPort));
 for (const peer of peers) await setups(peer, targetPort, 1500); // warm-up (JIT), unmeasured
@@ -161,11 +191,18 @@ const rows = peers.map((peer) => ({
   setupsPerSecond: median(peer.samples.map((s) => s.perSecond)),
   cpuUsPerSetup: median(peer.samples.map((s) => s.cpuUsPerSetup)),
 }));
+const width = Math.max(48, ...rows.map((row) => row.peer.length + 1));
 for (const row of rows)
   process.stdout.write(
-    `${row.peer.padEnd(48)} set-ups/s ${row.setupsPerSecond.toFixed(0).padStart(5)}   cpu us/set-up ${row.cpuUsPerSetup.toFixed(0).padStart(4)}\n`,
+    `${row.peer.padEnd(width)} set-ups/s ${row.setupsPerSecond.toFixed(0).padStart(5)}   cpu us/set-up ${row.cpuUsPerSetup.toFixed(0).padStart(4)}\n`,
   );
-const [a, b] = rows as [(typeof rows)[number], (typeof rows)[number]];
-process.stdout.write(`B/A cpu per set-up ${(b.cpuUsPerSetup / a.cpuUsPerSetup).toFixed(3)}\n`);
-process.stdout.write(`${JSON.stringify({ benchmark: 'ab-gateway', kind: values.kind, rounds, rows })}\n`);
+const a = rows[0] as (typeof rows)[number];
+for (const b of rows.slice(1, 1 + bCount))
+  process.stdout.write(
+    `${b.peer.split(' ')[0]}/A cpu per set-up ${(b.cpuUsPerSetup / a.cpuUsPerSetup).toFixed(3)}, set-ups/s ${(b.setupsPerSecond / a.setupsPerSecond).toFixed(3)}\n`,
+  );
+const samples = peers.map((peer) => ({ peer: peer.label, samples: peer.samples }));
+process.stdout.write(
+  `${JSON.stringify({ benchmark: 'ab-gateway', kind: values.kind, rounds, bConfigs, rows, samples })}\n`,
+);
 process.exit(0);

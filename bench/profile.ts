@@ -3,6 +3,9 @@
 // profile by category and by function (self time), next to the CPU time /proc counted per set-up.
 // Run from the repository root after a build: node bench/profile.ts [--peer agent-gateway|tunnel-core]
 // The raw .cpuprofile is kept (its path is printed) for Chrome DevTools or speedscope.
+// --config JSON adds keys to agent-gateway's configuration (e.g. '{"ClientFingerprintPolicy":"log"}');
+// --inclusive REGEX also prints the busy time spent in functions whose name matches, callees included (each
+// sample counted once), e.g. --inclusive 'fingerprintClientHello|decideClientFingerprint'.
 import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,13 +24,23 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '32' },
     top: { type: 'string', default: '35' },
     'tls-session': { type: 'string', default: 'curl-tls13' },
+    // The hello's extensions in a new order on every connection, as Chromium sends them (a new JA3 each time).
+    'tls-shuffle': { type: 'boolean', default: false },
     // Name the target in CONNECT and resolve it through this DNS server (host:port) instead of HostOverrides.
     'dns-server': { type: 'string' },
     // Summarise an existing .cpuprofile instead (with --setups: the set-ups it covers).
     summarise: { type: 'string' },
     setups: { type: 'string', default: '1' },
+    config: { type: 'string', default: '{}' },
+    inclusive: { type: 'string' },
+    // Sampling interval of --cpu-prof in microseconds (V8's default: 1000).
+    'interval-us': { type: 'string', default: '1000' },
   },
 });
+const extraConfig = JSON.parse(values.config) as Record<string, unknown>;
+if (typeof extraConfig !== 'object' || extraConfig === null || Array.isArray(extraConfig))
+  throw new Error(`--config must be a JSON object, got ${values.config}`);
+const inclusivePattern = values.inclusive === undefined ? undefined : new RegExp(values.inclusive);
 
 interface ProfileNode {
   id: number;
@@ -81,6 +94,43 @@ function category(frame: ProfileNode['callFrame']): string {
   return module !== null ? `npm: ${module[1]}` : url;
 }
 
+/**
+ * Busy time in functions whose name matches `pattern`, callees included: every sample whose stack holds such
+ * a function counts once.
+ */
+function inclusiveUs(
+  profile: CpuProfile,
+  pattern: RegExp,
+): { us: number; samples: number; busySamples: number; functions: string[] } {
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const inside = new Map<number, boolean>();
+  const matched = new Set<string>();
+  const isInside = (id: number): boolean => {
+    const known = inside.get(id);
+    if (known !== undefined) return known;
+    const node = byId.get(id) as ProfileNode;
+    const own = pattern.test(node.callFrame.functionName);
+    if (own) matched.add(node.callFrame.functionName);
+    const up = parent.get(id);
+    const result = own || (up !== undefined && isInside(up));
+    inside.set(id, result);
+    return result;
+  };
+  let us = 0;
+  let samples = 0;
+  let busySamples = 0;
+  for (let i = 0; i < profile.samples.length; i++) {
+    const id = profile.samples[i] as number;
+    if (byId.get(id)?.callFrame.functionName !== '(idle)') busySamples++;
+    if (!isInside(id)) continue;
+    us += profile.timeDeltas[i + 1] ?? 0;
+    samples++;
+  }
+  return { us, samples, busySamples, functions: [...matched].sort() };
+}
+
 function summarise(profile: CpuProfile, setups: number, top: number): string {
   const self = new Map<number, number>();
   // Self time per node from the sample stream (timeDeltas are the gaps before each sample).
@@ -114,8 +164,14 @@ function summarise(profile: CpuProfile, setups: number, top: number): string {
         ([key, us]) =>
           `${((100 * us) / busy).toFixed(1).padStart(5)}%  ${(us / setups).toFixed(1).padStart(6)} us/set-up  ${key}`,
       );
+  const inclusive = inclusivePattern === undefined ? undefined : inclusiveUs(profile, inclusivePattern);
   return [
     `profiled ${(total / 1e6).toFixed(2)} s, idle ${((100 * idle) / total).toFixed(1)}%, busy ${(busy / setups).toFixed(1)} us per set-up`,
+    ...(inclusive === undefined
+      ? []
+      : [
+          `inclusive /${inclusivePattern?.source}/: ${((100 * inclusive.us) / busy).toFixed(2)}% of busy time, ${(inclusive.us / setups).toFixed(2)} us/set-up; ${inclusive.samples} of ${inclusive.busySamples} busy samples (${((100 * inclusive.samples) / inclusive.busySamples).toFixed(2)}%: less swayed by the time the process waited for a core) (${inclusive.functions.join(', ') || 'no function matched'})`,
+        ]),
     '',
     'by category (share of busy time):',
     ...rows(byCategory, 40),
@@ -144,7 +200,7 @@ async function main(): Promise<void> {
     }),
   ) as { serverName: string };
   let port = await freePort();
-  const nodeArgs = ['--cpu-prof', '--cpu-prof-dir', dir];
+  const nodeArgs = ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', values['interval-us']];
   let connectHost: string | undefined;
   let args: string[];
   if (values.peer === 'tunnel-core') args = [...nodeArgs, join(root, 'bench/tunnel-server.ts')];
@@ -163,6 +219,7 @@ async function main(): Promise<void> {
         : { DnsServers: [dnsServer] }),
       AllowedDestinationNetworks: ['127.0.0.0/8'],
       DrainTimeoutMs: 200,
+      ...extraConfig,
     };
     writeFileSync(join(dir, 'agent-gateway.json'), JSON.stringify(config), { mode: 0o600 });
     args = [
@@ -194,6 +251,7 @@ async function main(): Promise<void> {
     `127.0.0.1:${targetPort}`,
     '--tls',
     values['tls-session'],
+    ...(values['tls-shuffle'] ? ['--tls-shuffle'] : []),
     ...(connectHost === undefined ? [] : ['--connect-host', connectHost]),
   ];
   // Warm-up (JIT), unmeasured; then the measured run with /proc CPU time around it.

@@ -26,6 +26,10 @@ describe('README', () => {
       'denied-host',
       'allowed-client-cert',
       'policy test',
+      'policy audit',
+      'init',
+      'allowed-fingerprint',
+      'fingerprints',
     ]) {
       expect(readme, verb).toContain(`\`${verb}`);
     }

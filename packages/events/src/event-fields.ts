@@ -29,7 +29,14 @@ export type TlsRejectedReason =
   | 'sni-mismatch'
   | 'version-too-low'
   | 'handshake-too-large'
-  | 'handshake-timeout';
+  | 'handshake-timeout'
+  | 'fingerprint-not-allowed';
+
+/**
+ * How a verified client's fingerprint fared against `AllowedClientFingerprints` (event 107; absent while
+ * the check is off): `allowed` an entry matched, `not-listed` none did (the `log` mode lets it through).
+ */
+export type FingerprintCheck = 'allowed' | 'not-listed';
 
 /** How a tunnel attempt ended: the `result` label of `agent_gateway_tunnels_total`. */
 export type TunnelResult = 'verified' | 'refused' | 'failed' | 'timeout';
@@ -70,15 +77,24 @@ export interface EventFieldsById {
     sni?: string;
     tlsVersion?: string;
     ech?: boolean;
+    /** The client's JA4 and JA3 (MD5) fingerprints, once its ClientHello was parsed. */
+    ja4?: string;
+    ja3?: string;
   };
   107: {
     client: string;
     target: string;
     tlsVersion: string;
     setupMs: number;
+    /** The client's JA4 fingerprint (FoxIO) and, for older tooling, its JA3 (MD5). */
+    ja4: string;
+    ja3: string;
     sni?: string;
     subject?: string;
     ech?: boolean;
+    fingerprint?: FingerprintCheck;
+    /** The label of the `AllowedClientFingerprints` entry the client matched. */
+    clientLabel?: string;
   };
   108: {
     client: string;

@@ -67,7 +67,14 @@ describe('createEventLog', () => {
     const seen: EventId[] = [];
     const events = createEventLog({ sinks: [recent], onEvent: (record) => seen.push(record.id) });
     events.emit(103, { client: 'c:1', target: 't:443' });
-    events.emit(107, { client: 'c:1', target: 't:443', tlsVersion: 'TLS 1.3', setupMs: 4 });
+    events.emit(107, {
+      client: 'c:1',
+      target: 't:443',
+      tlsVersion: 'TLS 1.3',
+      setupMs: 4,
+      ja4: 'x',
+      ja3: 'y',
+    });
     expect(seen).toEqual([103, 107]);
     expect(recent.list().map((r) => r.id)).toEqual([107]);
     expect([events.delivers(103), events.delivers(107), events.delivers(401)]).toEqual([false, true, true]);

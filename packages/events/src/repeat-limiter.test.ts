@@ -81,7 +81,14 @@ describe('the event log with a repeat limit', () => {
         target: 'evil.example:443',
         reason: 'host-not-allowed',
       });
-    events.emit(107, { client: '10.1.2.3:1', target: 'a:443', tlsVersion: 'TLS 1.3', setupMs: 1 });
+    events.emit(107, {
+      client: '10.1.2.3:1',
+      target: 'a:443',
+      tlsVersion: 'TLS 1.3',
+      setupMs: 1,
+      ja4: 't13d3112h2_e8f1e7e78f70_b26ce05bbdd6',
+      ja3: '0149f47eabf9a20d0893e2a44e5a6323',
+    });
     expect(counted).toBe(1001);
     expect(recent.list().filter((record) => record.id === 105)).toHaveLength(5);
     expect(events.stats().suppressed).toBe(995);

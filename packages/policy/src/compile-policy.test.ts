@@ -569,3 +569,15 @@ describe('invalid configuration', () => {
     expect(() => compilePolicy({ allowedHosts: ['127.1'] })).toThrow(/allowedHosts\[0\] "127.1"/);
   });
 });
+
+describe('hostile option values', () => {
+  it('an object as minTlsVersion is a PolicyError, not a TypeError (property test seed -1142863214)', () => {
+    let caught: unknown;
+    try {
+      compilePolicy({ minTlsVersion: { toString: '' } as unknown as '1.2' });
+    } catch (error) {
+      caught = error;
+    }
+    expect(PolicyError.isInstance(caught)).toBe(true);
+  });
+});

@@ -2,6 +2,7 @@ import { type AddressClass, classifyAddress, embeddedIpv4 } from './address-clas
 import { type Decision, type DecisionReason, decision } from './decision.ts';
 import { parseDistinguishedName } from './distinguished-name.ts';
 import { type PolicyConfigIssue, PolicyError } from './errors.ts';
+import { type ClientFingerprintPolicy, isJa4, parseFingerprintRule } from './fingerprint-rule.ts';
 import { parseHostRule } from './host-rule.ts';
 import { HostTrie, type TrieSide } from './host-trie.ts';
 import { type IpAddress, parseIp } from './ip-address.ts';
@@ -24,6 +25,14 @@ export interface PresetInput {
   readonly clientCertificateSubjects?: readonly string[];
 }
 
+/** An `allowedClientFingerprints` entry with a label. */
+export interface FingerprintInput {
+  /** A JA4 fingerprint; each of its three parts may be `*`. */
+  readonly ja4: string;
+  /** The operator's name for the client, e.g. `Arc agent`. */
+  readonly label?: string;
+}
+
 /** TLS versions `minTlsVersion` accepts. */
 export type TlsVersionName = '1.0' | '1.1' | '1.2' | '1.3';
 
@@ -43,6 +52,31 @@ export interface PolicyOptions {
   readonly allowedDestinationNetworks?: readonly string[];
   /** Lowest TLS version a ClientHello must offer. Default `'1.2'`. */
   readonly minTlsVersion?: TlsVersionName;
+  /**
+   * What `decideClientFingerprint` does with a client's JA4: `off` (default) checks nothing, `log` allows
+   * every client but says which matched no entry, `enforce` refuses those (event 106).
+   */
+  readonly clientFingerprintPolicy?: ClientFingerprintPolicy;
+  /** JA4 fingerprints of the clients allowed (`t13d1516h2_*_*`: any part may be `*`), optionally labelled. */
+  readonly allowedClientFingerprints?: readonly (string | FingerprintInput)[];
+}
+
+/** What `explainFingerprint` reports. */
+export interface FingerprintExplanation {
+  readonly ja4: string;
+  readonly mode: ClientFingerprintPolicy;
+  readonly decision: Decision;
+  /** The entry that matched, if any (with its label). */
+  readonly rule?: RuleInfo;
+  /** One sentence for people. */
+  readonly summary: string;
+}
+
+interface FingerprintRef {
+  readonly info: RuleInfo;
+  /** The decision when the check is on (`log`, `enforce`) and when it is `off`. */
+  readonly allowed: Decision;
+  readonly unchecked: Decision;
 }
 
 /** The gateway's default `Presets` setting. */
@@ -91,6 +125,10 @@ const CERT_NOT_ALLOWED = decision('certificate-subject-not-allowed');
 const ADDRESS_INVALID = decision('address-invalid');
 const TLS_OK = decision('tls-version-ok');
 const ADDRESS_PUBLIC = decision('address-public');
+const FINGERPRINT_UNCHECKED = decision('fingerprint-unchecked');
+const FINGERPRINT_NOT_LISTED = decision('fingerprint-not-listed');
+const FINGERPRINT_NOT_ALLOWED = decision('fingerprint-not-allowed');
+const FINGERPRINT_POLICIES: readonly ClientFingerprintPolicy[] = ['off', 'log', 'enforce'];
 const ADDRESS_CLASS: Record<Exclude<AddressClass, 'public'>, Decision> = {
   unspecified: decision('address-unspecified'),
   loopback: decision('address-loopback'),
@@ -127,7 +165,10 @@ export class Policy {
   private readonly subjectRules = new Map<string, RuleRef>();
   private readonly cnRules = new Map<string, RuleRef>();
   private readonly rules = new Map<string, RuleRef>();
+  private readonly fingerprints = new Map<string, FingerprintRef>();
   private readonly minTls: number;
+  /** `clientFingerprintPolicy` in force. */
+  readonly fingerprintPolicy: ClientFingerprintPolicy;
   /** The presets merged into this policy, resolved. */
   readonly presets: readonly ResolvedPreset[];
 
@@ -162,7 +203,7 @@ export class Policy {
       field: string,
       index: number,
       source: RuleSource,
-      extra: { purpose?: string; risk?: string } = {},
+      extra: { purpose?: string; risk?: string; narrower?: string } = {},
     ) => {
       const parsed = typeof text === 'string' ? parseHostRule(text) : undefined;
       if (parsed === undefined || !parsed.ok) {
@@ -190,6 +231,7 @@ export class Policy {
           match: parsed.kind,
           purpose: extra.purpose,
           risk: extra.risk,
+          narrower: extra.narrower,
         };
         const reason: DecisionReason =
           side === 1 ? 'host-denied' : parsed.kind === 'network' ? 'ip-allowed' : 'host-allowed';
@@ -350,7 +392,11 @@ export class Policy {
         const host = typeof entry === 'string' ? entry : entry?.host;
         const extra =
           typeof entry === 'object' && entry !== null
-            ? { purpose: entry.purpose, ...(entry.risk === undefined ? {} : { risk: entry.risk }) }
+            ? {
+                purpose: entry.purpose,
+                ...(entry.risk === undefined ? {} : { risk: entry.risk }),
+                ...(entry.narrower === undefined ? {} : { narrower: entry.narrower }),
+              }
             : {};
         addHost(host, 0, `presets[${index}].hosts`, hostIndex, source, extra);
       });
@@ -377,7 +423,8 @@ export class Policy {
     });
 
     const minTls = options.minTlsVersion ?? '1.2';
-    if (!Object.hasOwn(TLS_VERSIONS, minTls)) {
+    // A non-string (an object whose toString is not callable) must not reach Object.hasOwn, which converts it.
+    if (typeof minTls !== 'string' || !Object.hasOwn(TLS_VERSIONS, minTls)) {
       issues.push({
         field: 'minTlsVersion',
         value: minTls,
@@ -385,7 +432,62 @@ export class Policy {
         message: 'minTlsVersion must be one of 1.0, 1.1, 1.2, 1.3',
       });
     }
-    this.minTls = TLS_VERSIONS[minTls] ?? 0x0303;
+    this.minTls = (typeof minTls === 'string' ? TLS_VERSIONS[minTls] : undefined) ?? 0x0303;
+
+    const fingerprintPolicy = options.clientFingerprintPolicy ?? 'off';
+    if (!FINGERPRINT_POLICIES.includes(fingerprintPolicy)) {
+      issues.push({
+        field: 'clientFingerprintPolicy',
+        value: fingerprintPolicy,
+        reason: 'invalid-fingerprint-policy',
+        message: 'clientFingerprintPolicy must be one of off, log, enforce',
+      });
+    }
+    this.fingerprintPolicy = FINGERPRINT_POLICIES.includes(fingerprintPolicy) ? fingerprintPolicy : 'off';
+    list<unknown>('allowedClientFingerprints', options.allowedClientFingerprints).forEach((entry, index) => {
+      const text = typeof entry === 'object' && entry !== null ? (entry as FingerprintInput).ja4 : entry;
+      const label =
+        typeof entry === 'object' && entry !== null ? (entry as FingerprintInput).label : undefined;
+      const parsed = parseFingerprintRule(text as string, label);
+      if (!parsed.ok) {
+        issues.push({
+          field: 'allowedClientFingerprints',
+          index,
+          value: entry,
+          reason: parsed.reason,
+          message: parsed.message,
+        });
+        return;
+      }
+      if (this.fingerprints.has(parsed.pattern)) return;
+      const id = `allowedClientFingerprints:${parsed.pattern}`;
+      const info: RuleInfo = Object.freeze({
+        id,
+        list: 'allowedClientFingerprints',
+        pattern: parsed.pattern,
+        written: text as string,
+        effect: 'allow',
+        source: 'local',
+        match: 'fingerprint',
+        ...(parsed.label === undefined ? {} : { label: parsed.label }),
+      } satisfies RuleInfo);
+      const ref: FingerprintRef = {
+        info,
+        allowed: decision('fingerprint-allowed', id),
+        unchecked: decision('fingerprint-unchecked', id),
+      };
+      this.fingerprints.set(parsed.pattern, ref);
+      this.rules.set(id, { info, decision: ref.allowed });
+    });
+    if (this.fingerprintPolicy === 'enforce' && this.fingerprints.size === 0) {
+      issues.push({
+        field: 'clientFingerprintPolicy',
+        value: 'enforce',
+        reason: 'fingerprint-list-empty',
+        message:
+          'enforce with no allowed client fingerprints refuses every client; allow some first (log mode shows what your agents send)',
+      });
+    }
     this.trie.freeze();
     this.presets = Object.freeze(resolved);
 
@@ -586,6 +688,89 @@ export class Policy {
       ...(allowRule === undefined ? {} : { allowRule }),
       ...(denyRule === undefined ? {} : { denyRule }),
       portAllowed,
+      summary,
+    };
+  }
+
+  /**
+   * Checks a client's JA4 fingerprint against `allowedClientFingerprints` (an entry matches when each of
+   * its parts is `*` or equal). By `clientFingerprintPolicy`: `off` allows every client
+   * (`fingerprint-unchecked`, with the matching entry's `ruleId` when there is one, for its label); `log`
+   * allows every client and says whether an entry matched (`fingerprint-allowed` or
+   * `fingerprint-not-listed`); `enforce` refuses a client no entry matches (`fingerprint-not-allowed`,
+   * event 106).
+   *
+   * @example
+   * ```ts
+   * const policy = compilePolicy({ clientFingerprintPolicy: 'enforce',
+   *   allowedClientFingerprints: [{ ja4: 't13d1516h2_*_*', label: 'Arc agent' }] });
+   * policy.decideClientFingerprint('t13d1516h2_8daaf6152771_e5627efa2ab1').reason; // 'fingerprint-allowed'
+   * policy.decideClientFingerprint('t13d3112h2_e8f1e7e78f70_b26ce05bbdd6').reason; // 'fingerprint-not-allowed'
+   * ```
+   */
+  decideClientFingerprint(ja4: string): Decision {
+    const ref = this.fingerprints.size === 0 ? undefined : this.matchFingerprint(ja4);
+    switch (this.fingerprintPolicy) {
+      case 'off':
+        return ref?.unchecked ?? FINGERPRINT_UNCHECKED;
+      case 'log':
+        return ref?.allowed ?? FINGERPRINT_NOT_LISTED;
+      default:
+        return ref?.allowed ?? FINGERPRINT_NOT_ALLOWED;
+    }
+  }
+
+  private matchFingerprint(ja4: string): FingerprintRef | undefined {
+    if (typeof ja4 !== 'string') return undefined;
+    const exact = this.fingerprints.get(ja4);
+    if (exact !== undefined) return exact;
+    const first = ja4.indexOf('_');
+    const second = first < 0 ? -1 : ja4.indexOf('_', first + 1);
+    if (second < 0) return undefined;
+    const a = ja4.slice(0, first);
+    const b = ja4.slice(first + 1, second);
+    const c = ja4.slice(second + 1);
+    // The most specific entry wins: two parts given, then one.
+    return (
+      this.fingerprints.get(`${a}_${b}_*`) ??
+      this.fingerprints.get(`${a}_*_${c}`) ??
+      this.fingerprints.get(`*_${b}_${c}`) ??
+      this.fingerprints.get(`${a}_*_*`) ??
+      this.fingerprints.get(`*_${b}_*`) ??
+      this.fingerprints.get(`*_*_${c}`)
+    );
+  }
+
+  /**
+   * Explains the fingerprint decision for people (the CLI's `policy test --ja4`): the mode, the entry that
+   * matched with its label, and a sentence.
+   */
+  explainFingerprint(ja4: string): FingerprintExplanation {
+    const result = this.decideClientFingerprint(ja4);
+    const rule = result.ruleId === undefined ? undefined : this.rules.get(result.ruleId)?.info;
+    const entry = rule
+      ? `${rule.pattern}${rule.label === undefined ? '' : ` ("${rule.label}")`} in allowedClientFingerprints`
+      : '';
+    const shape = isJa4(ja4) ? '' : ' (not a complete JA4 fingerprint)';
+    let summary: string;
+    switch (result.reason) {
+      case 'fingerprint-allowed':
+        summary = `allowed: ${ja4} matches ${entry}`;
+        break;
+      case 'fingerprint-not-listed':
+        summary = `allowed but logged (clientFingerprintPolicy log): no entry of allowedClientFingerprints matches ${ja4}${shape}; its tunnels are verified and their event 107 says so`;
+        break;
+      case 'fingerprint-not-allowed':
+        summary = `refused (clientFingerprintPolicy enforce): no entry of allowedClientFingerprints matches ${ja4}${shape}; event 106 fingerprint-not-allowed`;
+        break;
+      default:
+        summary = `not checked: clientFingerprintPolicy is off${rule ? ` (it would match ${entry})` : ''}`;
+    }
+    return {
+      ja4,
+      mode: this.fingerprintPolicy,
+      decision: result,
+      ...(rule === undefined ? {} : { rule }),
       summary,
     };
   }

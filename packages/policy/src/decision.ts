@@ -1,7 +1,8 @@
 /**
  * Decisions are plain values with a stable reason code. Each refusal maps onto one gateway event:
  * 105 (target-rejected: host, port, client certificate, resolved address) or 106 (tls-rejected: SNI,
- * TLS version). Authority parse errors (see `parseAuthority`) belong to event 104.
+ * TLS version, client fingerprint). `fingerprint-not-listed` allows (the `log` mode) but says that no
+ * entry matched, so that the gateway can report it. Authority parse errors (see `parseAuthority`) belong to event 104.
  */
 export const DECISION_REASONS = {
   // allowed
@@ -14,6 +15,9 @@ export const DECISION_REASONS = {
   'certificate-unrestricted': { allow: true, event: undefined },
   'address-public': { allow: true, event: undefined },
   'address-allowed-network': { allow: true, event: undefined },
+  'fingerprint-allowed': { allow: true, event: undefined },
+  'fingerprint-unchecked': { allow: true, event: undefined },
+  'fingerprint-not-listed': { allow: true, event: undefined },
   // refused: event 105 (target-rejected)
   'host-invalid': { allow: false, event: 105 },
   'host-denied': { allow: false, event: 105 },
@@ -37,6 +41,7 @@ export const DECISION_REASONS = {
   'sni-invalid': { allow: false, event: 106 },
   'sni-mismatch': { allow: false, event: 106 },
   'tls-version-too-low': { allow: false, event: 106 },
+  'fingerprint-not-allowed': { allow: false, event: 106 },
 } as const satisfies Record<string, { allow: boolean; event: 105 | 106 | undefined }>;
 
 /** A stable reason code; see {@link DECISION_REASONS}. */

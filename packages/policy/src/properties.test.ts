@@ -80,10 +80,22 @@ describe('properties', () => {
         ),
         allowedDestinationNetworks: fc.array(fc.oneof(fc.ipV4(), fc.string(), fc.anything())),
         minTlsVersion: fc.oneof(fc.constantFrom('1.2', '1.3'), fc.anything()),
+        clientFingerprintPolicy: fc.oneof(fc.constantFrom('off', 'log', 'enforce'), fc.anything()),
+        allowedClientFingerprints: fc.oneof(
+          fc.array(
+            fc.oneof(
+              fc.constantFrom('t13d1516h2_*_*', '*_*_*'),
+              fc.record({ ja4: fc.anything(), label: fc.anything() }),
+              fc.anything(),
+            ),
+          ),
+          fc.anything(),
+        ),
       },
       { requiredKeys: [] },
     ),
   ])('compilePolicy throws nothing but PolicyError, whatever it is given', (options) => {
+    // Regression (seed -1142863214): minTlsVersion { toString: '' } made Object.hasOwn throw a TypeError.
     try {
       compilePolicy(options as never);
     } catch (error) {

@@ -7,7 +7,8 @@ export type RuleList =
   | 'deniedHosts'
   | 'allowedPorts'
   | 'allowedClientCertificateSubjects'
-  | 'allowedDestinationNetworks';
+  | 'allowedDestinationNetworks'
+  | 'allowedClientFingerprints';
 
 /** A rule as `explain` and `list` show it. */
 export interface RuleInfo {
@@ -21,9 +22,21 @@ export interface RuleInfo {
   readonly effect: 'allow' | 'deny';
   readonly source: RuleSource;
   /** For subject rules: `cn` when the rule is `CN=...` alone and matches on the CN only. */
-  readonly match?: 'exact' | 'wildcard' | 'label-prefix' | 'network' | 'subject' | 'cn' | undefined;
+  readonly match?:
+    | 'exact'
+    | 'wildcard'
+    | 'label-prefix'
+    | 'network'
+    | 'subject'
+    | 'cn'
+    | 'fingerprint'
+    | undefined;
   /** From the preset: what the host is for. */
   readonly purpose?: string | undefined;
   /** From the preset: what a broad wildcard also lets through. */
   readonly risk?: string | undefined;
+  /** From the preset: the narrower preset that replaces this wildcard, when one exists. */
+  readonly narrower?: string | undefined;
+  /** For fingerprint rules: the operator's name for the client (`Arc agent`). */
+  readonly label?: string | undefined;
 }

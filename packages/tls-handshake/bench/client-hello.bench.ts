@@ -1,6 +1,7 @@
 // ClientHellos per second: a small real hello (curl) and a large one (Chromium, X25519MLKEM768 key share),
 // each fed to a fresh parser in one piece and one byte at a time, as the gateway does per tunnel.
 // Run: npm run bench -w @agent-gateway/tls-handshake   (benchmarks the built package, dist/)
+import { hash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { ja3, ja4, parseClientHello, TlsHandshakeParser } from '@agent-gateway/tls-handshake';
@@ -38,6 +39,8 @@ function byteByByte(pieces: Uint8Array[]): void {
 }
 
 const smallHello = parseClientHello(small);
+const nodeSha256 = (text: string) => hash('sha256', text, 'hex');
+const nodeMd5 = (text: string) => hash('md5', text, 'hex');
 const cases: Array<{ name: string; bytes: number; chunks: number; run: () => void }> = [
   { name: 'small (curl) one-shot', bytes: small.length, chunks: 1, run: () => oneShot(small) },
   {
@@ -59,6 +62,15 @@ const cases: Array<{ name: string; bytes: number; chunks: number; run: () => voi
     chunks: 0,
     run: () => {
       sink += ja3(smallHello).hash.length + ja4(smallHello).length;
+    },
+  },
+  {
+    // What the gateway does: the same fingerprints with node:crypto's hashes injected.
+    name: 'JA3 + JA4 of the small hello, node:crypto hashes',
+    bytes: small.length,
+    chunks: 0,
+    run: () => {
+      sink += ja3(smallHello, { md5: nodeMd5 }).hash.length + ja4(smallHello, { sha256: nodeSha256 }).length;
     },
   },
 ];

@@ -18,6 +18,7 @@ export {
 } from './constants.ts';
 export type { NameAttribute } from './distinguished-name.ts';
 export { TLS_ERROR_CODES, type TlsErrorCode, TlsHandshakeError } from './errors.ts';
+export type { TextDigest } from './fingerprint-digest.ts';
 export {
   DEFAULT_LIMITS,
   type ParserStatus,
@@ -27,7 +28,7 @@ export {
   TlsHandshakeParser,
   type TlsHandshakeParserOptions,
 } from './handshake-parser.ts';
-export { ja3, ja3Hash, ja3String } from './ja3.ts';
+export { type Ja3Options, ja3, ja3Hash, ja3String } from './ja3.ts';
 export { type Ja4Options, ja4 } from './ja4.ts';
 export { parseClientHello } from './parse-client-hello.ts';
 export { parseServerHelloBody, type ServerHello } from './server-hello.ts';

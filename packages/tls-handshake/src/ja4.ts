@@ -2,6 +2,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import type { ClientHello } from './client-hello.ts';
 import { ExtensionType, isGrease } from './constants.ts';
+import { hex4, type TextDigest } from './fingerprint-digest.ts';
 
 /** Options of {@link ja4}. */
 export interface Ja4Options {
@@ -9,6 +10,11 @@ export interface Ja4Options {
   raw?: boolean;
   /** Keep wire order and SNI/ALPN in the extension list (`JA4_o`, or `JA4_ro` with `raw`). */
   original?: boolean;
+  /**
+   * SHA-256 to use instead of the built-in pure-JavaScript one (e.g. `node:crypto`'s); see
+   * {@link TextDigest}. Only the first 12 hex digits are used.
+   */
+  sha256?: TextDigest;
 }
 
 const versionCodes: Record<number, string> = {
@@ -23,12 +29,10 @@ const versionCodes: Record<number, string> = {
   65276: 'd3',
 };
 
-function hex4(value: number): string {
-  return value.toString(16).padStart(4, '0');
-}
+const ZEROS = '000000000000';
 
-function count(values: readonly number[]): string {
-  return values.length > 99 ? '99' : String(values.length).padStart(2, '0');
+function count(length: number): string {
+  return length > 99 ? '99' : length < 10 ? `0${length}` : String(length);
 }
 
 function isAlphanumeric(code: number): boolean {
@@ -46,44 +50,78 @@ function alpnCode(hello: ClientHello): string {
   return hexForm[0]! + hexForm[hexForm.length - 1]!;
 }
 
-function truncatedSha256(text: string): string {
-  return bytesToHex(sha256(utf8ToBytes(text))).slice(0, 12);
+function builtInSha256(text: string): string {
+  return bytesToHex(sha256(utf8ToBytes(text)));
+}
+
+/** The values without GREASE, in a typed array (sorted numerically by `sort()` without a comparator). */
+function withoutGrease(values: readonly number[], skipSniAndAlpn: boolean): Uint16Array {
+  const out = new Uint16Array(values.length);
+  let length = 0;
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i]!;
+    if (isGrease(value)) continue;
+    if (skipSniAndAlpn && (value === ExtensionType.serverName || value === ExtensionType.alpn)) continue;
+    out[length++] = value;
+  }
+  return out.subarray(0, length);
+}
+
+function hexList(values: ArrayLike<number>): string {
+  let out = '';
+  for (let i = 0; i < values.length; i++) out += i === 0 ? hex4(values[i]!) : `,${hex4(values[i]!)}`;
+  return out;
 }
 
 /**
  * The JA4 TLS client fingerprint (FoxIO, `a_b_c`) of a ClientHello received over TCP, e.g.
- * `t13d1516h2_8daaf6152771_e5627efa2ab1`. GREASE values are ignored everywhere. Computed on request only.
+ * `t13d1516h2_8daaf6152771_e5627efa2ab1`. GREASE values are ignored everywhere. Computed on request only;
+ * the SHA-256 is pure JavaScript unless `options.sha256` supplies a faster one.
  *
  * @example
  * ```ts
  * ja4(hello); // 't13d1516h2_8daaf6152771_e5627efa2ab1'
  * ja4(hello, { raw: true }); // 't13d1516h2_002f,0035,..._0005,000a,..._0403,0804,...'
+ * ja4(hello, { sha256: (text) => hash('sha256', text, 'hex') }); // the same, with node:crypto
  * ```
  */
 export function ja4(hello: ClientHello, options: Ja4Options = {}): string {
-  const ciphers = hello.cipherSuites.filter((value) => !isGrease(value));
-  const extensions = hello.extensions.filter((value) => !isGrease(value));
-  const signatures = (hello.signatureAlgorithms ?? []).filter((value) => !isGrease(value));
+  const ciphers = withoutGrease(hello.cipherSuites, false);
+  const extensions = withoutGrease(hello.extensions, false);
 
   let version = hello.legacyVersion;
-  if (hello.supportedVersions !== undefined) {
-    const offered = hello.supportedVersions.filter((value) => !isGrease(value));
-    if (offered.length > 0) version = Math.max(...offered);
+  const offered = hello.supportedVersions;
+  if (offered !== undefined) {
+    let highest = -1;
+    for (let i = 0; i < offered.length; i++) {
+      const value = offered[i]!;
+      if (!isGrease(value) && value > highest) highest = value;
+    }
+    if (highest >= 0) version = highest;
   }
-  const sni = extensions.includes(ExtensionType.serverName) ? 'd' : 'i';
-  const a = `t${versionCodes[version] ?? '00'}${sni}${count(ciphers)}${count(extensions)}${alpnCode(hello)}`;
+  let sni = 'i';
+  for (let i = 0; i < extensions.length; i++) if (extensions[i] === ExtensionType.serverName) sni = 'd';
+  const a = `t${versionCodes[version] ?? '00'}${sni}${count(ciphers.length)}${count(extensions.length)}${alpnCode(hello)}`;
 
-  const cipherList = (options.original ? ciphers : [...ciphers].sort((x, y) => x - y)).map(hex4).join(',');
-  const extensionValues = options.original
-    ? extensions
-    : extensions
-        .filter((value) => value !== ExtensionType.serverName && value !== ExtensionType.alpn)
-        .sort((x, y) => x - y);
-  let extensionList = extensionValues.map(hex4).join(',');
-  if (signatures.length > 0) extensionList += `_${signatures.map(hex4).join(',')}`;
+  const original = options.original === true;
+  if (!original) ciphers.sort();
+  const extensionValues = original ? extensions : withoutGrease(hello.extensions, true).sort();
+  const cipherList = hexList(ciphers);
+  let extensionList = hexList(extensionValues);
+  const signatures = hello.signatureAlgorithms;
+  if (signatures !== undefined) {
+    let signatureList = '';
+    for (let i = 0; i < signatures.length; i++) {
+      const value = signatures[i]!;
+      if (isGrease(value)) continue;
+      signatureList += signatureList === '' ? hex4(value) : `,${hex4(value)}`;
+    }
+    if (signatureList !== '') extensionList += `_${signatureList}`;
+  }
 
   if (options.raw) return `${a}_${cipherList}_${extensionList}`;
-  const b = ciphers.length === 0 ? '000000000000' : truncatedSha256(cipherList);
-  const c = extensionValues.length === 0 ? '000000000000' : truncatedSha256(extensionList);
+  const digest = options.sha256 ?? builtInSha256;
+  const b = ciphers.length === 0 ? ZEROS : digest(cipherList).slice(0, 12);
+  const c = extensionValues.length === 0 ? ZEROS : digest(extensionList).slice(0, 12);
   return `${a}_${b}_${c}`;
 }

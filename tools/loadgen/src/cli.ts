@@ -32,6 +32,7 @@ const usage = `usage: agw-loadgen <command> [options]
   --via absent = connect to the target directly (the baseline).
   --tls NAME    every connection first replays a recorded TLS 1.3 greeting (e.g. curl-tls13: the
                 ClientHello out, the server's first flight back) so a verifying proxy checks a real handshake
+  --tls-shuffle with --tls: the hello's extensions in a new random order on every connection (as Chromium)
   --connect-host NAME  the host in the CONNECT request (default: the target's; with --tls, a verifying
                 proxy needs the greeting's SNI, printed by 'greeting')
   greeting --tls NAME                               prints the greeting's {"name","serverName",...}`;
@@ -52,6 +53,7 @@ const { positionals, values } = parseArgs({
     'source-net': { type: 'string', default: '1' },
     sources: { type: 'string', default: '64' },
     tls: { type: 'string' },
+    'tls-shuffle': { type: 'boolean', default: false },
     cut: { type: 'string', default: 'reset' },
     retries: { type: 'string', default: '5' },
     'backoff-ms': { type: 'string', default: '250' },
@@ -125,7 +127,10 @@ if (command === 'greeting') {
     target: parseEndpoint(values.target),
     via: values.via !== undefined ? parseEndpoint(values.via) : undefined,
     connectHost: values['connect-host'],
-    greeting: values.tls === undefined ? undefined : loadTlsGreeting(values.tls),
+    greeting:
+      values.tls === undefined
+        ? undefined
+        : { ...loadTlsGreeting(values.tls), shuffleExtensions: values['tls-shuffle'] },
   };
   if (command === 'setups') {
     print(

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import * as net from 'node:net';
-import type { TlsGreeting } from './tls-greeting.ts';
+import { shuffleExtensions, type TlsGreeting } from './tls-greeting.ts';
 
 /** host:port of a proxy or a target. */
 export interface Endpoint {
@@ -72,7 +72,9 @@ export async function openConnection(options: OpenOptions): Promise<OpenConnecti
       options.via === undefined ? { socket, rest: Buffer.alloc(0) } : await askProxy(socket, options);
     const greeting = options.greeting;
     if (greeting === undefined) return opened;
-    socket.write(greeting.clientHello);
+    socket.write(
+      greeting.shuffleExtensions === true ? shuffleExtensions(greeting.clientHello) : greeting.clientHello,
+    );
     const received = await readAtLeast(opened, greeting.serverFlight.length);
     if (!received.subarray(0, greeting.serverFlight.length).equals(greeting.serverFlight))
       throw new Error('the server flight arrived changed');

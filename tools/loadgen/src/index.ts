@@ -30,4 +30,11 @@ export {
   type StormResult,
 } from './storm.ts';
 export { startTarget, type Target, targetModes } from './target.ts';
-export { loadTlsGreeting, loadTlsGreetings, TLS_HANDSHAKE_RECORD, type TlsGreeting } from './tls-greeting.ts';
+export {
+  clientRandom,
+  loadTlsGreeting,
+  loadTlsGreetings,
+  shuffleExtensions,
+  TLS_HANDSHAKE_RECORD,
+  type TlsGreeting,
+} from './tls-greeting.ts';

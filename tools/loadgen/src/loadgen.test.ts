@@ -3,6 +3,7 @@ import { openFileDescriptorCount, waitForFileDescriptors } from '@agent-gateway/
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   attemptErrorKind,
+  clientRandom,
   loadTlsGreeting,
   loadTlsGreetings,
   openConnection,
@@ -13,6 +14,7 @@ import {
   runBulk,
   runRoundTrips,
   runSetups,
+  shuffleExtensions,
   sourceAddresses,
   startTarget,
 } from './index.ts';
@@ -187,6 +189,53 @@ describe('loadgen', () => {
       expect(setups, greeting.name).toMatchObject({ errors: 0 });
       expect(setups.completed, greeting.name).toBeGreaterThan(0);
     }
+  });
+
+  it("shuffles a hello's extensions as Chromium does, and the target still answers with its flight", async () => {
+    const greeting = loadTlsGreeting('chromium-mlkem');
+    const record = greeting.clientHello;
+    // The extension blocks, walked apart from the code under test: after the fixed fields of the hello.
+    const blocks = (bytes: Buffer) => {
+      let at = 43;
+      at += 1 + bytes[at]!;
+      at += 2 + bytes.readUInt16BE(at);
+      at += 1 + bytes[at]!;
+      const first = at + 2;
+      const found: string[] = [];
+      for (at = first; at < bytes.length; at += 4 + bytes.readUInt16BE(at + 2))
+        found.push(bytes.subarray(at, at + 4 + bytes.readUInt16BE(at + 2)).toString('hex'));
+      return { head: bytes.subarray(0, 43).toString('hex'), found, first };
+    };
+    const original = blocks(record);
+    expect(original.found.length).toBeGreaterThan(10);
+    const orders = new Set<string>();
+    for (let i = 0; i < 5; i++) {
+      const shuffled = shuffleExtensions(record);
+      expect(shuffled.length).toBe(record.length);
+      expect(clientRandom(shuffled).equals(clientRandom(record))).toBe(true);
+      const seen = blocks(shuffled);
+      expect(seen.head).toBe(original.head);
+      expect([...seen.found].sort()).toEqual([...original.found].sort());
+      orders.add(seen.found.join(','));
+    }
+    expect(orders.size).toBeGreaterThan(1);
+    // Malformed input is refused with a reason, not shuffled into garbage.
+    expect(() => shuffleExtensions(record.subarray(0, 60))).toThrow(/not exactly one record/);
+    expect(() => shuffleExtensions(Buffer.from('GET / HTTP/1.1\r\n\r\n'))).toThrow(/not a ClientHello/);
+    const broken = Buffer.from(record);
+    broken.writeUInt16BE(0xffff, original.first + 2); // the first extension claims more than the record holds
+    expect(() => shuffleExtensions(broken)).toThrow(/extension longer than the record/);
+
+    const target = await startTarget();
+    cleanup.push(() => target.close());
+    const setups = await runSetups({
+      target: { host: '127.0.0.1', port: target.port },
+      greeting: { ...greeting, shuffleExtensions: true },
+      concurrency: 2,
+      durationMs: 100,
+    });
+    expect(setups).toMatchObject({ errors: 0 });
+    expect(setups.completed).toBeGreaterThan(0);
   });
 
   it('counts the idle tunnels that no longer carry a byte', async () => {

@@ -1,5 +1,5 @@
 import * as net from 'node:net';
-import { loadTlsGreetings, TLS_HANDSHAKE_RECORD, type TlsGreeting } from './tls-greeting.ts';
+import { clientRandom, loadTlsGreetings, TLS_HANDSHAKE_RECORD, type TlsGreeting } from './tls-greeting.ts';
 
 /**
  * The load generator's target protocol: the first byte a connection sends picks the mode.
@@ -55,7 +55,12 @@ function serve(socket: net.Socket, greetings: readonly TlsGreeting[]): void {
       const hello = header.subarray(0, helloEnd);
       const rest = header.subarray(helloEnd);
       header = Buffer.alloc(0);
-      const greeting = greetings.find((known) => known.clientHello.equals(hello)) ?? greetings[0];
+      // A shuffled hello (same client random) gets the flight recorded for the original.
+      const random = clientRandom(hello);
+      const greeting =
+        greetings.find((known) => known.clientHello.equals(hello)) ??
+        greetings.find((known) => clientRandom(known.clientHello).equals(random)) ??
+        greetings[0];
       if (greeting !== undefined) socket.write(greeting.serverFlight);
       if (rest.length === 0) return;
       onData(rest);

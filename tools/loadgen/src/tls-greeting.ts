@@ -14,6 +14,11 @@ export interface TlsGreeting {
   readonly clientHello: Buffer;
   /** The server's answer to it (ServerHello, ChangeCipherSpec and the encrypted rest of its flight). */
   readonly serverFlight: Buffer;
+  /**
+   * Send the hello with its extensions in a new random order on every connection ({@link shuffleExtensions}),
+   * as Chromium does: a fingerprinting proxy then sees a new JA3 each time (JA4 sorts them away).
+   */
+  readonly shuffleExtensions?: boolean;
 }
 
 const fixtures = new URL('../../../packages/tls-handshake/src/__fixtures__/', import.meta.url);
@@ -71,4 +76,52 @@ export function loadTlsGreetings(): TlsGreeting[] {
     }
   }
   return greetings;
+}
+
+/** Offset of the client random in a ClientHello record: record header 5, handshake header 4, version 2. */
+const RANDOM_AT = 11;
+const PRE_SHARED_KEY = 41;
+
+/**
+ * The client random of a ClientHello record. It identifies a recorded hello also when its extensions were
+ * shuffled, so the target answers a shuffled hello with the flight recorded for the original.
+ */
+export function clientRandom(record: Buffer): Buffer {
+  return record.subarray(RANDOM_AT, RANDOM_AT + 32);
+}
+
+/**
+ * The same ClientHello record with its extensions in a random order, as Chromium has sent its own since
+ * version 110 (pre_shared_key stays last, RFC 8446 4.2.11). Same length and contents otherwise. Throws on a
+ * record that is not exactly one ClientHello with well-formed extensions.
+ */
+export function shuffleExtensions(record: Buffer, random: () => number = Math.random): Buffer {
+  const fail = (why: string): never => {
+    throw new Error(`cannot shuffle the extensions of this record: ${why}`);
+  };
+  if (record.length < RANDOM_AT + 32 + 1 || record[0] !== TLS_HANDSHAKE_RECORD || record[5] !== 1)
+    fail('not a ClientHello record');
+  if (record.length !== 5 + record.readUInt16BE(3)) fail('not exactly one record');
+  let at = RANDOM_AT + 32;
+  at += 1 + (record[at] ?? fail('truncated'));
+  if (at + 2 > record.length) fail('truncated');
+  at += 2 + record.readUInt16BE(at);
+  at += 1 + (record[at] ?? fail('truncated'));
+  if (at + 2 > record.length) fail('no extensions');
+  const start = at + 2;
+  if (start + record.readUInt16BE(at) !== record.length) fail('extensions do not end with the record');
+  const blocks: Buffer[] = [];
+  for (let next = start; next < record.length; ) {
+    if (next + 4 > record.length) fail('truncated extension header');
+    const end = next + 4 + record.readUInt16BE(next + 2);
+    if (end > record.length) fail('extension longer than the record');
+    blocks.push(record.subarray(next, end));
+    next = end;
+  }
+  const last = blocks.at(-1)?.readUInt16BE(0) === PRE_SHARED_KEY ? blocks.pop() : undefined;
+  for (let i = blocks.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [blocks[i], blocks[j]] = [blocks[j]!, blocks[i]!];
+  }
+  return Buffer.concat([record.subarray(0, start), ...blocks, ...(last === undefined ? [] : [last])]);
 }

@@ -41,6 +41,7 @@ async function start(token = '', ready = true): Promise<string> {
       ready: () => ready,
       recentEvents: () => [{ id: 101, name: 'service-started' }],
       status: () => model,
+      fingerprints: () => ({ capacity: 1000, evicted: 0, fingerprints: [{ ja4: 'x', count: 1 }] }),
     },
   });
   return `http://127.0.0.1:${admin.address.port}`;
@@ -55,6 +56,11 @@ describe('admin listener', () => {
     expect(metrics.headers.get('content-type')).toContain('text/plain; version=0.0.4');
     expect(await metrics.text()).toContain('agent_gateway_errors_total 0');
     expect(await (await fetch(`${base}/events`)).json()).toEqual([{ id: 101, name: 'service-started' }]);
+    expect(await (await fetch(`${base}/fingerprints`)).json()).toEqual({
+      capacity: 1000,
+      evicted: 0,
+      fingerprints: [{ ja4: 'x', count: 1 }],
+    });
     const page = await (await fetch(`${base}/status`)).text();
     expect(page).toContain('data-metric="agent_gateway_active_client_connections">7<');
     expect(page).toContain('Refused &lt;script&gt;x&lt;/script&gt;');
@@ -72,7 +78,7 @@ describe('admin listener', () => {
     const base = await start('s3cret-token');
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
-    for (const path of ['/metrics', '/events', '/status']) {
+    for (const path of ['/metrics', '/events', '/status', '/fingerprints']) {
       expect((await fetch(`${base}${path}`)).status, path).toBe(401);
       expect(
         (await fetch(`${base}${path}`, { headers: { authorization: 'Bearer wrong-token!' } })).status,

@@ -13,6 +13,8 @@ export interface AdminSources {
   recentEvents(): Promise<unknown[]> | unknown[];
   /** The data of the `/status` page. */
   status(): Promise<StatusModel> | StatusModel;
+  /** The client fingerprints seen, for `/fingerprints` (absent: 404). */
+  fingerprints?(): Promise<unknown> | unknown;
 }
 
 /** Options of {@link startAdminServer}. */
@@ -49,7 +51,7 @@ function send(response: http.ServerResponse, status: number, type: string, body:
 }
 
 /**
- * Starts the admin listener: `/metrics`, `/healthz`, `/readyz`, `/events`, `/status`. Only GET and HEAD;
+ * Starts the admin listener: `/metrics`, `/healthz`, `/readyz`, `/events`, `/fingerprints`, `/status`. Only GET and HEAD;
  * unknown paths 404. With a token set, everything but the two probes needs `Authorization: Bearer TOKEN`.
  */
 export async function startAdminServer(options: AdminServerOptions): Promise<AdminServer> {
@@ -89,6 +91,14 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
             'application/json; charset=utf-8',
             `${JSON.stringify(await options.sources.recentEvents())}\n`,
           );
+        case '/fingerprints':
+          if (options.sources.fingerprints === undefined) break;
+          return send(
+            response,
+            200,
+            'application/json; charset=utf-8',
+            `${JSON.stringify(await options.sources.fingerprints())}\n`,
+          );
         case '/':
         case '/status':
           return send(
@@ -97,9 +107,8 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
             'text/html; charset=utf-8',
             renderStatusPage(await options.sources.status()),
           );
-        default:
-          return send(response, 404, 'text/plain; charset=utf-8', 'not found\n');
       }
+      return send(response, 404, 'text/plain; charset=utf-8', 'not found\n');
     } catch (error) {
       send(response, 500, 'text/plain; charset=utf-8', `internal error: ${(error as Error).message}\n`);
     }

@@ -1,8 +1,9 @@
 import { isIP } from 'node:net';
-import { parseAuthority } from '@agent-gateway/policy';
+import { auditPolicy, parseAuthority } from '@agent-gateway/policy';
 import type { Command } from 'commander';
 import { defaultConfig, readConfigFile } from '../config/index.ts';
 import { compileGatewayPolicy } from '../policy/gateway-policy.ts';
+import { formatAudit } from './audit-report.ts';
 import { CliExit, ExitCode } from './io.ts';
 import type { CliContext } from './program.ts';
 
@@ -13,34 +14,68 @@ function withDefaultPort(target: string): string {
   return target;
 }
 
+async function currentPolicy(context: CliContext) {
+  const loaded = await readConfigFile(context.configFile(), { language: context.language() });
+  return compileGatewayPolicy(loaded?.config ?? defaultConfig());
+}
+
 export function registerPolicyCommands(program: Command, context: CliContext): void {
   const policy = program.command('policy').description('Ask the configured policy about a target');
 
   policy
     .command('test')
     .description(
-      'Which rule or preset decides about HOST[:PORT] (port 443 if left out), and why; exit 0 allowed, 1 refused',
+      'Which rule or preset decides about HOST[:PORT] (port 443 if left out), or about a client fingerprint (--ja4), and why; exit 0 allowed, 1 refused',
     )
-    .argument('<target>', 'host name, IP address or [IPv6]:port, optionally with :PORT')
+    .argument('[target]', 'host name, IP address or [IPv6]:port, optionally with :PORT')
+    .option('--ja4 <fingerprint>', "a client's JA4 fingerprint, checked against AllowedClientFingerprints")
     .option('--json', 'print the explanation as JSON')
-    .action(async (target: string, options: { json?: boolean }) => {
-      const loaded = await readConfigFile(context.configFile(), { language: context.language() });
-      const config = loaded?.config ?? defaultConfig();
-      const authority = parseAuthority(withDefaultPort(target));
-      if (!authority.ok) {
-        // English keeps the policy engine's precise sentence; other languages name the reason code.
-        const say = context.text();
-        const why =
-          say.code === 'en' ? authority.message : say.t('cli.badTarget', { reason: authority.reason });
-        throw new CliExit(ExitCode.usage, `${target}: ${why}`);
+    .action(async (target: string | undefined, options: { json?: boolean; ja4?: string }) => {
+      if (target === undefined && options.ja4 === undefined)
+        throw new CliExit(ExitCode.usage, context.text().t('cli.targetOrJa4'));
+      const compiled = await currentPolicy(context);
+      const results = [];
+      if (target !== undefined) {
+        const authority = parseAuthority(withDefaultPort(target));
+        if (!authority.ok) {
+          // English keeps the policy engine's precise sentence; other languages name the reason code.
+          const say = context.text();
+          const why =
+            say.code === 'en' ? authority.message : say.t('cli.badTarget', { reason: authority.reason });
+          throw new CliExit(ExitCode.usage, `${target}: ${why}`);
+        }
+        results.push(compiled.explain(authority.host, authority.port));
       }
-      const explanation = compileGatewayPolicy(config).explain(authority.host, authority.port);
-      if (options.json) context.io.stdout.write(`${JSON.stringify(explanation, null, 2)}\n`);
-      else context.io.stdout.write(`${explanation.summary}\n`);
-      if (!explanation.decision.allow)
+      if (options.ja4 !== undefined) results.push(compiled.explainFingerprint(options.ja4));
+      if (options.json)
+        context.io.stdout.write(`${JSON.stringify(results.length === 1 ? results[0] : results, null, 2)}\n`);
+      else for (const result of results) context.io.stdout.write(`${result.summary}\n`);
+      const refused = results.find((result) => !result.decision.allow);
+      if (refused) {
         throw new CliExit(
           ExitCode.failure,
-          context.text().t('cli.refusedReason', { reason: explanation.decision.reason }),
+          context.text().t('cli.refusedReason', { reason: refused.decision.reason }),
         );
+      }
+    });
+
+  policy
+    .command('audit')
+    .description(
+      "List every rule that reaches into a shared domain (any customer's storage accounts, workspaces, namespaces), what it serves and the narrower rule to use instead; exit 1 while any remains",
+    )
+    .option('--json', 'print the audit as JSON')
+    .action(async (options: { json?: boolean }) => {
+      const audit = auditPolicy(await currentPolicy(context));
+      context.io.stdout.write(options.json ? `${JSON.stringify(audit, null, 2)}\n` : formatAudit(audit));
+      if (audit.findings.length > 0) {
+        throw new CliExit(
+          ExitCode.failure,
+          context.text().t('cli.auditRemaining', {
+            count: audit.findings.length,
+            narrowable: audit.narrowable,
+          }),
+        );
+      }
     });
 }

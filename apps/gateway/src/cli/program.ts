@@ -10,6 +10,8 @@ import {
   matchGatewayLanguage,
 } from '../languages/index.ts';
 import { exitForConfigError, registerConfigCommands } from './config-commands.ts';
+import { registerFingerprintCommands } from './fingerprint-commands.ts';
+import { registerInitCommand } from './init-command.ts';
 import { CliExit, type CliIo, ExitCode } from './io.ts';
 import { registerListCommands } from './list-commands.ts';
 import { registerPolicyCommands } from './policy-commands.ts';
@@ -75,10 +77,12 @@ export function buildProgram(io: CliIo): Command {
     },
   };
   registerRunCommand(program, context);
+  registerInitCommand(program, context);
   registerConfigCommands(program, context);
   registerRelayCommands(program, context);
   registerListCommands(program, context);
   registerPolicyCommands(program, context);
+  registerFingerprintCommands(program, context);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import { createEventLog } from '@agent-gateway/events';
 import { jsonLinesSink } from '@agent-gateway/events/node';
+import { auditPolicy, type PolicyAudit } from '@agent-gateway/policy';
 import type { Command } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
 import { type RunningPrimary, startPrimary, WorkerStartError } from '../cluster/primary.ts';
@@ -8,6 +9,7 @@ import { runWorker } from '../cluster/worker.ts';
 import { ConfigError, type GatewayConfig, loadOrCreateConfig, watchConfig } from '../config/index.ts';
 import { type GatewayText, gatewayText, type MessageKey } from '../languages/index.ts';
 import { onReloadSignal, onStopSignal } from '../platform/signals.ts';
+import { compileGatewayPolicy } from '../policy/gateway-policy.ts';
 import { startGateway } from '../runtime/gateway.ts';
 import { commandName, currentInvocation } from './command-name.ts';
 import { CliExit, ExitCode } from './io.ts';
@@ -19,6 +21,11 @@ type RunningService = Pick<
   RunningPrimary,
   'listenAddress' | 'adminAddress' | 'config' | 'reportBadConfig' | 'shutdown'
 > & { applyConfig(config: GatewayConfig, generation?: number): void };
+
+/** The banner's audit line: how many rules reach into shared domains, and the command that lists them. */
+function auditText(audit: PolicyAudit, command: string, text: GatewayText): string {
+  return text.t('banner.auditValue', { count: audit.findings.length, narrowable: audit.narrowable, command });
+}
 
 /** Terminal columns of a label: East Asian wide characters take two, so the values line up in every language. */
 function columns(text: string): number {
@@ -57,11 +64,13 @@ export function banner(
         ports: config.AllowedPorts.join(', '),
       }),
     ],
+    ['banner.audit', auditText(auditPolicy(compileGatewayPolicy(config)), command, text)],
     [
       'banner.tls',
       text.t('banner.tlsValue', {
         check: config.TlsInspection ? 'on' : 'off',
         minVersion: config.MinTlsVersion,
+        fingerprints: config.ClientFingerprintPolicy,
         relay: config.RelayProxy || undefined,
       }),
     ],

@@ -15,6 +15,11 @@ import type { AdminServer } from '../admin/admin-server.ts';
 import { ConfigError } from '../config/errors.ts';
 import type { GatewayConfig } from '../config/schema.ts';
 import { gatewayTextFor } from '../languages/index.ts';
+import {
+  FingerprintLedger,
+  type FingerprintReport,
+  mergeFingerprintReports,
+} from '../runtime/fingerprint-ledger.ts';
 import { formatEndpoint } from '../runtime/format-endpoint.ts';
 import { reloadDetail } from '../runtime/gateway.ts';
 import { startGatewayAdmin } from '../runtime/gateway-admin.ts';
@@ -147,6 +152,7 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
   let missing = 0;
   let nextRequest = 0;
   const collectWaiters = new Map<number, Map<number, (snapshot?: CountersSnapshot) => void>>();
+  const fingerprintWaiters = new Map<number, Map<number, (report?: FingerprintReport) => void>>();
   let onStarted: ((error?: Error) => void) | undefined;
 
   const configMessage = (): PrimaryMessage => ({
@@ -190,6 +196,9 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
         collectWaiters.get(message.request)?.get(state.id)?.(message.snapshot);
         return;
       }
+      case 'agw:fingerprints-report':
+        fingerprintWaiters.get(message.request)?.get(state.id)?.(message.report);
+        return;
       case 'agw:drained':
         state.remaining = message.remaining;
         return;
@@ -209,6 +218,7 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
     states.delete(state.id);
     // A scrape waiting for it goes on without it; its last totals are in `retired` from now on.
     for (const waiters of collectWaiters.values()) waiters.get(state.id)?.(undefined);
+    for (const waiters of fingerprintWaiters.values()) waiters.get(state.id)?.(undefined);
     if (state.lastSnapshot !== undefined) {
       retired = mergeSnapshots([...(retired ? [retired] : []), retire(state.lastSnapshot)]);
     }
@@ -331,6 +341,32 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
     return mergeSnapshots([counters.snapshot(), ...(retired ? [retired] : []), ...snapshots]);
   }
 
+  /**
+   * Asks every listening worker for the fingerprints it has seen and merges them; a worker that does not
+   * answer in time is left out (the fingerprints of a worker that exited are gone with it).
+   */
+  async function collectFingerprints(): Promise<FingerprintReport> {
+    const request = ++nextRequest;
+    const waiters = new Map<number, (report?: FingerprintReport) => void>();
+    fingerprintWaiters.set(request, waiters);
+    const answers = [...states.values()]
+      .filter((state) => state.listening)
+      .map(
+        (state) =>
+          new Promise<FingerprintReport | undefined>((resolve) => {
+            const timer = setTimeout(() => resolve(undefined), collectTimeoutMs);
+            waiters.set(state.id, (report) => {
+              clearTimeout(timer);
+              resolve(report);
+            });
+            post(state, { type: 'agw:fingerprints', request });
+          }),
+      );
+    const reports = (await Promise.all(answers)).filter((report) => report !== undefined);
+    fingerprintWaiters.delete(request);
+    return reports.length > 0 ? mergeFingerprintReports(reports) : new FingerprintLedger().report();
+  }
+
   const byTime = (a: EventRecord, b: EventRecord) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0);
   const listen = { address: config.ListenAddress, port: config.ListenPort };
   let admin: AdminServer;
@@ -347,6 +383,7 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
       listen,
       maxTunnels: () => maxTunnelsPerWorker * options.workers,
       startedAt: new Date(),
+      fingerprints: collectFingerprints,
       workers: () =>
         [...states.values()]
           .filter((state) => state.listening)

@@ -126,6 +126,13 @@ export async function runWorker(): Promise<void> {
             records: forward.take(),
           });
           return;
+        case 'agw:fingerprints':
+          void send({
+            type: 'agw:fingerprints-report',
+            request: message.request,
+            report: core.fingerprints(),
+          });
+          return;
         case 'agw:shutdown':
           void stop();
           return;

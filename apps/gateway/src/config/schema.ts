@@ -184,7 +184,7 @@ export const configSchema = z
       .array(z.string().min(1))
       .default(['log-analytics', 'azure-arc:AzureCloud'])
       .describe(
-        'Named host sets from public documentation: log-analytics, azure-monitor-agent:REGION, automation:REGION, azure-arc:CLOUD.',
+        'Host sets from public docs: log-analytics[:WORKSPACE_ID,...], azure-arc:CLOUD[:REGION], automation:REGION[:ACCOUNT_ID], azure-monitor-agent:REGION[:WORKSPACE_ID].',
       ),
     AllowedClientCertificateSubjects: z
       .array(z.string().min(1))
@@ -197,6 +197,23 @@ export const configSchema = z
       .default('when-visible')
       .describe(
         'off | when-visible (check when TLS 1.2 shows the certificate) | required (refuse TLS 1.3 and resumed sessions).',
+      ),
+    ClientFingerprintPolicy: z
+      .enum(['off', 'log', 'enforce'])
+      .default('off')
+      .describe(
+        'off | log (every client is let through; event 107 says when its JA4 matches no AllowedClientFingerprints entry) | enforce (such a client is refused: event 106 fingerprint-not-allowed).',
+      ),
+    AllowedClientFingerprints: z
+      .array(
+        z.union([
+          z.string().min(1),
+          z.object({ JA4: z.string().min(1), Label: z.string().optional() }).strict(),
+        ]),
+      )
+      .default([])
+      .describe(
+        'JA4 fingerprints of the clients allowed, each part may be * (t13d1516h2_*_*), as a string or {"JA4": ..., "Label": "Arc agent"}; see `agent-gateway fingerprints`.',
       ),
     HostOverrides: z
       .record(

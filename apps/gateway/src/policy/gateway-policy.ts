@@ -11,6 +11,8 @@ const keyForOption: Record<string, keyof GatewayConfig> = {
   presets: 'Presets',
   allowedDestinationNetworks: 'AllowedDestinationNetworks',
   minTlsVersion: 'MinTlsVersion',
+  clientFingerprintPolicy: 'ClientFingerprintPolicy',
+  allowedClientFingerprints: 'AllowedClientFingerprints',
 };
 
 /** The policy options a configuration stands for. */
@@ -23,6 +25,12 @@ export function policyOptionsFrom(config: GatewayConfig): PolicyOptions {
     presets: config.Presets,
     allowedDestinationNetworks: config.AllowedDestinationNetworks,
     minTlsVersion: config.MinTlsVersion,
+    clientFingerprintPolicy: config.ClientFingerprintPolicy,
+    allowedClientFingerprints: config.AllowedClientFingerprints.map((entry) =>
+      typeof entry === 'string'
+        ? entry
+        : { ja4: entry.JA4, ...(entry.Label === undefined ? {} : { label: entry.Label }) },
+    ),
   };
 }
 

@@ -3,6 +3,7 @@ import type { EventRecord } from '@agent-gateway/events';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { type AdminServer, startAdminServer } from '../admin/admin-server.ts';
 import type { GatewayConfig } from '../config/schema.ts';
+import type { FingerprintReport } from './fingerprint-ledger.ts';
 import { buildStatusModel } from './status-model.ts';
 
 /** What the admin listener of a gateway shows; everything is read at request time. */
@@ -23,6 +24,8 @@ export interface GatewayAdminSources {
   /** The tunnel limit of the whole gateway (all workers together). */
   maxTunnels(): number;
   startedAt: Date;
+  /** The client fingerprints seen (`/fingerprints`): a primary asks its workers and merges the answers. */
+  fingerprints(): Promise<FingerprintReport> | FingerprintReport;
   /** The listening worker processes of a multi-worker gateway; shown on `/status` when given. */
   workers?: () => { id: number; pid: number }[];
 }
@@ -36,7 +39,7 @@ export function parseAdminListen(value: string): { host: string; port: number } 
 }
 
 /**
- * Starts the admin listener of a gateway (`/metrics`, `/healthz`, `/readyz`, `/events`, `/status`) on
+ * Starts the admin listener of a gateway (`/metrics`, `/healthz`, `/readyz`, `/events`, `/fingerprints`, `/status`) on
  * `AdminListen`, guarded by `AdminToken`. The same wiring serves the single-process gateway and the primary
  * of a multi-worker one; only where the counters and events come from differs. `/metrics` also carries
  * prom-client's default `process_*` and `nodejs_*` series of the process serving it (RSS, V8 heap, handles,
@@ -52,6 +55,7 @@ export function parseAdminListen(value: string): { host: string; port: number } 
  *   listen: { address: '0.0.0.0', port: 8080 },
  *   maxTunnels: () => 10_000,
  *   startedAt: new Date(),
+ *   fingerprints: () => ledger.report(),
  * });
  * ```
  */
@@ -91,6 +95,7 @@ export async function startGatewayAdmin(
       },
       ready: () => sources.ready(),
       recentEvents: () => sources.recentEvents(),
+      fingerprints: () => sources.fingerprints(),
       status: async () => {
         await gather();
         const events = await sources.recentEvents();

@@ -1,6 +1,7 @@
 import type { GatewayCounters } from '@agent-gateway/counters';
 import type { EventLog } from '@agent-gateway/events';
 import type { TunnelLimits } from '@agent-gateway/tunnel';
+import type { FingerprintLedger } from './fingerprint-ledger.ts';
 import type { GatewayTunnel } from './gateway-tunnel.ts';
 import type { HostLookup } from './resolve-target.ts';
 import type { Settings } from './settings.ts';
@@ -8,7 +9,8 @@ import type { SheddingMonitor } from './shedding-monitor.ts';
 
 /**
  * What the gateway's per-tunnel steps share: the settings in force (replaced on reload), the event log,
- * the counters, the tunnels between `decide` and their end, the name lookup, and the tunnel core's limits.
+ * the counters, the tunnels between `decide` and their end, the name lookup, the tunnel core's limits, and
+ * the client fingerprints seen.
  * Each step (decide, admission, TLS outcome, lifecycle events) is a function of this context, testable
  * without a process.
  */
@@ -23,4 +25,6 @@ export interface GatewayContext {
   limits(): TunnelLimits;
   /** Reports shed connections (event 112), at most once per period. */
   readonly shedding: SheddingMonitor;
+  /** The client fingerprints seen (`/fingerprints`). */
+  readonly fingerprints: FingerprintLedger;
 }

@@ -14,6 +14,7 @@ import type { GatewayConfig } from '../config/schema.ts';
 import { TlsVerifier } from '../tls/tls-verifier.ts';
 import { admissionHooks, preambleReader } from './admission.ts';
 import { decideConnect } from './decide-connect.ts';
+import { FingerprintLedger, type FingerprintReport } from './fingerprint-ledger.ts';
 import type { GatewayContext } from './gateway-context.ts';
 import { createGatewayDns } from './gateway-dns.ts';
 import { reportedEventTypes, reportLifecycleEvent } from './lifecycle-events.ts';
@@ -59,6 +60,8 @@ export interface GatewayCore {
    */
   snapshot(options?: { clients?: boolean }): CountersSnapshot;
   readonly startedAt: Date;
+  /** The client fingerprints this process has seen (`/fingerprints`). */
+  fingerprints(): FingerprintReport;
   /**
    * Applies a new, validated configuration to open and future tunnels (open tunnels are kept); emits nothing.
    * Throws (`ConfigError`, `PolicyError`) when it cannot be applied; the old one then stays in force.
@@ -111,6 +114,7 @@ export async function startGatewayCore(options: GatewayCoreOptions): Promise<Gat
     lookup: options.lookup ?? dns.lookup,
     limits: () => (tunnelServer as TunnelServer).limits,
     shedding,
+    fingerprints: new FingerprintLedger(),
   };
   const startedAt = new Date();
 
@@ -155,6 +159,7 @@ export async function startGatewayCore(options: GatewayCoreOptions): Promise<Gat
     counters,
     recent,
     startedAt,
+    fingerprints: () => context.fingerprints.report(),
     get config() {
       return context.settings.config;
     },

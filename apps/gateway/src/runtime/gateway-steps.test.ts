@@ -7,6 +7,7 @@ import { type ConnectRequest, type Decision, defaultTunnelLimits } from '@agent-
 import { describe, expect, it } from 'vitest';
 import { type GatewayConfigInput, validateConfig } from '../config/index.ts';
 import { decideConnect } from './decide-connect.ts';
+import { FingerprintLedger } from './fingerprint-ledger.ts';
 import type { GatewayContext } from './gateway-context.ts';
 import { reportLifecycleEvent } from './lifecycle-events.ts';
 import type { HostLookup } from './resolve-target.ts';
@@ -32,11 +33,16 @@ function contextFor(config: GatewayConfigInput, lookup?: HostLookup) {
       }),
     limits: () => ({ ...defaultTunnelLimits, maxTunnels: 7 }),
     shedding: new SheddingMonitor(events, () => ({ pending: 0, connections: 0 }), 200),
+    fingerprints: new FingerprintLedger(4),
   };
   const emitted = (id?: number): EventRecord[] =>
     recent.list().filter((event) => id === undefined || event.id === id);
   return { context, emitted, counters, names };
 }
+
+// What the TLS parser computes from curl's recorded ClientHello (packages/tls-handshake fixtures).
+const CURL_JA4 = 't13d3112h2_e8f1e7e78f70_b26ce05bbdd6';
+const CURL_JA3 = '0149f47eabf9a20d0893e2a44e5a6323';
 
 let nextId = 1;
 function request(host: string, port = 443): ConnectRequest {
@@ -136,9 +142,13 @@ describe('reportLifecycleEvent', () => {
     });
     const connect = request('a.test');
     decideConnect(context, connect);
-    context.tunnels
-      .get(connect.id)
-      ?.tlsOutcome({ kind: 'verified', tlsVersion: 'TLS 1.3', sni: 'a.test', ech: false });
+    context.tunnels.get(connect.id)?.tlsOutcome({
+      kind: 'verified',
+      tlsVersion: 'TLS 1.3',
+      sni: 'a.test',
+      ech: false,
+      fingerprint: { ja4: CURL_JA4, ja3: CURL_JA3 },
+    });
     reportLifecycleEvent(context, {
       type: 'tunnel-ended',
       id: connect.id,
@@ -154,7 +164,13 @@ describe('reportLifecycleEvent', () => {
       client: '10.1.2.3:50412',
       target: 'a.test:443',
       tlsVersion: 'TLS 1.3',
+      ja4: CURL_JA4,
+      ja3: CURL_JA3,
     });
+    expect(emitted(107)[0]).not.toHaveProperty('fingerprint');
+    expect(context.fingerprints.report().fingerprints).toMatchObject([
+      { ja4: CURL_JA4, count: 1, refused: 0, exampleSni: 'a.test', exampleClient: '10.1.2.3:50412' },
+    ]);
     expect(emitted(108)[0]).toMatchObject({
       result: 'verified',
       bytesUp: 518,
@@ -163,6 +179,47 @@ describe('reportLifecycleEvent', () => {
     });
     expect(counters.snapshot().tunnels).toMatchObject({ verified: 1, refused: 0 });
     expect(context.tunnels.size).toBe(0);
+  });
+
+  it('a fingerprint the policy refuses: 106 fingerprint-not-allowed with ja4/ja3, a refused sighting', () => {
+    const { context, emitted, counters } = contextFor({
+      AllowedHosts: ['a.test'],
+      HostOverrides: { 'a.test': '93.184.216.1' },
+    });
+    const connect = request('a.test');
+    decideConnect(context, connect);
+    context.tunnels.get(connect.id)?.tlsOutcome({
+      kind: 'rejected',
+      event: 106,
+      reason: 'fingerprint-not-allowed',
+      sni: 'a.test',
+      fingerprint: { ja4: CURL_JA4, ja3: CURL_JA3 },
+    });
+    expect(emitted(106)[0]).toMatchObject({
+      reason: 'fingerprint-not-allowed',
+      ja4: CURL_JA4,
+      ja3: CURL_JA3,
+      message: `Closed the tunnel to a.test:443 from 10.1.2.3:50412: the client's TLS fingerprint is not in AllowedClientFingerprints (JA4 ${CURL_JA4})`,
+    });
+    expect(context.fingerprints.report().fingerprints).toMatchObject([
+      { ja4: CURL_JA4, count: 0, refused: 1 },
+    ]);
+    expect(counters.snapshot().events['106']).toBe(1);
+  });
+
+  it('a client no entry lists, in log mode: 107 says so and names no label', () => {
+    const { context, emitted } = contextFor({ AllowedHosts: ['a.test'] });
+    const connect = request('a.test');
+    decideConnect(context, connect);
+    context.tunnels.get(connect.id)?.tlsOutcome({
+      kind: 'verified',
+      tlsVersion: 'TLS 1.3',
+      ech: false,
+      fingerprint: { ja4: CURL_JA4, ja3: CURL_JA3 },
+      fingerprintCheck: 'not-listed',
+    });
+    expect(emitted(107)[0]).toMatchObject({ fingerprint: 'not-listed', ja4: CURL_JA4 });
+    expect(String(emitted(107)[0]?.message)).toMatch(`JA4 ${CURL_JA4} is not in AllowedClientFingerprints`);
   });
 
   it('an inspection timeout: 106 handshake-timeout and a tunnel counted as timed out', () => {

@@ -70,6 +70,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       listen: core.listenAddress,
       maxTunnels: () => core.maxTunnels,
       startedAt: core.startedAt,
+      fingerprints: () => core.fingerprints(),
     });
   } catch (error) {
     await core.close();

@@ -2,6 +2,7 @@
 // parser's fixtures) read by read, as a tunnel would feed it: no sockets, no process.
 import { readFileSync } from 'node:fs';
 import { compilePolicy, type PolicyOptions } from '@agent-gateway/policy';
+import { ja3, ja4, TlsHandshakeParser } from '@agent-gateway/tls-handshake';
 import type { Verdict } from '@agent-gateway/tunnel';
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
@@ -34,6 +35,41 @@ function reads(name: string): Array<['client' | 'server', Buffer]> {
   });
 }
 
+/**
+ * The fingerprints of a session's first ClientHello as the TLS package computes them on its own (its
+ * pure-JavaScript hashes): what the verifier, hashing with node:crypto, must report.
+ */
+function packageFingerprint(name: string): { ja4: string; ja3: string } {
+  const parser = new TlsHandshakeParser();
+  for (const [from, chunk] of reads(name)) {
+    if (from !== 'client') continue;
+    const hello = parser.pushClient(chunk).events.find((event) => event.type === 'client-hello');
+    if (hello?.type === 'client-hello') return { ja4: ja4(hello.hello), ja3: ja3(hello.hello).hash };
+  }
+  throw new Error(`${name}: no ClientHello`);
+}
+
+/**
+ * The session's ClientHello record re-framed as two TLS records (the handshake message split at `at`), the
+ * shape tldr.fail checks middleboxes with; the rest of the session unchanged.
+ */
+function splitHelloIntoTwoRecords(name: string, at: number): Array<['client' | 'server', Buffer]> {
+  const all = reads(name);
+  const first = all.findIndex(([from]) => from === 'client');
+  const flight = all[first]![1];
+  const length = flight.readUInt16BE(3);
+  const body = flight.subarray(5, 5 + length);
+  const header = (size: number) => Buffer.from([0x16, flight[1]!, flight[2]!, size >> 8, size & 0xff]);
+  const reframed = Buffer.concat([
+    header(at),
+    body.subarray(0, at),
+    header(body.length - at),
+    body.subarray(at),
+    flight.subarray(5 + length),
+  ]);
+  return all.map((read, index) => (index === first ? ['client', reframed] : read));
+}
+
 interface Setup {
   connectHost: string;
   policy?: PolicyOptions;
@@ -44,7 +80,12 @@ interface Setup {
  * Replays a session through a verifier until it gives a final verdict (as the tunnel stops showing it
  * bytes then), optionally cutting every read into pieces. Returns the verdicts and the one outcome.
  */
-function verify(name: string, setup: Setup, cut: (chunk: Buffer) => Buffer[] = (chunk) => [chunk]) {
+function verify(
+  name: string,
+  setup: Setup,
+  cut: (chunk: Buffer) => Buffer[] = (chunk) => [chunk],
+  session: Array<['client' | 'server', Buffer]> = reads(name),
+) {
   const outcomes: TlsOutcome[] = [];
   const policyOptions = setup.policy ?? { allowedHosts: [setup.connectHost] };
   const verifier = new TlsVerifier(
@@ -57,7 +98,7 @@ function verify(name: string, setup: Setup, cut: (chunk: Buffer) => Buffer[] = (
     { tlsOutcome: (outcome) => outcomes.push(outcome) },
   );
   const verdicts: Verdict[] = [];
-  for (const [from, chunk] of reads(name)) {
+  for (const [from, chunk] of session) {
     for (const piece of cut(chunk)) {
       const verdict = from === 'client' ? verifier.onClientData(piece) : verifier.onServerData(piece);
       if (verdict !== 'need-more') verdicts.push(verdict);
@@ -101,7 +142,14 @@ describe('TlsVerifier on recorded sessions', () => {
     });
     expect(verdicts).toEqual([{ reject: 'sni-mismatch' }]);
     expect(outcomes).toEqual([
-      { kind: 'rejected', event: 106, reason: 'sni-mismatch', sni: 'agent.test', ech: false },
+      {
+        kind: 'rejected',
+        event: 106,
+        reason: 'sni-mismatch',
+        sni: 'agent.test',
+        ech: false,
+        fingerprint: packageFingerprint('curl-tls13'),
+      },
     ]);
   });
 
@@ -125,7 +173,14 @@ describe('TlsVerifier on recorded sessions', () => {
         certificatePolicy: 'required',
       });
       expect(outcomes).toEqual([
-        { kind: 'verified', tlsVersion: 'TLS 1.2', sni: host, subject: 'CN=agent-1,O=Contoso', ech: false },
+        {
+          kind: 'verified',
+          tlsVersion: 'TLS 1.2',
+          sni: host,
+          subject: 'CN=agent-1,O=Contoso',
+          ech: false,
+          fingerprint: packageFingerprint(name),
+        },
       ]);
     });
 
@@ -210,5 +265,89 @@ describe('TlsVerifier on recorded sessions', () => {
     });
     expect(split.outcomes).toEqual(whole.outcomes);
     expect(split.verdicts.at(-1)).toEqual(whole.verdicts.at(-1));
+  });
+});
+
+describe('client fingerprints', () => {
+  const clients = [
+    ['curl-tls13', 'agent.test'],
+    ['openssl-tls13', 'his.arc.test'],
+    ['node-tls13', 'node.example.test'],
+    ['chromium-mlkem', 'browser.example.test'],
+  ] as const;
+
+  it.each(clients)(
+    '%s: the verified outcome carries the JA4 and JA3 the TLS package computes',
+    (name, host) => {
+      const { outcomes } = verify(name, { connectHost: host });
+      expect(outcomes[0]).toMatchObject({ kind: 'verified', fingerprint: packageFingerprint(name) });
+      expect(outcomes[0]).not.toHaveProperty('fingerprintCheck');
+    },
+  );
+
+  it('the four clients have four different JA4s', () => {
+    expect(new Set(clients.map(([name]) => packageFingerprint(name).ja4)).size).toBe(4);
+  });
+
+  it('enforce with only Chromium listed: Chromium verified with its label, curl refused before the target saw a byte', () => {
+    const chromium = packageFingerprint('chromium-mlkem').ja4;
+    const policy: PolicyOptions = {
+      allowedHosts: ['browser.example.test', 'agent.test'],
+      clientFingerprintPolicy: 'enforce',
+      allowedClientFingerprints: [{ ja4: chromium, label: 'Chromium' }],
+    };
+    const admitted = verify('chromium-mlkem', { connectHost: 'browser.example.test', policy });
+    expect(admitted.outcomes[0]).toMatchObject({
+      kind: 'verified',
+      fingerprintCheck: 'allowed',
+      clientLabel: 'Chromium',
+    });
+    const refused = verify('curl-tls13', { connectHost: 'agent.test', policy });
+    expect(refused.verdicts).toEqual([{ reject: 'fingerprint-not-allowed' }]);
+    expect(refused.outcomes).toEqual([
+      {
+        kind: 'rejected',
+        event: 106,
+        reason: 'fingerprint-not-allowed',
+        sni: 'agent.test',
+        ech: false,
+        fingerprint: packageFingerprint('curl-tls13'),
+      },
+    ]);
+  });
+
+  it('log: an unlisted client is verified and its outcome says so; a pattern entry matches by parts', () => {
+    const policy: PolicyOptions = {
+      allowedHosts: ['agent.test', 'his.arc.test'],
+      clientFingerprintPolicy: 'log',
+      allowedClientFingerprints: [{ ja4: 't13d041000_*_*', label: 'openssl' }],
+    };
+    expect(verify('curl-tls13', { connectHost: 'agent.test', policy }).outcomes[0]).toMatchObject({
+      kind: 'verified',
+      fingerprintCheck: 'not-listed',
+    });
+    expect(verify('openssl-tls13', { connectHost: 'his.arc.test', policy }).outcomes[0]).toMatchObject({
+      kind: 'verified',
+      fingerprintCheck: 'allowed',
+      clientLabel: 'openssl',
+    });
+  });
+
+  it('a HelloRetryRequest: the first ClientHello is fingerprinted and checked once', () => {
+    const { outcomes } = verify('openssl-tls13-hrr', { connectHost: 'retry.test' });
+    expect(outcomes[0]).toMatchObject({
+      kind: 'verified',
+      fingerprint: packageFingerprint('openssl-tls13-hrr'),
+    });
+  });
+
+  test.prop([
+    fc.constantFrom('curl-tls13', 'chromium-mlkem', 'node-tls13'),
+    fc.integer({ min: 1, max: 400 }),
+  ])('a ClientHello split over two TLS records gives the fingerprint of the unsplit one', (name, at) => {
+    const host = sessions.find((entry) => entry.name === name)?.expect.sni ?? '';
+    const split = verify(name, { connectHost: host }, undefined, splitHelloIntoTwoRecords(name, at));
+    expect(split.verdicts[0]).toEqual({ release: 'held' });
+    expect(split.outcomes[0]).toMatchObject({ kind: 'verified', fingerprint: packageFingerprint(name) });
   });
 });

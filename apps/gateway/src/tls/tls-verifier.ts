@@ -1,4 +1,4 @@
-import type { DecisionReason, Policy } from '@agent-gateway/policy';
+import type { Decision, DecisionReason, Policy } from '@agent-gateway/policy';
 import {
   type ClientHello,
   type TlsHandshakeError,
@@ -6,6 +6,7 @@ import {
   TlsHandshakeParser,
 } from '@agent-gateway/tls-handshake';
 import type { TunnelInspector, Verdict } from '@agent-gateway/tunnel';
+import { type ClientFingerprint, fingerprintClientHello } from './client-fingerprint.ts';
 import { TLS13, tlsVersionName } from './tls-version-name.ts';
 
 /** `ClientCertificatePolicy`: when the client certificate subject is checked. */
@@ -19,11 +20,28 @@ export type TlsRejection =
   | 'sni-missing'
   | 'sni-mismatch'
   | 'version-too-low'
-  | 'handshake-too-large';
+  | 'handshake-too-large'
+  | 'fingerprint-not-allowed';
+
+/**
+ * What the client's fingerprint check said, for a verified tunnel: `allowed` (an `AllowedClientFingerprints`
+ * entry matched), `not-listed` (none did; the `log` mode lets it through), absent while the check is off.
+ */
+export type FingerprintCheck = 'allowed' | 'not-listed';
 
 /** How the verification of one tunnel ended. */
 export type TlsOutcome =
-  | { kind: 'verified'; tlsVersion: string; sni?: string; subject?: string; ech: boolean }
+  | {
+      kind: 'verified';
+      tlsVersion: string;
+      sni?: string;
+      subject?: string;
+      ech: boolean;
+      fingerprint: ClientFingerprint;
+      fingerprintCheck?: FingerprintCheck;
+      /** The label of the `AllowedClientFingerprints` entry the client matched. */
+      clientLabel?: string;
+    }
   | {
       kind: 'rejected';
       event: 105;
@@ -31,8 +49,18 @@ export type TlsOutcome =
       tlsVersion?: string;
       sni?: string;
       subject?: string;
+      fingerprint?: ClientFingerprint;
     }
-  | { kind: 'rejected'; event: 106; reason: TlsRejection; tlsVersion?: string; sni?: string; ech?: boolean }
+  | {
+      kind: 'rejected';
+      event: 106;
+      reason: TlsRejection;
+      tlsVersion?: string;
+      sni?: string;
+      ech?: boolean;
+      /** Present once the ClientHello was parsed. */
+      fingerprint?: ClientFingerprint;
+    }
   | { kind: 'unparseable'; event: 402; error: TlsHandshakeError }
   /** The server ended the handshake with an alert: nothing to verify, the bytes were passed on. */
   | { kind: 'server-alert'; alert: string };
@@ -89,6 +117,9 @@ export class TlsVerifier implements TunnelInspector {
   readonly #checkSubject: boolean;
   #phase: Phase = 'client-hello';
   #hello: ClientHello | undefined;
+  /** Of the first ClientHello (a second one after a HelloRetryRequest is checked for SNI and version only). */
+  #fingerprint: ClientFingerprint | undefined;
+  #fingerprintDecision: Decision | undefined;
   #negotiated: number | undefined;
   #certificateRequested = false;
 
@@ -133,12 +164,25 @@ export class TlsVerifier implements TunnelInspector {
 
   #verified(subject?: string): Verdict {
     const hello = this.#hello;
+    const { policy } = this.#options;
+    const decision = this.#fingerprintDecision;
+    const check: FingerprintCheck | undefined =
+      decision === undefined || policy.fingerprintPolicy === 'off'
+        ? undefined
+        : decision.reason === 'fingerprint-allowed'
+          ? 'allowed'
+          : 'not-listed';
+    const label = decision?.ruleId === undefined ? undefined : policy.rule(decision.ruleId)?.label;
     return this.#finish({
       kind: 'verified',
       tlsVersion: tlsVersionName(this.#negotiated ?? hello?.highestVersion ?? 0),
       ...(hello?.serverName === undefined ? {} : { sni: hello.serverName }),
       ...(subject === undefined ? {} : { subject }),
       ech: hello?.echOffered ?? false,
+      // The verified path always saw a ClientHello first; the fallback only satisfies the type.
+      fingerprint: this.#fingerprint ?? { ja4: '', ja3: '' },
+      ...(check === undefined ? {} : { fingerprintCheck: check }),
+      ...(label === undefined ? {} : { clientLabel: label }),
     });
   }
 
@@ -151,12 +195,15 @@ export class TlsVerifier implements TunnelInspector {
       tlsVersion: tlsVersionName(this.#negotiated ?? 0),
       ...(hello?.serverName === undefined ? {} : { sni: hello.serverName }),
       ...(subject === undefined ? {} : { subject }),
+      ...(this.#fingerprint === undefined ? {} : { fingerprint: this.#fingerprint }),
     });
   }
 
   #onClientHello(next: ClientHello): Verdict {
     this.#hello = next;
     const { policy, connectHost } = this.#options;
+    this.#fingerprint ??= fingerprintClientHello(next);
+    const fingerprint = this.#fingerprint;
     const sni = policy.decideSni(connectHost, next.serverName);
     if (!sni.allow) {
       return this.#finish({
@@ -165,6 +212,7 @@ export class TlsVerifier implements TunnelInspector {
         reason: sniReasons[sni.reason] ?? 'sni-mismatch',
         ...(next.serverName === undefined ? {} : { sni: next.serverName }),
         ech: next.echOffered,
+        fingerprint,
       });
     }
     const version = policy.decideTlsVersion(next.highestVersion);
@@ -176,7 +224,22 @@ export class TlsVerifier implements TunnelInspector {
         tlsVersion: tlsVersionName(next.highestVersion),
         ...(next.serverName === undefined ? {} : { sni: next.serverName }),
         ech: next.echOffered,
+        fingerprint,
       });
+    }
+    if (this.#fingerprintDecision === undefined) {
+      const decision = policy.decideClientFingerprint(fingerprint.ja4);
+      this.#fingerprintDecision = decision;
+      if (!decision.allow) {
+        return this.#finish({
+          kind: 'rejected',
+          event: 106,
+          reason: 'fingerprint-not-allowed',
+          ...(next.serverName === undefined ? {} : { sni: next.serverName }),
+          ech: next.echOffered,
+          fingerprint,
+        });
+      }
     }
     this.#phase = 'server-hello';
     return RELEASE_HELD;
@@ -213,6 +276,7 @@ export class TlsVerifier implements TunnelInspector {
         event: 106,
         reason: 'version-too-low',
         tlsVersion: tlsVersionName(negotiated),
+        ...(this.#fingerprint === undefined ? {} : { fingerprint: this.#fingerprint }),
       });
     }
     if (!this.#checkSubject) return this.#verified();

@@ -1,5 +1,5 @@
 import { PolicyError } from '../errors.ts';
-import { type AzureCloud, cloudOfRegion, parseAzureRegion } from './azure-cloud.ts';
+import { type AzureCloud, cloudOfRegion, parseAzureGuid, parseAzureRegion } from './azure-cloud.ts';
 import { type PresetDefinition, type PresetHost, sharedDomainRisk } from './preset-types.ts';
 
 const SUFFIX: Record<AzureCloud, string> = {
@@ -7,8 +7,6 @@ const SUFFIX: Record<AzureCloud, string> = {
   AzureUSGovernment: 'us',
   AzureChinaCloud: 'cn',
 };
-
-const WORKSPACE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * Azure Monitor Agent endpoints for a region (and, best, a workspace). Source: Microsoft Learn, "Azure
@@ -24,16 +22,8 @@ const WORKSPACE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 export function azureMonitorAgentHosts(region: string, workspaceId?: string): readonly PresetHost[] {
   const normalizedRegion = parseAzureRegion(region);
   const tld = SUFFIX[cloudOfRegion(normalizedRegion)];
-  let workspace: string | undefined;
-  if (workspaceId !== undefined) {
-    workspace = workspaceId.toLowerCase();
-    if (!WORKSPACE_ID.test(workspace)) {
-      throw new PolicyError(
-        'POLICY_INVALID_PRESET_PARAMETER',
-        `invalid Log Analytics workspace id ${JSON.stringify(workspaceId)}; expected a GUID`,
-      );
-    }
-  }
+  const workspace =
+    workspaceId === undefined ? undefined : parseAzureGuid(workspaceId, 'Log Analytics workspace id');
   return Object.freeze([
     {
       host: `global.handler.control.monitor.azure.${tld}`,
@@ -51,6 +41,7 @@ export function azureMonitorAgentHosts(region: string, workspaceId?: string): re
           purpose: 'log ingestion (no workspace id given, so every workspace)',
           when: 'always',
           risk: sharedDomainRisk('Log Analytics workspace ingestion'),
+          narrower: `azure-monitor-agent:${normalizedRegion}:WORKSPACE_ID`,
         }
       : {
           host: `${workspace}.ods.opinsights.azure.${tld}`,

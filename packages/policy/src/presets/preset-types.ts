@@ -12,6 +12,12 @@ export interface PresetHost {
    * an agent (or malware on it) can send data to a storage account or namespace of the attacker's choosing.
    */
   readonly risk?: string;
+  /**
+   * For a wildcard that a narrower preset replaces: that preset's reference, e.g.
+   * `log-analytics:WORKSPACE_ID` or `azure-arc:AzureCloud:REGION`. Absent when no narrower form is
+   * documented; the `risk` then says why.
+   */
+  readonly narrower?: string;
 }
 
 /** A preset with its parameters filled in, ready to be merged into a policy. */
@@ -39,6 +45,14 @@ export interface PresetDefinition {
 }
 
 /** The note attached to every wildcard over a service domain shared by all Azure customers. */
-export function sharedDomainRisk(service: string): string {
-  return `matches every customer's ${service} endpoint, not only yours: anything on an allowed machine can upload data to an account the attacker owns. Prefer exact names where your agents allow it.`;
+export function sharedDomainRisk(service: string, cannotNarrow?: string): string {
+  const base = `matches every customer's ${service} endpoint, not only yours: anything on an allowed machine can upload data to an account the attacker owns.`;
+  return cannotNarrow === undefined
+    ? `${base} Prefer exact names where your agents allow it.`
+    : `${base} It cannot be narrowed: ${cannotNarrow}`;
+}
+
+/** The note attached to a wildcard over every region of one Microsoft service that a regional form replaces. */
+export function allRegionsRisk(service: string, narrower: string): string {
+  return `matches the ${service} of every Azure region, which serves every tenant: an allowed machine can reach it for any tenant and any region. Narrow it to your region with ${narrower}.`;
 }
