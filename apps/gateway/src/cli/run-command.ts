@@ -77,7 +77,7 @@ export function banner(
     ['banner.change', text.t('banner.changeValue', { command })],
   ];
   const labels = rows.map(([label]) => `${text.t(label)}:`);
-  const width = Math.max(...labels.map(columns)) + 2;
+  const width = Math.max(...labels.map(columns)) + 1;
   const pad = (label: string) => `  ${label}${' '.repeat(width - columns(label))}`;
   return [
     text.t('banner.title', {
