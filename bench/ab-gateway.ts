@@ -4,7 +4,10 @@
 // alike; CPU time per set-up comes from /proc and is the figure to compare.
 // Run from the repository root:
 //   node bench/ab-gateway.ts --a /path/to/other/checkout [--b .] [--kind gateway|core] [--bare] [--squid]
-//     [--rounds 8] [--b-config JSON ...]
+//     [--rounds 8] [--a-config JSON] [--b-config JSON ...] [--base-port 24400]
+//     [--a-flags=--max-semi-space-size=64] [--b-flags=...]
+// --a-config adds keys to A's configuration (gateway only): the same checkout twice with
+// --a . --b . --a-config '{"StatusHistory":false}' measures what the /status history costs.
 // Each --b-config (repeatable; gateway only) adds one B peer whose configuration has those keys on top, e.g.
 // --b-config '{"ClientFingerprintPolicy":"off"}' --b-config '{"ClientFingerprintPolicy":"log"}'.
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -33,6 +36,13 @@ const { values } = parseArgs({
     // The hello's extensions in a new order on every connection, as Chromium sends them (a new JA3 each time).
     'tls-shuffle': { type: 'boolean', default: false },
     'b-config': { type: 'string', multiple: true, default: [] },
+    'a-config': { type: 'string', default: '{}' },
+    // Where the peers' ports start (each takes ten): another run of this script on the machine uses 24400.
+    'base-port': { type: 'string', default: '24400' },
+    // Node or V8 flags for A's or every B's gateway process (space-separated), e.g. to compare heap settings of
+    // one build.
+    'a-flags': { type: 'string', default: '' },
+    'b-flags': { type: 'string', default: '' },
   },
 });
 if (values.a === undefined) throw new Error('--a (another checkout, built) is required');
@@ -44,6 +54,9 @@ const bConfigs = values['b-config'].map((text) => {
   return parsed as Record<string, unknown>;
 });
 if (bConfigs.length > 0 && values.kind !== 'gateway') throw new Error('--b-config needs --kind gateway');
+const aConfig: unknown = JSON.parse(values['a-config']);
+if (typeof aConfig !== 'object' || aConfig === null || Array.isArray(aConfig))
+  throw new Error(`--a-config must be a JSON object, got ${values['a-config']}`);
 
 const children = new Set<ChildProcess>();
 const dirs: string[] = [];
@@ -75,13 +88,14 @@ function firstLine(child: ChildProcess): Promise<string> {
   });
 }
 
-let nextPort = 24400;
+let nextPort = Number(values['base-port']);
 async function startPeer(
   kind: string,
   checkout: string,
   label: string,
   targetPort: number,
   extraConfig: Record<string, unknown> = {},
+  nodeFlags = '',
 ): Promise<Peer> {
   const port = nextPort;
   nextPort += 10;
@@ -104,6 +118,7 @@ async function startPeer(
     };
     writeFileSync(join(dir, 'agent-gateway.json'), JSON.stringify(config), { mode: 0o600 });
     child = spawnChild(process.execPath, [
+      ...nodeFlags.split(/\s+/).filter((flag) => flag !== ''),
       join(checkout, 'apps/gateway/dist/cli.js'),
       'run',
       '--workers',
@@ -157,17 +172,38 @@ const median = (list: number[]) => [...list].sort((x, y) => x - y)[Math.floor(li
 
 const target = spawnChild(process.execPath, [loadgen, 'target']);
 const targetPort = (JSON.parse(await firstLine(target)) as { port: number }).port;
-const peers = [await startPeer(values.kind, resolve(values.a), `A ${values.kind} ${values.a}`, targetPort)];
+const aFlags = values['a-flags'];
+const bFlags = values['b-flags'];
+const peers = [
+  await startPeer(
+    values.kind,
+    resolve(values.a),
+    `A ${values.kind} ${values.a} ${aFlags}`.trim(),
+    targetPort,
+    aConfig as Record<string, unknown>,
+    aFlags,
+  ),
+];
 if (bConfigs.length === 0)
-  peers.push(await startPeer(values.kind, resolve(values.b), `B ${values.kind} ${values.b}`, targetPort));
+  peers.push(
+    await startPeer(
+      values.kind,
+      resolve(values.b),
+      `B ${values.kind} ${values.b} ${bFlags}`.trim(),
+      targetPort,
+      {},
+      bFlags,
+    ),
+  );
 for (const [index, extra] of bConfigs.entries())
   peers.push(
     await startPeer(
       values.kind,
       resolve(values.b),
-      `B${index + 1} ${JSON.stringify(extra)}`,
+      `B${index + 1} ${JSON.stringify(extra)} ${bFlags}`.trim(),
       targetPort,
       extra,
+      bFlags,
     ),
   );
 const bCount = Math.max(1, bConfigs.length);

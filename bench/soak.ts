@@ -51,6 +51,8 @@ const { values } = parseArgs({
     'events-dir': { type: 'string' },
     svg: { type: 'string' },
     'timeout-s': { type: 'string', default: '5400' },
+    // Node or V8 flags for the gateway process only, e.g. "--max-semi-space-size=64" to compare heap settings.
+    'gateway-flags': { type: 'string', default: '' },
   },
 });
 const totalSetups = Number(values.setups);
@@ -171,6 +173,9 @@ interface Sample {
   heapTotalMiB: number;
   /** Memory outside the V8 heap that V8 knows of (Buffers and other ArrayBuffers, `nodejs_external_memory_bytes`). */
   externalMiB: number;
+  /** The V8 young generation (both semi-spaces) and old space as reserved, from `nodejs_heap_space_size_total_bytes`. */
+  newSpaceMiB: number;
+  oldSpaceMiB: number;
   /** RSS split as /proc shows it: anonymous memory (heap, malloc) and file-backed pages (the binary). */
   rssAnonMiB: number;
   rssFileMiB: number;
@@ -384,9 +389,12 @@ async function main(): Promise<void> {
   // The banner and anything else on stderr to a file of its own: the events file holds only JSON lines.
   const stderrFile = join(dir, 'gateway-stderr.log');
   const stderrFd = openSync(stderrFile, 'w');
-  const gateway = spawn(process.execPath, [gatewayCli, 'run', '--workers', '1', '--config', configFile], {
-    stdio: ['ignore', log, stderrFd],
-  });
+  const gatewayFlags = values['gateway-flags'].split(/\s+/).filter((flag) => flag !== '');
+  const gateway = spawn(
+    process.execPath,
+    [...gatewayFlags, gatewayCli, 'run', '--workers', '1', '--config', configFile],
+    { stdio: ['ignore', log, stderrFd] },
+  );
   children.add(gateway);
   gateway.once('exit', () => {
     children.delete(gateway);
@@ -397,6 +405,8 @@ async function main(): Promise<void> {
   closeSync(stderrFd);
   const pid = gateway.pid as number;
   await waitAccepting(ports.gateway, gateway, 'agent-gateway');
+  // The admin listener starts after the CONNECT one: the first scrape must not race it.
+  await waitAccepting(ports.admin, gateway, "agent-gateway's admin listener");
 
   const runArgs = [
     loadgen,
@@ -448,6 +458,8 @@ async function main(): Promise<void> {
       externalMiB: mib(lastMetrics.get('nodejs_external_memory_bytes') ?? Number.NaN),
       heapUsedMiB: mib(lastMetrics.get('nodejs_heap_size_used_bytes') ?? Number.NaN),
       heapTotalMiB: mib(lastMetrics.get('nodejs_heap_size_total_bytes') ?? Number.NaN),
+      newSpaceMiB: mib(lastMetrics.get('nodejs_heap_space_size_total_bytes{space="new"}') ?? Number.NaN),
+      oldSpaceMiB: mib(lastMetrics.get('nodejs_heap_space_size_total_bytes{space="old"}') ?? Number.NaN),
       handles: lastMetrics.get('nodejs_active_handles_total') ?? Number.NaN,
       fds,
       cpuUsPerSetup: setups > previous.setups ? (cpuUs - previous.cpuUs) / (setups - previous.setups) : 0,
@@ -472,7 +484,7 @@ async function main(): Promise<void> {
     samples.push(sample);
     process.stderr.write(
       `${fmt(sample.setups).padStart(9)} set-ups ${fmt(sample.seconds).padStart(5)} s  RSS ${sample.rssMiB.toFixed(1)} MiB  ` +
-        `heap ${sample.heapUsedMiB.toFixed(1)}/${sample.heapTotalMiB.toFixed(1)} MiB  external ${sample.externalMiB.toFixed(1)} MiB  handles ${sample.handles}  fds ${sample.fds}  ` +
+        `heap ${sample.heapUsedMiB.toFixed(1)}/${sample.heapTotalMiB.toFixed(1)} MiB (new ${sample.newSpaceMiB.toFixed(0)}, old ${sample.oldSpaceMiB.toFixed(0)})  external ${sample.externalMiB.toFixed(1)} MiB  handles ${sample.handles}  fds ${sample.fds}  ` +
         `${fmt(sample.perSecond)}/s  ${fmt(sample.cpuUsPerSetup)} us/set-up${result.errors > 0 ? `  errors ${result.errors}` : ''}\n`,
     );
   }
@@ -599,6 +611,8 @@ async function main(): Promise<void> {
         heapUsedMiB: Math.round(s.heapUsedMiB * 10) / 10,
         heapTotalMiB: Math.round(s.heapTotalMiB * 10) / 10,
         externalMiB: Math.round(s.externalMiB * 10) / 10,
+        newSpaceMiB: Math.round(s.newSpaceMiB * 10) / 10,
+        oldSpaceMiB: Math.round(s.oldSpaceMiB * 10) / 10,
         rssAnonMiB: Math.round(s.rssAnonMiB * 10) / 10,
         rssFileMiB: Math.round(s.rssFileMiB * 10) / 10,
         handles: s.handles,

@@ -90,10 +90,10 @@ describe('process metrics on /metrics', () => {
     );
   });
 
-  it('/status keeps to the gateway series: the process figures are for /metrics only', async () => {
+  it('/status keeps to the gateway counters: the process figures are for /metrics only', async () => {
     const status = await e2e.gateway.admin('/status');
     expect(status.status).toBe(200);
-    expect(status.body).toContain('agent_gateway_tunnels_total');
+    expect(status.body).toContain('"totals":{"activeClientConnections"');
     expect(status.body).not.toContain('process_resident_memory_bytes');
     expect(status.body).not.toContain('nodejs_heap_size_used_bytes');
   });

@@ -141,10 +141,18 @@ interface DomDocument {
 }
 
 describe.each([
-  ['ja', /待ち受けています/, /CJK/],
-  ['pl', /Odrzucono CONNECT do evil\.example\.test:443: host nie jest dozwolony/, /DejaVu|Noto/],
+  ['ja', [/待ち受けています/, /アクティブなクライアント接続/, /最近のイベント/], /CJK/],
+  [
+    'pl',
+    [
+      /Odrzucono CONNECT do evil\.example\.test:443: host nie jest dozwolony/,
+      /Aktywne połączenia klientów/,
+      /Ostatnie zdarzenia/,
+    ],
+    /DejaVu|Noto/,
+  ],
 ])('/status with LogLanguage %s in Chromium', (language, expected, fontFamily) => {
-  it('shows the events in the language, every character with a glyph; screenshot kept', async () => {
+  it('shows its texts and the events in the language, every character with a glyph; screenshot kept', async () => {
     const gateway = await startGatewayProcess({
       config: { LogLanguage: language, Presets: [], AllowedHosts: ['agent.example.test'] },
       args: ['--workers', '1'],
@@ -162,8 +170,11 @@ describe.each([
             (globalThis as unknown as { document: { fonts: { ready: Promise<unknown> } } }).document.fonts
               .ready,
         );
+        // The page draws its texts and the events with its script: wait until they are there.
+        for (const wanted of expected) await page.getByText(wanted).first().waitFor({ timeout: 15_000 });
         const text = (await page.textContent('body')) ?? '';
-        expect(text).toMatch(expected);
+        for (const wanted of expected) expect(text).toMatch(wanted);
+        expect(await page.getAttribute('html', 'lang')).toBe(language);
 
         const report = await findMissingGlyphs(page);
         expect(report.controlDetected).toBe(true);

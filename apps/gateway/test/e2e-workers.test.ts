@@ -43,12 +43,12 @@ async function tunnelsOnWorkers(gw: GatewayProcess, authority: string, wanted: n
   throw new Error(`40 tunnels never reached workers ${wanted.join(', ')}: ${open.map((t) => t.worker)}`);
 }
 
-/** Worker ID -> pid of the listening workers, from the primary's `/status` page. */
+/** Worker ID -> pid of the listening workers, from the primary's `/api/status` (what `/status` shows). */
 async function workerPids(gw: GatewayProcess): Promise<Map<number, number>> {
-  const status = await gw.admin('/status');
-  return new Map(
-    [...status.body.matchAll(/worker (\d+) pid (\d+)/g)].map((m) => [Number(m[1]), Number(m[2])]),
-  );
+  const status = JSON.parse((await gw.admin('/api/status')).body) as {
+    workers?: { id: number; pid: number }[];
+  };
+  return new Map((status.workers ?? []).map((worker) => [worker.id, worker.pid]));
 }
 
 function metricValue(text: string, series: string): number {
@@ -110,7 +110,14 @@ describe('one port, two workers', () => {
       expect((await connect(gateway.port, `evil.example.test:${echo.port}`)).status).toBe(403);
     }
 
-    const during = (await gateway.admin('/metrics')).body;
+    // A refused connection stays open for the refusal's linger (about a second) after its 403 was read:
+    // wait for those to close, then only the tunnels are left.
+    let during = (await gateway.admin('/metrics')).body;
+    for (let waited = 0; waited < 5000; waited += 100) {
+      if (metricValue(during, 'agent_gateway_active_client_connections') <= open.length) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      during = (await gateway.admin('/metrics')).body;
+    }
     expect(metricValue(during, 'agent_gateway_active_client_connections')).toBe(open.length);
     // The same address (127.0.0.1) holds connections on both workers: one connected client, not two.
     expect(metricValue(during, 'agent_gateway_connected_clients')).toBe(1);
@@ -220,6 +227,12 @@ describe('one port, two workers', () => {
     const { session } = await tunnelOnWorker(gateway, agent());
     const pids = [...(await workerPids(gateway)).values()].filter(isAlive);
     expect(pids).toHaveLength(2);
+    // Connections of the earlier tests may still be closing: the shutdown must find only this tunnel.
+    for (let waited = 0; waited < 5000; waited += 100) {
+      const metrics = (await gateway.admin('/metrics')).body;
+      if (metricValue(metrics, 'agent_gateway_active_client_connections') <= 1) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     const mark = gateway.mark();
     gateway.signal('SIGTERM');
     // Draining: not ready any more, and the open tunnel still passes bytes.

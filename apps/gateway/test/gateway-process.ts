@@ -71,6 +71,8 @@ export interface GatewayProcessOptions {
    * does. `events` then stays empty (read the file, or `/events`), and the start is awaited on `/readyz`.
    */
   stdoutFile?: string;
+  /** Environment variables over the clean environment (`cleanEnv`), e.g. `NODE_OPTIONS`. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -307,7 +309,7 @@ export async function startGatewayProcess(options: GatewayProcessOptions): Promi
   const stdout = options.stdoutFile === undefined ? 'pipe' : await fs.open(options.stdoutFile, 'a');
   const child = spawn(process.execPath, [cliEntry, 'run', '--config', configFile, ...(options.args ?? [])], {
     cwd: dir,
-    env: cleanEnv(),
+    env: cleanEnv(options.env),
     stdio: ['ignore', stdout === 'pipe' ? 'pipe' : stdout.fd, 'pipe'],
     ...(options.uid === undefined ? {} : { uid: options.uid }),
     ...(options.gid === undefined ? {} : { gid: options.gid }),

@@ -30,6 +30,7 @@ describe('README', () => {
       'init',
       'allowed-fingerprint',
       'fingerprints',
+      'status',
     ]) {
       expect(readme, verb).toContain(`\`${verb}`);
     }

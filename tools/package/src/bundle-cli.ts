@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -20,6 +21,29 @@ const fileReads = [
     read: "readFile(new URL('../quickjs.wasm', import.meta.url))",
     file: '../quickjs.wasm',
     key: 'quickjs.wasm',
+  },
+];
+
+/**
+ * Modules replaced whole: each reads files beside itself, which the executable embeds instead. The status
+ * page's files of agent-gateway (its script and stylesheet, and uPlot's) are read by `readStatusFile`.
+ */
+const replacedModules = [
+  {
+    module: /[\\/]apps[\\/]gateway[\\/]src[\\/]admin[\\/]status-page[\\/]asset-files\.ts$/,
+    exports: 'readStatusFile',
+    files: (modulePath: string): EmbeddedAsset[] => {
+      const here = path.dirname(modulePath);
+      const uplot = path.dirname(createRequire(modulePath).resolve('uplot/dist/uPlot.iife.min.js'));
+      return [
+        { key: 'status-page/app.js', file: path.join(here, 'client/app.js') },
+        { key: 'status-page/app.css', file: path.join(here, 'client/app.css') },
+        { key: 'status-page/uPlot.iife.min.js', file: path.join(uplot, 'uPlot.iife.min.js') },
+        { key: 'status-page/uPlot.min.css', file: path.join(uplot, 'uPlot.min.css') },
+      ];
+    },
+    contents:
+      "export function readStatusFile(name) { return Buffer.from(require('node:sea').getAsset('status-page/' + name)); }",
   },
 ];
 
@@ -85,6 +109,19 @@ export async function bundleCli(entry: string, outfile: string): Promise<BundleC
           if (!assets.some((asset) => asset.key === fileRead.key)) assets.push({ key: fileRead.key, file });
           const replacement = `Promise.resolve(require('node:sea').getAsset(${JSON.stringify(fileRead.key)}))`;
           return { contents: source.replace(fileRead.read, replacement), loader: 'js' };
+        });
+      }
+      for (const replaced of replacedModules) {
+        build.onLoad({ filter: replaced.module }, async (args) => {
+          const source = await readFile(args.path, 'utf8');
+          if (!source.includes(`export function ${replaced.exports}(`)) {
+            throw new Error(
+              `${args.path} no longer exports ${replaced.exports}: update tools/package/src/bundle-cli.ts`,
+            );
+          }
+          for (const asset of replaced.files(args.path))
+            if (!assets.some((known) => known.key === asset.key)) assets.push(asset);
+          return { contents: replaced.contents, loader: 'js' };
         });
       }
     },

@@ -93,10 +93,22 @@ describe('the single executables run with no Node installed (env -i)', () => {
     // The status page and the event messages on it come from inside the executable (nothing beside it).
     const status = await httpGet(adminPort, '/status');
     expect([status.status, status.type]).toEqual([200, 'text/html; charset=utf-8']);
-    expect(status.body).toContain(`<h1>agent-gateway ${version('apps/gateway')}</h1>`);
-    expect(status.body).toMatch(/<style>[^<]*header\{/);
-    expect(status.body).toContain('agent_gateway_tunnels_total');
+    expect(status.body).toContain(
+      `<h1>agent-gateway <span class="version">${version('apps/gateway')}</span></h1>`,
+    );
+    expect(status.body).toContain('"totals":{"activeClientConnections"');
     expect(status.body).toContain('web.example.test');
+    // Its script, stylesheet and uPlot are embedded in the executable too.
+    for (const [file, content] of [
+      ['/status/app.js', 'agentGatewayStatus'],
+      ['/status/app.css', 'prefers-color-scheme: dark'],
+      ['/status/uplot.js', 'uPlot'],
+      ['/status/uplot.css', '.uplot'],
+    ] as const) {
+      const asset = await httpGet(adminPort, file);
+      expect(asset.status, file).toBe(200);
+      expect(asset.body, file).toContain(content);
+    }
 
     const mark = gateway.events().length;
     const added = await runProgram(packaged.agentGateway, ['allowed-host', 'add', 'later.example.test'], {

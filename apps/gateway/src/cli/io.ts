@@ -12,6 +12,12 @@ export interface CliIo {
    * `./agent-gateway.json`. The Debian package's executable sets /etc/agent-gateway/agent-gateway.json.
    */
   defaultConfigFile?: string;
+  /**
+   * Set by the `agent-gateway` executable only: these are the process's own command line and streams, so
+   * `run` may replace the process to size V8's heap (see `young-generation.ts`). Never set when the CLI is
+   * called inside another program (a test), whose process must stay what it is.
+   */
+  ownsProcess?: boolean;
 }
 
 /** Exit codes of every agent-gateway command. */

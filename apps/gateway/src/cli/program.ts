@@ -17,6 +17,7 @@ import { registerListCommands } from './list-commands.ts';
 import { registerPolicyCommands } from './policy-commands.ts';
 import { registerRelayCommands } from './relay-commands.ts';
 import { registerRunCommand } from './run-command.ts';
+import { registerStatusCommand } from './status-command.ts';
 
 /** What every command needs: the streams, and where the configuration file is. */
 export interface CliContext {
@@ -82,6 +83,7 @@ export function buildProgram(io: CliIo): Command {
   registerRelayCommands(program, context);
   registerListCommands(program, context);
   registerPolicyCommands(program, context);
+  registerStatusCommand(program, context);
   registerFingerprintCommands(program, context);
   for (const command of program.commands) {
     command.exitOverride();

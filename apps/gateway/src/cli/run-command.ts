@@ -15,6 +15,7 @@ import { commandName, currentInvocation } from './command-name.ts';
 import { CliExit, ExitCode } from './io.ts';
 import type { CliContext } from './program.ts';
 import { parseWorkerCount } from './worker-count.ts';
+import { boundYoungGeneration, scavengeOnlyWhenFull } from './young-generation.ts';
 
 /** What `run` needs of a running gateway, one process or a primary with workers. */
 type RunningService = Pick<
@@ -104,6 +105,13 @@ export function registerRunCommand(program: Command, context: CliContext): void 
       'worker processes sharing the port, 1 = a single process (default: one per core)',
     )
     .action(async (options: { workers?: string }) => {
+      // The young generation's size and pace (see young-generation.ts), only in a process of our own: first
+      // this may replace the process with one whose young generation is bounded (the same PID and command
+      // line, before anything is read or written); forked workers inherit that flag.
+      if (context.io.ownsProcess === true) {
+        if (!cluster.isWorker) boundYoungGeneration();
+        scavengeOnlyWhenFull();
+      }
       // A worker runs the same command line (cluster.fork); it takes everything else from the primary.
       if (cluster.isWorker) return runWorker();
       // `--lang` is the program's option (it may stand before or after `run`).
@@ -130,8 +138,8 @@ export function registerRunCommand(program: Command, context: CliContext): void 
         // One worker keeps the single-process path: no cluster, no IPC between the sockets and the counters.
         gateway =
           workers === 1
-            ? await startGateway({ config, ...languageOption })
-            : await startPrimary({ config, workers, ...languageOption });
+            ? await startGateway({ config, configFile: file, ...languageOption })
+            : await startPrimary({ config, workers, configFile: file, ...languageOption });
       } catch (error) {
         if (ConfigError.isInstance(error)) {
           // A setting that validated but cannot be used (e.g. an unreadable RelayProxyCaFile).

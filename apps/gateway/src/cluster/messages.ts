@@ -1,6 +1,8 @@
 import type { CountersSnapshot } from '@agent-gateway/counters';
 import type { GatewayConfig } from '../config/schema.ts';
 import type { FingerprintReport } from '../runtime/fingerprint-ledger.ts';
+import type { ClientEntry } from '../status/client-tracker.ts';
+import type { RefusedEntry } from '../status/refused-tracker.ts';
 
 /**
  * What the primary sends a worker over the cluster IPC channel. Every type starts with `agw:` so that
@@ -11,6 +13,8 @@ export type PrimaryMessage =
   | { type: 'agw:config'; generation: number; config: GatewayConfig; language?: string }
   /** A scrape: answer with a counters snapshot and the events not sent yet. */
   | { type: 'agw:collect'; request: number }
+  /** `/status` or `/api/refused`/`/api/clients`: answer with the refused targets and the clients. */
+  | { type: 'agw:status-detail'; request: number }
   /** `/fingerprints`: answer with the worker's fingerprint report. */
   | { type: 'agw:fingerprints'; request: number }
   /** Drain the tunnels (up to `DrainTimeoutMs`) and exit. */
@@ -28,6 +32,8 @@ export type WorkerMessage =
   | { type: 'agw:events'; records: unknown[] }
   /** The answer to `agw:collect`. */
   | { type: 'agw:collected'; request: number; snapshot: CountersSnapshot; records: unknown[] }
+  /** The answer to `agw:status-detail`. */
+  | { type: 'agw:status-detail'; request: number; refused: RefusedEntry[]; clients: ClientEntry[] }
   /** The answer to `agw:fingerprints`. */
   | { type: 'agw:fingerprints-report'; request: number; report: FingerprintReport }
   /** Drained: this many tunnels were open when draining began. */

@@ -24,6 +24,8 @@ import { formatEndpoint } from '../runtime/format-endpoint.ts';
 import { reloadDetail } from '../runtime/gateway.ts';
 import { startGatewayAdmin } from '../runtime/gateway-admin.ts';
 import { buildSettings } from '../runtime/settings.ts';
+import { type ClientEntry, mergeClients } from '../status/client-tracker.ts';
+import { mergeRefused, type RefusedEntry } from '../status/refused-tracker.ts';
 import { isGatewayMessage, type PrimaryMessage, type WorkerMessage } from './messages.ts';
 
 /** Options of {@link startPrimary}. */
@@ -39,6 +41,8 @@ export interface PrimaryOptions {
   maxRestartsPerMinute?: number;
   /** How long the start waits for every worker to listen [20000 ms]. */
   startTimeoutMs?: number;
+  /** The configuration file the caller watches; `/status` names it in its fix commands. */
+  configFile?: string;
 }
 
 /** A running multi-worker gateway, seen from its primary. */
@@ -152,6 +156,8 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
   let missing = 0;
   let nextRequest = 0;
   const collectWaiters = new Map<number, Map<number, (snapshot?: CountersSnapshot) => void>>();
+  type Detail = { refused: RefusedEntry[]; clients: ClientEntry[] };
+  const detailWaiters = new Map<number, Map<number, (detail?: Detail) => void>>();
   const fingerprintWaiters = new Map<number, Map<number, (report?: FingerprintReport) => void>>();
   let onStarted: ((error?: Error) => void) | undefined;
 
@@ -196,6 +202,12 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
         collectWaiters.get(message.request)?.get(state.id)?.(message.snapshot);
         return;
       }
+      case 'agw:status-detail':
+        detailWaiters.get(message.request)?.get(state.id)?.({
+          refused: message.refused,
+          clients: message.clients,
+        });
+        return;
       case 'agw:fingerprints-report':
         fingerprintWaiters.get(message.request)?.get(state.id)?.(message.report);
         return;
@@ -218,6 +230,7 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
     states.delete(state.id);
     // A scrape waiting for it goes on without it; its last totals are in `retired` from now on.
     for (const waiters of collectWaiters.values()) waiters.get(state.id)?.(undefined);
+    for (const waiters of detailWaiters.values()) waiters.get(state.id)?.(undefined);
     for (const waiters of fingerprintWaiters.values()) waiters.get(state.id)?.(undefined);
     if (state.lastSnapshot !== undefined) {
       retired = mergeSnapshots([...(retired ? [retired] : []), retire(state.lastSnapshot)]);
@@ -342,6 +355,35 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
   }
 
   /**
+   * Asks every listening worker for its refused targets and clients and merges them (a worker that does
+   * not answer in time is left out: these tables are for people, not counters that must not go down).
+   */
+  async function collectDetail(): Promise<Detail> {
+    const request = ++nextRequest;
+    const waiters = new Map<number, (detail?: Detail) => void>();
+    detailWaiters.set(request, waiters);
+    const answers = [...states.values()]
+      .filter((state) => state.listening)
+      .map(
+        (state) =>
+          new Promise<Detail | undefined>((resolve) => {
+            const timer = setTimeout(() => resolve(undefined), collectTimeoutMs);
+            waiters.set(state.id, (detail) => {
+              clearTimeout(timer);
+              resolve(detail);
+            });
+            post(state, { type: 'agw:status-detail', request });
+          }),
+      );
+    const details = (await Promise.all(answers)).filter((detail) => detail !== undefined);
+    detailWaiters.delete(request);
+    return {
+      refused: mergeRefused(details.map((detail) => detail.refused)),
+      clients: mergeClients(details.map((detail) => detail.clients)),
+    };
+  }
+
+  /**
    * Asks every listening worker for the fingerprints it has seen and merges them; a worker that does not
    * answer in time is left out (the fingerprints of a worker that exited are gone with it).
    */
@@ -388,6 +430,9 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
         [...states.values()]
           .filter((state) => state.listening)
           .map((state) => ({ id: state.id, pid: state.pid })),
+      statusDetail: collectDetail,
+      ...(options.configFile === undefined ? {} : { configFile: options.configFile }),
+      language,
     });
   } catch (error) {
     shuttingDown = true;

@@ -126,6 +126,9 @@ export async function runWorker(): Promise<void> {
             records: forward.take(),
           });
           return;
+        case 'agw:status-detail':
+          void send({ type: 'agw:status-detail', request: message.request, ...core.statusDetail() });
+          return;
         case 'agw:fingerprints':
           void send({
             type: 'agw:fingerprints-report',

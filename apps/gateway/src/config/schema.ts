@@ -285,11 +285,30 @@ export const configSchema = z
       ),
     AdminListen: hostPort
       .default('127.0.0.1:8081')
-      .describe('Admin listener: /metrics, /healthz, /readyz, /status, /events.'),
+      .describe('Admin listener: /metrics, /healthz, /readyz, /events, /status and its JSON under /api/.'),
     AdminToken: z
       .string()
       .default('')
       .describe('Bearer token for the admin listener when it is bound beyond loopback.'),
+    AdminHostNames: z
+      .array(
+        z
+          .string()
+          .regex(
+            /^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$/,
+            {
+              message: 'expected a host name such as gateway.contoso.local or *.contoso.local',
+            },
+          ),
+      )
+      .default([])
+      .describe(
+        'Host names the admin listener answers to besides IP addresses and localhost (`*.suffix` for any name below it): requests naming another host in their Host header are refused (DNS-rebinding defence).',
+      ),
+    StatusHistory: z
+      .boolean()
+      .default(true)
+      .describe('Keep 15 minutes of 1-second samples of the counters for /status and /api/history.'),
     EventRepeatLimit: z
       .number()
       .int()
@@ -310,7 +329,7 @@ export const configSchema = z
       .refine((tag) => matchGatewayLanguage(tag) !== undefined, { message: 'config.language' })
       .default('en')
       .describe(
-        `Language of event messages, the start banner, configuration errors and the CLI: a BCP 47 tag, one of ${GATEWAY_LANGUAGES.join(', ')} (pt = pt-BR, zh-TW = zh-Hant, de-AT = de).`,
+        `Language of event messages, the start banner, configuration errors, the CLI and the status page: a BCP 47 tag, one of ${GATEWAY_LANGUAGES.join(', ')} (pt = pt-BR, zh-TW = zh-Hant, de-AT = de).`,
       ),
   })
   .strict()

@@ -61,6 +61,11 @@ describe('validateConfig', () => {
     [{ ClientCertificatePolicy: 'sometimes' }, /ClientCertificatePolicy/],
     [{ ListenPrt: 8080 }, /ListenPrt: unknown key/],
     [{ HostOverrides: { 'a.test': 'not-an-ip' } }, /HostOverrides\.a\.test: expected an IP address/],
+    [{ AdminHostNames: ['gw.contoso.test', 'evil host'] }, /AdminHostNames\.1: expected a host name/],
+    [{ AdminHostNames: ['*'] }, /AdminHostNames\.0: expected a host name/],
+    [{ AdminHostNames: ['gw.contoso.test:8081'] }, /AdminHostNames\.0: expected a host name/],
+    [{ AdminHostNames: 'gw.contoso.test' }, /AdminHostNames/],
+    [{ StatusHistory: 'yes' }, /StatusHistory/],
   ])('refuses %j with a message naming the key', (input, message) => {
     expect(() => validateConfig(input)).toThrow(message);
     try {

@@ -3,8 +3,13 @@ import type { EventRecord } from '@agent-gateway/events';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { type AdminServer, startAdminServer } from '../admin/admin-server.ts';
 import type { GatewayConfig } from '../config/schema.ts';
+import { matchGatewayLanguage } from '../languages/index.ts';
+import { byActivity, type ClientEntry } from '../status/client-tracker.ts';
+import { withFixes } from '../status/fix-command.ts';
+import { emptyHistory, type HistorySampler, startHistorySampler } from '../status/history.ts';
+import type { RefusedEntry } from '../status/refused-tracker.ts';
+import { buildStatusData } from '../status/status-data.ts';
 import type { FingerprintReport } from './fingerprint-ledger.ts';
-import { buildStatusModel } from './status-model.ts';
 
 /** What the admin listener of a gateway shows; everything is read at request time. */
 export interface GatewayAdminSources {
@@ -28,6 +33,17 @@ export interface GatewayAdminSources {
   fingerprints(): Promise<FingerprintReport> | FingerprintReport;
   /** The listening worker processes of a multi-worker gateway; shown on `/status` when given. */
   workers?: () => { id: number; pid: number }[];
+  /**
+   * The refused targets and the clients; a primary asks every worker and merges (see `status/`). Each list
+   * is bounded by whoever keeps it.
+   */
+  statusDetail():
+    | Promise<{ refused: RefusedEntry[]; clients: ClientEntry[] }>
+    | { refused: RefusedEntry[]; clients: ClientEntry[] };
+  /** The configuration file the gateway watches: the fix commands on `/status` name it (`-c FILE`). */
+  configFile?: string;
+  /** The language of `/status` [the configuration's `LogLanguage`]. */
+  language?: string;
 }
 
 /** Splits `AdminListen` (`host:port`, `[v6]:port`) into what `listen()` takes. */
@@ -84,32 +100,70 @@ export async function startGatewayAdmin(
     current = await sources.counters();
   }
   const { host, port } = parseAdminListen(config.AdminListen);
-  return startAdminServer({
-    host,
-    port,
-    token: config.AdminToken,
-    sources: {
-      metrics: async () => {
-        await gather();
-        return exposed.metrics();
+  // 15 minutes of 1-second samples of the counters (the primary's read asks its workers, merged as for
+  // /metrics); off with StatusHistory: false.
+  let sampler: HistorySampler | undefined;
+  if (config.StatusHistory) {
+    sampler = startHistorySampler({ read: () => sources.counters(), baseline: await sources.counters() });
+  }
+  const history = (since?: number) => sampler?.read(since) ?? emptyHistory();
+  const refused = async () =>
+    withFixes((await sources.statusDetail()).refused, sources.config(), sources.configFile);
+  // The tag as the gateway resolves it (`pt` -> `pt-BR`): the page's `lang` picks the fonts for CJK text.
+  const language = matchGatewayLanguage(sources.language ?? config.LogLanguage) ?? 'en';
+  let server: AdminServer;
+  try {
+    server = await startAdminServer({
+      host,
+      port,
+      token: config.AdminToken,
+      hostNames: config.AdminHostNames,
+      language,
+      sources: {
+        metrics: async () => {
+          await gather();
+          return exposed.metrics();
+        },
+        ready: () => sources.ready(),
+        recentEvents: () => sources.recentEvents(),
+        fingerprints: () => sources.fingerprints(),
+        history,
+        refused,
+        clients: async () => (await sources.statusDetail()).clients.sort(byActivity),
+        status: async (since) => {
+          const [snapshot, events, detail] = await Promise.all([
+            sources.counters(),
+            sources.recentEvents(),
+            sources.statusDetail(),
+          ]);
+          const current = sources.config();
+          return buildStatusData({
+            snapshot,
+            history: history(since),
+            refused: withFixes(detail.refused, current, sources.configFile),
+            clients: detail.clients,
+            events,
+            config: current,
+            ...(sources.configFile === undefined ? {} : { configFile: sources.configFile }),
+            listen: sources.listen,
+            maxTunnels: sources.maxTunnels(),
+            startedAt: sources.startedAt,
+            ready: sources.ready(),
+            ...(sources.workers === undefined ? {} : { workers: sources.workers() }),
+            language,
+          });
+        },
       },
-      ready: () => sources.ready(),
-      recentEvents: () => sources.recentEvents(),
-      fingerprints: () => sources.fingerprints(),
-      status: async () => {
-        await gather();
-        const events = await sources.recentEvents();
-        return buildStatusModel({
-          registry,
-          config: sources.config(),
-          listen: sources.listen,
-          maxTunnels: sources.maxTunnels(),
-          recent: { list: () => events },
-          startedAt: sources.startedAt,
-          ready: sources.ready(),
-          ...(sources.workers === undefined ? {} : { workers: sources.workers() }),
-        });
-      },
+    });
+  } catch (error) {
+    sampler?.stop();
+    throw error;
+  }
+  return {
+    address: server.address,
+    close: async () => {
+      sampler?.stop();
+      await server.close();
     },
-  });
+  };
 }

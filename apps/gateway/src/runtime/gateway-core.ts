@@ -11,6 +11,8 @@ import {
 import { jsonLinesSink, reportSinkHealth } from '@agent-gateway/events/node';
 import { createTunnelServer, type TunnelContext, type TunnelServer } from '@agent-gateway/tunnel';
 import type { GatewayConfig } from '../config/schema.ts';
+import { type ClientEntry, ClientTracker, openTunnelsByAddress } from '../status/client-tracker.ts';
+import { type RefusedEntry, RefusedTracker } from '../status/refused-tracker.ts';
 import { TlsVerifier } from '../tls/tls-verifier.ts';
 import { admissionHooks, preambleReader } from './admission.ts';
 import { decideConnect } from './decide-connect.ts';
@@ -59,6 +61,11 @@ export interface GatewayCore {
    * read now. `{ clients: false }` leaves the per-client map out (see `GatewayCounters.snapshot`).
    */
   snapshot(options?: { clients?: boolean }): CountersSnapshot;
+  /**
+   * What `/status` shows beyond the counters: the refused targets and the clients (with their open
+   * connections and tunnels now), both bounded.
+   */
+  statusDetail(): { refused: RefusedEntry[]; clients: ClientEntry[] };
   readonly startedAt: Date;
   /** The client fingerprints this process has seen (`/fingerprints`). */
   fingerprints(): FingerprintReport;
@@ -85,6 +92,8 @@ export interface GatewayCore {
  */
 export async function startGatewayCore(options: GatewayCoreOptions): Promise<GatewayCore> {
   const counters = new GatewayCounters();
+  const refused = new RefusedTracker();
+  const clients = new ClientTracker();
   const recent = createRecentEvents({ capacity: 200 });
   const sinks = [...(options.sinks ?? [jsonLinesSink()]), recent];
   const events = createEventLog({
@@ -94,8 +103,14 @@ export async function startGatewayCore(options: GatewayCoreOptions): Promise<Gat
     ...(options.eventFields === undefined ? {} : { fields: options.eventFields }),
     ...repeatLimitOption(options.config),
     // Counted from the fields as emitted: the debug event 103 of every tunnel is then never built.
-    onEmit: (id, fields) =>
-      counters.recordEvent(id, id === 105 && String(fields.reason).startsWith('client-certificate')),
+    onEmit: (id, fields) => {
+      counters.recordEvent(id, id === 105 && String(fields.reason).startsWith('client-certificate'));
+      // The status page's tables see every event as emitted (a map update for the few IDs they want).
+      if (id >= 105 && id !== 400) {
+        refused.observe(id, fields);
+        clients.observe(id, fields);
+      }
+    },
   });
   // A sink that cannot write (stdout's file on a full disk): event 404 once, where it can still go (the ring
   // behind /events, a worker's primary), and event 100 when it writes again. Tunnels go on either way.
@@ -166,6 +181,15 @@ export async function startGatewayCore(options: GatewayCoreOptions): Promise<Gat
     snapshot(snapshotOptions) {
       counters.pendingConnections = server.pendingConnectionCount;
       return counters.snapshot(snapshotOptions);
+    },
+    statusDetail() {
+      return {
+        refused: refused.list(),
+        clients: clients.list({
+          connections: counters.snapshot().openConnectionsByClient,
+          tunnels: openTunnelsByAddress(context.tunnels.values()),
+        }),
+      };
     },
     get maxTunnels() {
       return server.limits.maxTunnels;

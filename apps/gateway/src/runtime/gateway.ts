@@ -12,7 +12,10 @@ import { type GatewayCore, type GatewayCoreOptions, startGatewayCore } from './g
 export { type GatewayCore, type GatewayCoreOptions, startGatewayCore };
 
 /** Options of {@link startGateway}. */
-export type GatewayOptions = Omit<GatewayCoreOptions, 'listenOptions' | 'eventFields'>;
+export type GatewayOptions = Omit<GatewayCoreOptions, 'listenOptions' | 'eventFields'> & {
+  /** The configuration file the gateway watches; `/status` names it in its fix commands. */
+  configFile?: string;
+};
 
 /** The detail of event 100 after a reload: which changed keys only a restart applies. */
 export function reloadDetail(
@@ -70,6 +73,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       listen: core.listenAddress,
       maxTunnels: () => core.maxTunnels,
       startedAt: core.startedAt,
+      statusDetail: () => core.statusDetail(),
+      ...(options.configFile === undefined ? {} : { configFile: options.configFile }),
+      ...(options.language === undefined ? {} : { language: options.language }),
       fingerprints: () => core.fingerprints(),
     });
   } catch (error) {
