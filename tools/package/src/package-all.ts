@@ -8,6 +8,12 @@ import { buildSingleExecutable, stripPinnedNode } from './single-executable.ts';
 
 const entry = (name: string) => fileURLToPath(new URL(`./entries/${name}.ts`, import.meta.url));
 
+/**
+ * The gateway's young generation, as `agent-gateway run` sets it under Node (apps/gateway/README.md, "Memory
+ * over time"): a process image cannot be replaced from inside an executable, so the executable starts with it.
+ */
+const GATEWAY_EXEC_ARGV = ['--max-semi-space-size=16', '--no-minor-gc-task'] as const;
+
 /** The files `npm run package` makes. */
 export interface PackagedFiles {
   /** dist-bin/agent-gateway-linux-x64 */
@@ -32,6 +38,7 @@ export async function packageAll(outputDir: string): Promise<PackagedFiles> {
       output: agentGateway,
       workDir,
       strippedNode,
+      execArgv: GATEWAY_EXEC_ARGV,
     });
     const azcmDiagnose = path.join(outputDir, 'azcm-diagnose-linux-x64');
     await buildSingleExecutable({
@@ -47,6 +54,7 @@ export async function packageAll(outputDir: string): Promise<PackagedFiles> {
       output: debianExecutable,
       workDir,
       strippedNode,
+      execArgv: GATEWAY_EXEC_ARGV,
     });
     const debianPackage = await buildDebianPackage({
       executable: debianExecutable,

@@ -19,6 +19,11 @@ export interface SingleExecutableOptions {
   workDir: string;
   /** A stripped copy of the pinned Node binary, from {@link stripPinnedNode}. */
   strippedNode: string;
+  /**
+   * Node options the executable always starts with (the SEA config's `execArgv`; `NODE_OPTIONS` still
+   * adds to them), e.g. the gateway's young-generation bound, which V8 fixes before any script runs.
+   */
+  execArgv?: readonly string[];
 }
 
 async function countFuse(file: string, state: 0 | 1): Promise<number> {
@@ -66,10 +71,15 @@ export async function buildSingleExecutable(options: SingleExecutableOptions): P
     disableExperimentalSEAWarning: true,
     useSnapshot: false,
     useCodeCache: true,
+    ...(options.execArgv === undefined ? {} : { execArgv: [...options.execArgv] }),
     assets: Object.fromEntries(assets.map((asset) => [asset.key, asset.file])),
   };
   await writeFile(seaConfig, `${JSON.stringify(config, null, 2)}\n`);
-  await run(pinnedNode().binary, ['--experimental-sea-config', seaConfig], { cwd: options.workDir });
+  // The code cache is made under the same V8 flags the executable starts with: V8 rejects a cache whose
+  // flags differ ("Code cache data rejected") and compiles everything again at every start.
+  await run(pinnedNode().binary, [...(options.execArgv ?? []), '--experimental-sea-config', seaConfig], {
+    cwd: options.workDir,
+  });
 
   await mkdir(path.dirname(options.output), { recursive: true });
   await rm(options.output, { force: true });

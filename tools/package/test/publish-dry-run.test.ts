@@ -36,6 +36,8 @@ const allowed = [
   /^dist\/([\w-]+\/)*[\w.-]+\.(js|js\.map|d\.ts)$/,
   /^bin\/[\w-]+\.js$/,
   /^config\.schema\.json$/,
+  // The status page's styles (its own and uPlot's), served by the admin endpoint at run time.
+  /^dist\/status-page\/[\w.-]+\.css$/,
 ];
 
 /** Every relative file an `exports` map names. */

@@ -275,6 +275,9 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
   }
 
   function fork(): WorkerState {
+    // A single executable applies its own Node options (its SEA execArgv) whenever it starts; passed again
+    // on the worker's command line, as cluster does by default, they would reach the CLI as arguments.
+    if (process.getBuiltinModule('node:sea')?.isSea()) cluster.setupPrimary({ execArgv: [] });
     const worker = cluster.fork();
     const state: WorkerState = {
       worker,
