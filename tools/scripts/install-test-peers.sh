@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite runs as real peers, if any is missing.
 set -euo pipefail
-packages=(curl openssl ca-certificates squid tinyproxy haproxy dnsmasq-base chromium fonts-dejavu-core slowhttptest)
+packages=(curl openssl ca-certificates squid tinyproxy haproxy dnsmasq-base chromium fonts-dejavu-core fonts-noto-cjk slowhttptest)
 # tools/package: strip (binutils) and dpkg-shlibdeps (dpkg-dev) build the executables and the .deb; lintian
 # checks it; git clones the repository for the README test; the .deb depends on adduser and
 # init-system-helpers; ss (iproute2), ps (procps), setpriv and prlimit (util-linux) run and inspect the service.

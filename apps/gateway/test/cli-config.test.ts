@@ -231,3 +231,34 @@ describe('agent-gateway policy test', () => {
     await expect(fs.stat(configFile())).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });
+
+describe('the CLI in the configuration’s language', () => {
+  it('speaks the file’s LogLanguage, and --lang (before or after the command) overrides it', async () => {
+    await fs.writeFile(configFile(), JSON.stringify({ LogLanguage: 'de' }));
+    const german = await runAgentGateway(['config', 'set', 'ListenPort', '0'], { cwd });
+    expect(german.code).toBe(2);
+    expect(german.stderr).toBe(
+      `agent-gateway: ungültige Konfiguration:\n  - ListenPort: erwartet eine Portnummer von 1 bis 65535 (erhalten: 0)\n`,
+    );
+    const korean = await runAgentGateway(['--lang', 'ko', 'config', 'set', 'listenport', '1'], { cwd });
+    expect(korean.stderr).toBe('agent-gateway: 알 수 없는 키 listenport. ListenPort을(를) 의미했습니까?\n');
+    const portuguese = await runAgentGateway(['allowed-host', 'remove', 'a.example.test', '--lang', 'pt'], {
+      cwd,
+    });
+    expect(portuguese.code).toBe(1);
+    expect(portuguese.stderr).toBe('agent-gateway: a.example.test não é um host permitido\n');
+    const russian = await runAgentGateway(['--lang', 'ru', 'allowed-host', 'list'], { cwd });
+    expect(russian.stderr).toBe('разрешенные узлы не настроены\n');
+  });
+
+  it('a LogLanguage it does not speak is a configuration error that lists the supported tags', async () => {
+    const result = await runAgentGateway(['config', 'set', 'LogLanguage', 'tlh'], { cwd });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      'LogLanguage: unsupported language "tlh"; supported: en, cs, de, es, fr, hu, it, ja, ko, nl, pl, pt-BR, pt-PT, ru, zh-Hans, zh-Hant\n',
+    );
+    expect((await runAgentGateway(['config', 'set', 'LogLanguage', 'zh-TW'], { cwd })).code).toBe(0);
+    const chinese = await runAgentGateway(['config', 'set', 'AllowedPorts', '[0]'], { cwd });
+    expect(chinese.stderr).toContain('AllowedPorts.0: 應為 1 到 65535 之間的連接埠號碼（實際為 0）');
+  });
+});

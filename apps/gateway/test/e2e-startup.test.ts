@@ -106,10 +106,13 @@ describe('start-up with a bad configuration', () => {
     );
   });
 
-  it('--lang with another language is a usage error', async () => {
-    const result = await runWithFile('{}', ['--lang', 'fr']);
+  it('--lang with a language it does not speak is a usage error that lists the supported ones', async () => {
+    const result = await runWithFile('{}', ['--lang', 'fi']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('--lang must be en or de');
+    expect(result.stderr).toContain(
+      '--lang: unsupported language "fi"; supported: en, cs, de, es, fr, hu, it, ja, ko, nl, pl, pt-BR, pt-PT, ru, zh-Hans, zh-Hant',
+    );
+    expect(result.events).toEqual([]);
   });
 
   it('a listen port that is taken: a clear message and a non-zero exit, not a crash', async () => {

@@ -76,7 +76,8 @@ describe('run --workers', () => {
     for (const value of ['0', 'abc', '-1', '1.5', '1025']) {
       const result = await runAgentGateway(['run', '--workers', value], { cwd: dir });
       expect(result.code, value).toBe(2);
-      expect(result.stderr).toContain('--workers must be a whole number from 1 to 1024');
+      // Numbers as the language writes them: 1,024 in English.
+      expect(result.stderr).toContain('--workers must be a whole number from 1 to 1,024');
     }
     // Nothing was started, so no configuration file was created either.
     expect(await fs.readdir(dir)).toEqual([]);

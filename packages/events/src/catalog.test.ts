@@ -110,7 +110,7 @@ describe('event catalog', () => {
     } as const;
     expect(LANGUAGES.en.messages[105](fields)).toBe('Refused CONNECT to evil.example:443: host not allowed');
     expect(LANGUAGES.de.messages[105](fields)).toBe(
-      'CONNECT zu evil.example:443 abgelehnt: Host nicht erlaubt',
+      'CONNECT zu evil.example:443 abgelehnt: Host nicht zugelassen',
     );
   });
 });

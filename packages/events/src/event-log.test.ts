@@ -7,7 +7,7 @@ import type { EventRecord } from './event-record.ts';
 import type { EventSink } from './event-sink.ts';
 import { EventsError } from './events-error.ts';
 import type { EventLanguage } from './language.ts';
-import { en } from './languages/en.ts';
+import { en } from './languages/index.ts';
 import { createRecentEvents } from './recent-events.ts';
 
 const fixedClock = () => new Date('2026-11-22T10:00:00.000Z');
@@ -49,7 +49,7 @@ describe('createEventLog', () => {
   });
 
   it('refuses an unknown language or level with a coded error', () => {
-    expect(() => createEventLog({ language: 'fr' as 'en' })).toThrow(
+    expect(() => createEventLog({ language: 'fi' })).toThrow(
       expect.objectContaining({ code: 'ERR_EVENTS_UNKNOWN_LANGUAGE' }),
     );
     let caught: unknown;
@@ -208,7 +208,7 @@ describe('forward (worker events at the primary)', () => {
     expect(first).toMatchObject({
       time: '2026-11-22T10:00:00.000Z',
       id: 105,
-      message: 'CONNECT zu evil.example:443 abgelehnt: Host nicht erlaubt',
+      message: 'CONNECT zu evil.example:443 abgelehnt: Host nicht zugelassen',
     });
     expect(second?.message).toBe('CONNECT zu evil.example:443 abgelehnt: password [REDACTED]');
     expect(second?.reason).toBe('password [REDACTED]');

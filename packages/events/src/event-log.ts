@@ -4,14 +4,17 @@ import { type EventRecord, RECORD_KEYS } from './event-record.ts';
 import type { EventSink, SinkStats } from './event-sink.ts';
 import { EventsError } from './events-error.ts';
 import type { EventLanguage } from './language.ts';
-import { LANGUAGES } from './languages/index.ts';
+import { en, LANGUAGES, resolveLanguageTag } from './languages/index.ts';
 import { REDACTED, Redactor } from './redact.ts';
 import { type RepeatLimit, RepeatLimiter } from './repeat-limiter.ts';
 
 /** Options of {@link createEventLog}. */
 export interface EventLogOptions {
-  /** Message language, chosen once [`en`]: `en`, `de`, or your own {@link EventLanguage}. */
-  language?: 'en' | 'de' | EventLanguage;
+  /**
+   * Message language, chosen once [`en`]: a BCP 47 tag of a shipped language ({@link LANGUAGE_CODES}; `pt`
+   * picks `pt-BR`, `zh-TW` picks `zh-Hant`, see {@link resolveLanguageTag}), or your own {@link EventLanguage}.
+   */
+  language?: string | EventLanguage;
   /** Least severe level that reaches the sinks [`info`]; 103 (`connect-received`) is `debug`. */
   level?: EventLevel;
   /** Where events go. The `/node` entry adds JSON lines, file and syslog sinks. */
@@ -112,20 +115,10 @@ function isSensitiveKey(key: string): boolean {
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 
 function resolveLanguage(language: EventLogOptions['language']): EventLanguage {
-  if (language === undefined) return LANGUAGES.en;
+  if (language === undefined) return en;
   if (typeof language === 'object') return language;
-  const known = LANGUAGES[language];
-  if (known === undefined) {
-    throw new EventsError(
-      'ERR_EVENTS_UNKNOWN_LANGUAGE',
-      `unknown event language ${JSON.stringify(language)}; known: ${Object.keys(LANGUAGES).join(', ')}`,
-    );
-  }
-  return known;
+  return LANGUAGES[resolveLanguageTag(language)] as EventLanguage;
 }
-
-const englishRepeated = (count: number, windowSec: number) =>
-  ` (and ${count} more like it in the last ${windowSec} s)`;
 
 function checkLevel(level: string): EventLevel {
   if (!EVENT_LEVELS.includes(level as EventLevel)) {
@@ -144,7 +137,7 @@ function checkLevel(level: string): EventLevel {
  * const recent = createRecentEvents();
  * const events = createEventLog({ language: 'de', sinks: [recent] });
  * events.emit(105, { client: '10.1.2.3:50412', target: 'evil.example:443', reason: 'host-not-allowed' });
- * console.log(recent.list()[0]?.message); // CONNECT zu evil.example:443 abgelehnt: Host nicht erlaubt
+ * console.log(recent.list()[0]?.message); // CONNECT zu evil.example:443 abgelehnt: Host nicht zugelassen
  * ```
  */
 export function createEventLog(options: EventLogOptions = {}): EventLog {
@@ -232,7 +225,7 @@ export function createEventLog(options: EventLogOptions = {}): EventLog {
       record.message = definition.name;
     }
     if (typeof record.repeated === 'number')
-      record.message += (language.repeated ?? englishRepeated)(
+      record.message += (language.repeated ?? (en.repeated as NonNullable<EventLanguage['repeated']>))(
         record.repeated,
         Number(record.repeatWindowSec),
       );

@@ -16,7 +16,7 @@ const marker = Symbol.for('@agent-gateway/events/error');
  *
  * @example
  * ```ts
- * try { createEventLog({ language: 'fr' }); } catch (error) {
+ * try { createEventLog({ language: 'fi' }); } catch (error) {
  *   if (EventsError.isInstance(error)) console.error(error.code); // ERR_EVENTS_UNKNOWN_LANGUAGE
  * }
  * ```

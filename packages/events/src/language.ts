@@ -4,11 +4,11 @@ import type { EventId, MessageFields } from './event-fields.ts';
 export type MessageTemplate<I extends EventId> = (fields: MessageFields<I>) => string;
 
 /**
- * One language of event messages. A language is one file exporting one of these; the compiler insists on a
- * template for every ID, so a new event cannot ship without its text.
+ * One language of event messages, compiled from its file `src/languages/<code>.json` (see
+ * {@link EventLanguageData}) or written by hand for `createEventLog({ language })`.
  */
 export interface EventLanguage {
-  /** BCP 47 code, e.g. `en`, `de`. */
+  /** BCP 47 code, e.g. `en`, `de`, `zh-Hans`, `pt-BR`. */
   readonly code: string;
   /** The language's own name, e.g. `Deutsch`. */
   readonly name: string;
@@ -18,9 +18,26 @@ export interface EventLanguage {
    * like it in the last 60 s)`; English when a language has none.
    */
   readonly repeated?: (count: number, windowSec: number) => string;
+  /** The detail of event 100 when an event sink writes again after event 404; English when a language has none. */
+  readonly sinkRecovered?: (values: SinkRecoveredValues) => string;
 }
 
-/** Renders missing values (a caller outside TypeScript left a field out) visibly instead of as `undefined`. */
-export function show(value: unknown): string {
-  return value === undefined || value === null || value === '' ? '-' : String(value);
+/** What the note of a sink that writes again says. */
+export interface SinkRecoveredValues {
+  sink: string;
+  outageMs: number;
+  dropped: number;
+  failedWrites: number;
+}
+
+/**
+ * A language's message file: one ICU MessageFormat text per event ID (its fields are the arguments; an
+ * optional field that is absent selects `undefined`, a value such as `host-not-allowed` selects the case
+ * `host_not_allowed`), `repeated` (`count`, `windowSec`) and `sinkRecovered` (`sink`, `outageMs`, `dropped`,
+ * `failedWrites`) (`count`, `windowSec`).
+ */
+export interface EventLanguageData {
+  readonly code: string;
+  readonly name: string;
+  readonly messages: Readonly<Record<string, string>>;
 }

@@ -95,7 +95,7 @@ describe('the event log with a repeat limit', () => {
     await events.close();
     const summary = recent.list().at(-1);
     expect(summary).toMatchObject({ id: 105, repeated: 995, repeatWindowSec: 60, client: '10.1.2.3:10999' });
-    expect(summary?.message).toMatch(/\(und 995 weitere gleiche in den letzten 60 s\)$/);
+    expect(summary?.message).toMatch(/\(und 995 weitere gleiche in den letzten 60 Sek\.\)$/);
   });
 
   it('can be turned on, changed and off at run time', () => {

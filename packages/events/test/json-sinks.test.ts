@@ -83,7 +83,7 @@ describe('JSON lines to stdout (the default sink)', () => {
       time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       id: 105,
       name: 'target-rejected',
-      message: 'CONNECT zu evil.example:443 abgelehnt: Host nicht erlaubt',
+      message: 'CONNECT zu evil.example:443 abgelehnt: Host nicht zugelassen',
       client: '10.1.2.3:50412',
       target: 'evil.example:443',
       reason: 'host-not-allowed',

@@ -120,7 +120,7 @@ describe('syslog over UDP', () => {
     await until(() => receiver.received.length === 2, 'two datagrams');
     expectEvent105(
       parseRfc5424(receiver.received[0]!),
-      'CONNECT zu evil.example:443 abgelehnt: Host nicht erlaubt',
+      'CONNECT zu evil.example:443 abgelehnt: Host nicht zugelassen',
     );
     const closed = parseRfc5424(receiver.received[1]!);
     expect(closed.severity).toBe(6);

@@ -8,6 +8,7 @@ import {
   secretKeys,
   updateConfigFile,
 } from '../config/index.ts';
+import type { GatewayText } from '../languages/index.ts';
 import { CliExit, type CliIo, ExitCode, readAllStdin } from './io.ts';
 import { MASK, maskSecrets } from './mask.ts';
 import type { CliContext } from './program.ts';
@@ -18,14 +19,12 @@ const keysWithTheirOwnVerb: Partial<Record<ConfigKey, string>> = {
   RelayProxyPassword: 'agent-gateway relay-proxy set --address URL --username USER --password-stdin',
 };
 
-function checkKey(key: string): ConfigKey {
+function checkKey(key: string, text: GatewayText): ConfigKey {
   if ((configKeys as string[]).includes(key)) return key as ConfigKey;
   const suggestion = configKeys.find((known) => known.toLowerCase() === key.toLowerCase());
   throw new CliExit(
     ExitCode.usage,
-    suggestion
-      ? `unknown key ${key}; did you mean ${suggestion}?`
-      : `unknown key ${key}; known keys: ${configKeys.join(', ')}`,
+    text.t('cli.unknownKey', { key, suggestion, known: configKeys.join(', ') }),
   );
 }
 
@@ -48,7 +47,7 @@ function formatValue(value: unknown): string {
 }
 
 async function currentConfig(context: CliContext) {
-  const loaded = await readConfigFile(context.configFile());
+  const loaded = await readConfigFile(context.configFile(), { language: context.language() });
   return loaded?.config ?? defaultConfig();
 }
 
@@ -61,7 +60,9 @@ export function registerConfigCommands(program: Command, context: CliContext): v
     .argument('[key]', 'a configuration key, e.g. ListenPort')
     .action(async (key: string | undefined) => {
       const masked = maskSecrets(await currentConfig(context));
-      context.io.stdout.write(`${formatValue(key === undefined ? masked : masked[checkKey(key)])}\n`);
+      context.io.stdout.write(
+        `${formatValue(key === undefined ? masked : masked[checkKey(key, context.text())])}\n`,
+      );
     });
 
   config
@@ -71,24 +72,26 @@ export function registerConfigCommands(program: Command, context: CliContext): v
     .argument('[value]', 'the new value: as is for text keys, JSON for the others')
     .option('--stdin', 'read the value from standard input (for secrets such as AdminToken)')
     .action(async (keyText: string, valueText: string | undefined, options: { stdin?: boolean }) => {
-      const key = checkKey(keyText);
+      const say = context.text();
+      const key = checkKey(keyText, say);
       const ownVerb = keysWithTheirOwnVerb[key];
-      if (ownVerb) throw new CliExit(ExitCode.usage, `${key} is set with: ${ownVerb}`);
+      if (ownVerb) throw new CliExit(ExitCode.usage, say.t('cli.ownVerb', { key, verb: ownVerb }));
       if (secretKeys.has(key) && !options.stdin) {
-        throw new CliExit(
-          ExitCode.usage,
-          `${key} is a secret: pass it on standard input with --stdin, not on the command line`,
-        );
+        throw new CliExit(ExitCode.usage, say.t('cli.secretOnStdin', { key }));
       }
       if (options.stdin && valueText !== undefined)
-        throw new CliExit(ExitCode.usage, 'give the value or --stdin, not both');
+        throw new CliExit(ExitCode.usage, say.t('cli.valueOrStdin'));
       const text = options.stdin ? await readAllStdin(context.io.stdin) : valueText;
-      if (text === undefined) throw new CliExit(ExitCode.usage, `missing value for ${key}`);
+      if (text === undefined) throw new CliExit(ExitCode.usage, say.t('cli.missingValue', { key }));
       const value = parseValueForKey(key, text);
-      const { created } = await updateConfigFile(context.configFile(), (raw) => {
-        raw[key] = value;
-        return undefined;
-      });
+      const { created } = await updateConfigFile(
+        context.configFile(),
+        (raw) => {
+          raw[key] = value;
+          return undefined;
+        },
+        { language: context.language() },
+      );
       context.noteCreated(created);
       context.io.stdout.write(`${key} = ${secretKeys.has(key) && text !== '' ? MASK : formatValue(value)}\n`);
     });
@@ -99,8 +102,8 @@ export function registerConfigCommands(program: Command, context: CliContext): v
     .argument('[file]', 'the file to check; default: the configuration file in use')
     .action(async (file: string | undefined) => {
       const target = file ?? context.configFile();
-      const loaded = await readConfigFile(target);
-      if (!loaded) throw new CliExit(ExitCode.usage, `${target} does not exist`);
+      const loaded = await readConfigFile(target, { language: context.language() });
+      if (!loaded) throw new CliExit(ExitCode.usage, context.text().t('cli.notFound', { file: target }));
       context.io.stdout.write(`${target}: valid\n`);
     });
 }

@@ -1,6 +1,7 @@
 import { parseFingerprintRule } from '@agent-gateway/policy';
 import type { Command } from 'commander';
 import { defaultConfig, type GatewayConfig, readConfigFile, updateConfigFile } from '../config/index.ts';
+import type { GatewayText } from '../languages/index.ts';
 import { compileGatewayPolicy } from '../policy/gateway-policy.ts';
 import type { FingerprintReport, SeenFingerprint } from '../runtime/fingerprint-ledger.ts';
 import { parseAdminListen } from '../runtime/gateway-admin.ts';
@@ -36,7 +37,11 @@ export function addCommandFor(seen: SeenFingerprint): string {
   return `agent-gateway allowed-fingerprint add ${seen.ja4}${label === undefined ? '' : ` --label ${quote(label)}`}`;
 }
 
-async function fetchReport(config: GatewayConfig, admin: string | undefined): Promise<FingerprintReport> {
+async function fetchReport(
+  config: GatewayConfig,
+  admin: string | undefined,
+  text: GatewayText,
+): Promise<FingerprintReport> {
   let base = admin;
   if (base === undefined) {
     const { host, port } = parseAdminListen(config.AdminListen);
@@ -54,10 +59,18 @@ async function fetchReport(config: GatewayConfig, admin: string | undefined): Pr
   } catch (error) {
     throw new CliExit(
       ExitCode.failure,
-      `cannot reach the admin endpoint ${url} (is the gateway running?): ${(error as Error).cause ?? (error as Error).message}`,
+      text.t('cli.adminUnreachable', {
+        url,
+        error: String((error as Error).cause ?? (error as Error).message),
+      }),
     );
   }
-  if (!response.ok) throw new CliExit(ExitCode.failure, `${url} answered ${response.status}`);
+  if (!response.ok) {
+    throw new CliExit(
+      ExitCode.failure,
+      text.t('cli.adminAnswered', { url, status: String(response.status) }),
+    );
+  }
   return (await response.json()) as FingerprintReport;
 }
 
@@ -78,7 +91,7 @@ export function registerFingerprintCommands(program: Command, context: CliContex
         const label = labelOf(entry);
         context.io.stdout.write(`${patternOf(entry)}${label === undefined ? '' : `  ${label}`}\n`);
       }
-      if (entries.length === 0) context.io.stderr.write('no allowed client fingerprints configured\n');
+      if (entries.length === 0) context.io.stderr.write(`${context.text().t('list.noFingerprints')}\n`);
       context.io.stderr.write(`ClientFingerprintPolicy: ${config.ClientFingerprintPolicy}\n`);
     });
 
@@ -89,7 +102,13 @@ export function registerFingerprintCommands(program: Command, context: CliContex
     .option('--label <text>', 'a name for the client, e.g. "Arc agent"')
     .action(async (text: string, options: { label?: string }) => {
       const parsed = parseFingerprintRule(text, options.label);
-      if (!parsed.ok) throw new CliExit(ExitCode.usage, `${text}: ${parsed.message}`);
+      if (!parsed.ok) {
+        // English keeps the policy engine's precise sentence; other languages name the reason code.
+        const say = context.text();
+        const why =
+          say.code === 'en' ? parsed.message : say.t('cli.badFingerprint', { reason: parsed.reason });
+        throw new CliExit(ExitCode.usage, `${text}: ${why}`);
+      }
       let outcome = 'present' as 'added' | 'relabelled' | 'present';
       const { created } = await updateConfigFile(context.configFile(), (raw, current) => {
         const entries = entriesOf(raw, current);
@@ -133,7 +152,9 @@ export function registerFingerprintCommands(program: Command, context: CliContex
         raw.AllowedClientFingerprints = kept;
         return undefined;
       });
-      if (!removed) throw new CliExit(ExitCode.failure, `${text} is not an allowed client fingerprint`);
+      if (!removed) {
+        throw new CliExit(ExitCode.failure, context.text().t('cli.notAFingerprint', { entry: text }));
+      }
       context.io.stdout.write(`Removed allowed client fingerprint ${pattern}\n`);
     });
 
@@ -146,7 +167,7 @@ export function registerFingerprintCommands(program: Command, context: CliContex
     .option('--json', 'print them as JSON')
     .action(async (options: { admin?: string; json?: boolean }) => {
       const config = (await readConfigFile(context.configFile()))?.config ?? defaultConfig();
-      const report = await fetchReport(config, options.admin);
+      const report = await fetchReport(config, options.admin, context.text());
       const policy = compileGatewayPolicy(config);
       const rows = report.fingerprints.map((seen) => {
         const decision = policy.decideClientFingerprint(seen.ja4);

@@ -8,6 +8,7 @@ import {
 } from '@agent-gateway/policy';
 import type { Command } from 'commander';
 import { updateConfigFile } from '../config/index.ts';
+import { type GatewayText, gatewayText } from '../languages/index.ts';
 import { compileGatewayPolicy } from '../policy/gateway-policy.ts';
 import { auditSummary } from './audit-report.ts';
 import { CliExit, ExitCode } from './io.ts';
@@ -31,38 +32,39 @@ export interface InitOptions {
  * Hybrid Runbook Worker of one Automation account. Throws `CliExit` (usage) for a missing combination;
  * preset parameters are checked by resolving them.
  */
-export function initPresets(options: InitOptions): string[] {
+export function initPresets(options: InitOptions, text: GatewayText = gatewayText()): string[] {
   const workspaces = options.workspace ?? [];
   const cloud = options.cloud ?? 'AzureCloud';
   if (!AZURE_CLOUDS.some((known) => known.toLowerCase() === cloud.toLowerCase()))
-    throw new CliExit(ExitCode.usage, `--cloud must be one of ${AZURE_CLOUDS.join(', ')}`);
+    throw new CliExit(ExitCode.usage, text.t('init.cloud', { clouds: AZURE_CLOUDS.join(', ') }));
   const presets: string[] = [];
   if (workspaces.length > 0 && options.amaRegion === undefined) {
     presets.push(`log-analytics:${workspaces.join(',')}${cloud === 'AzureCloud' ? '' : `:${cloud}`}`);
   }
   if (options.amaRegion !== undefined) {
-    if (workspaces.length === 0)
-      throw new CliExit(ExitCode.usage, '--ama-region needs --workspace (the workspaces the agent sends to)');
+    if (workspaces.length === 0) throw new CliExit(ExitCode.usage, text.t('init.amaNeedsWorkspace'));
     for (const workspace of workspaces) presets.push(`azure-monitor-agent:${options.amaRegion}:${workspace}`);
   }
   if (options.arcRegion !== undefined) presets.push(`azure-arc:${cloud}:${options.arcRegion}`);
   if (options.automationAccount !== undefined && options.automationRegion === undefined)
-    throw new CliExit(ExitCode.usage, '--automation-account needs --automation-region');
+    throw new CliExit(ExitCode.usage, text.t('init.accountNeedsRegion'));
   if (options.automationRegion !== undefined) {
     presets.push(
       `automation:${options.automationRegion}${options.automationAccount === undefined ? '' : `:${options.automationAccount}`}`,
     );
   }
-  if (presets.length === 0)
-    throw new CliExit(
-      ExitCode.usage,
-      'say which agents the gateway serves: --workspace ID (Log Analytics agent), --arc-region REGION (Azure Arc), --ama-region REGION (Azure Monitor Agent), --automation-region REGION',
-    );
+  if (presets.length === 0) throw new CliExit(ExitCode.usage, text.t('init.nothing'));
   return presets.map((reference) => {
     try {
       return resolvePreset(reference).id;
     } catch (error) {
-      throw new CliExit(ExitCode.usage, (error as Error).message);
+      // English keeps the preset's own sentence (it names the known regions); other languages its code.
+      const code = (error as { code?: unknown }).code;
+      const message =
+        text.code === 'en'
+          ? (error as Error).message
+          : `${reference}: ${text.t('config.policy', { field: 'presets', reason: String(code ?? 'invalid-preset') })}`;
+      throw new CliExit(ExitCode.usage, message);
     }
   });
 }
@@ -111,20 +113,17 @@ export function registerInitCommand(program: Command, context: CliContext): void
     .option('--fingerprints <mode>', 'ClientFingerprintPolicy to start with: off, log or enforce', 'log')
     .option('--force', 'replace Presets and ClientFingerprintPolicy in an existing configuration file')
     .action(async (options: InitOptions) => {
-      const presets = initPresets(options);
+      const presets = initPresets(options, context.text());
       const mode = options.fingerprints ?? 'log';
       if (!['off', 'log', 'enforce'].includes(mode))
-        throw new CliExit(ExitCode.usage, '--fingerprints must be off, log or enforce');
+        throw new CliExit(ExitCode.usage, context.text().t('init.fingerprints'));
       const file = context.configFile();
       const exists = await access(file).then(
         () => true,
         () => false,
       );
       if (exists && !options.force)
-        throw new CliExit(
-          ExitCode.usage,
-          `${file} exists; --force replaces its Presets and ClientFingerprintPolicy and keeps the rest`,
-        );
+        throw new CliExit(ExitCode.usage, context.text().t('init.exists', { file }));
       const { config } = await updateConfigFile(file, (raw) => {
         raw.Presets = presets;
         raw.ClientFingerprintPolicy = mode;

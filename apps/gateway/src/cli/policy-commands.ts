@@ -15,8 +15,8 @@ function withDefaultPort(target: string): string {
 }
 
 async function currentPolicy(context: CliContext) {
-  const config = (await readConfigFile(context.configFile()))?.config ?? defaultConfig();
-  return compileGatewayPolicy(config);
+  const loaded = await readConfigFile(context.configFile(), { language: context.language() });
+  return compileGatewayPolicy(loaded?.config ?? defaultConfig());
 }
 
 export function registerPolicyCommands(program: Command, context: CliContext): void {
@@ -32,12 +32,18 @@ export function registerPolicyCommands(program: Command, context: CliContext): v
     .option('--json', 'print the explanation as JSON')
     .action(async (target: string | undefined, options: { json?: boolean; ja4?: string }) => {
       if (target === undefined && options.ja4 === undefined)
-        throw new CliExit(ExitCode.usage, 'give a target, --ja4 FINGERPRINT, or both');
+        throw new CliExit(ExitCode.usage, context.text().t('cli.targetOrJa4'));
       const compiled = await currentPolicy(context);
       const results = [];
       if (target !== undefined) {
         const authority = parseAuthority(withDefaultPort(target));
-        if (!authority.ok) throw new CliExit(ExitCode.usage, `${target}: ${authority.message}`);
+        if (!authority.ok) {
+          // English keeps the policy engine's precise sentence; other languages name the reason code.
+          const say = context.text();
+          const why =
+            say.code === 'en' ? authority.message : say.t('cli.badTarget', { reason: authority.reason });
+          throw new CliExit(ExitCode.usage, `${target}: ${why}`);
+        }
         results.push(compiled.explain(authority.host, authority.port));
       }
       if (options.ja4 !== undefined) results.push(compiled.explainFingerprint(options.ja4));
@@ -45,7 +51,12 @@ export function registerPolicyCommands(program: Command, context: CliContext): v
         context.io.stdout.write(`${JSON.stringify(results.length === 1 ? results[0] : results, null, 2)}\n`);
       else for (const result of results) context.io.stdout.write(`${result.summary}\n`);
       const refused = results.find((result) => !result.decision.allow);
-      if (refused) throw new CliExit(ExitCode.failure, `reason: ${refused.decision.reason}`);
+      if (refused) {
+        throw new CliExit(
+          ExitCode.failure,
+          context.text().t('cli.refusedReason', { reason: refused.decision.reason }),
+        );
+      }
     });
 
   policy
@@ -60,7 +71,10 @@ export function registerPolicyCommands(program: Command, context: CliContext): v
       if (audit.findings.length > 0) {
         throw new CliExit(
           ExitCode.failure,
-          `${audit.findings.length} shared-domain rule${audit.findings.length === 1 ? '' : 's'} remain${audit.findings.length === 1 ? 's' : ''} (${audit.narrowable} with a narrower form)`,
+          context.text().t('cli.auditRemaining', {
+            count: audit.findings.length,
+            narrowable: audit.narrowable,
+          }),
         );
       }
     });

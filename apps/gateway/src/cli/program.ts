@@ -1,6 +1,14 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
 import { ConfigError, DEFAULT_CONFIG_FILE, resolveConfigPath } from '../config/index.ts';
+import { configText } from '../config/text.ts';
+import {
+  GATEWAY_LANGUAGES,
+  type GatewayText,
+  gatewayText,
+  matchGatewayLanguage,
+} from '../languages/index.ts';
 import { exitForConfigError, registerConfigCommands } from './config-commands.ts';
 import { registerFingerprintCommands } from './fingerprint-commands.ts';
 import { registerInitCommand } from './init-command.ts';
@@ -17,6 +25,10 @@ export interface CliContext {
   configFile(): string;
   /** Says on stderr that the configuration file was just created with defaults. */
   noteCreated(created: boolean): void;
+  /** `--lang` as given (a supported BCP 47 tag), or `undefined`; throws a usage error for any other tag. */
+  language(): string | undefined;
+  /** The CLI's language: `--lang`, else the configuration file's `LogLanguage`, else English. */
+  text(): GatewayText;
 }
 
 /** Builds the `agent-gateway` command tree writing to `io`. */
@@ -31,6 +43,10 @@ export function buildProgram(io: CliIo): Command {
       '-c, --config <file>',
       `configuration file (default: $AGENT_GATEWAY_CONFIG, else ${defaultFile.startsWith('/') ? '' : './'}${defaultFile})`,
     )
+    .option(
+      '--lang <tag>',
+      `language of messages and events, a BCP 47 tag: ${GATEWAY_LANGUAGES.join(', ')} (default: LogLanguage)`,
+    )
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({
@@ -38,12 +54,27 @@ export function buildProgram(io: CliIo): Command {
       writeErr: (text) => io.stderr.write(text),
     });
 
+  let text: GatewayText | undefined;
   const context: CliContext = {
     io,
     configFile: () =>
       resolveConfigPath(program.opts<{ config?: string }>().config, io.env, io.cwd, defaultFile),
     noteCreated(created) {
-      if (created) io.stderr.write(`created ${context.configFile()} with the default configuration\n`);
+      if (created) io.stderr.write(`${context.text().t('cli.created', { file: context.configFile() })}\n`);
+    },
+    language() {
+      const tag = program.opts<{ lang?: string }>().lang;
+      if (tag === undefined || matchGatewayLanguage(tag) !== undefined) return tag;
+      // Said in English: the language asked for is the one that is not there.
+      const message = gatewayText().t('cli.language', {
+        value: JSON.stringify(tag),
+        supported: GATEWAY_LANGUAGES.join(', '),
+      });
+      throw new CliExit(ExitCode.usage, message);
+    },
+    text() {
+      text ??= configText(fileText(context.configFile()), context.language());
+      return text;
     },
   };
   registerRunCommand(program, context);
@@ -59,6 +90,15 @@ export function buildProgram(io: CliIo): Command {
     for (const sub of command.commands) sub.exitOverride();
   }
   return program;
+}
+
+/** The configuration file's text, to find its `LogLanguage` even when the file does not validate. */
+function fileText(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -35,19 +35,26 @@ export function registerRelayCommands(program: Command, context: CliContext): vo
     .option('--password-stdin', 'read the password from standard input')
     .action(async (options: { address: string; username?: string; passwordStdin?: boolean }) => {
       if (options.passwordStdin && options.username === undefined) {
-        throw new CliExit(ExitCode.usage, '--password-stdin needs --username');
+        throw new CliExit(ExitCode.usage, context.text().t('cli.passwordNeedsUser'));
       }
       let password = '';
       if (options.passwordStdin) password = await readAllStdin(context.io.stdin);
       else if (options.username !== undefined && context.io.stdin.isTTY) {
-        password = await promptSecret(context.io, `Password for relay user ${options.username}: `);
+        password = await promptSecret(
+          context.io,
+          context.text().t('cli.passwordPrompt', { user: options.username }),
+        );
       }
-      const { created } = await updateConfigFile(context.configFile(), (raw) => {
-        raw.RelayProxy = options.address;
-        raw.RelayProxyUsername = options.username ?? '';
-        raw.RelayProxyPassword = password;
-        return undefined;
-      });
+      const { created } = await updateConfigFile(
+        context.configFile(),
+        (raw) => {
+          raw.RelayProxy = options.address;
+          raw.RelayProxyUsername = options.username ?? '';
+          raw.RelayProxyPassword = password;
+          return undefined;
+        },
+        { language: context.language() },
+      );
       context.noteCreated(created);
       const who = options.username
         ? ` as ${options.username}${password ? ' (password set)' : ' (no password)'}`

@@ -1,16 +1,16 @@
 import cluster from 'node:cluster';
 import { createEventLog } from '@agent-gateway/events';
 import { jsonLinesSink } from '@agent-gateway/events/node';
-import { auditPolicy } from '@agent-gateway/policy';
+import { auditPolicy, type PolicyAudit } from '@agent-gateway/policy';
 import type { Command } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
 import { type RunningPrimary, startPrimary, WorkerStartError } from '../cluster/primary.ts';
 import { runWorker } from '../cluster/worker.ts';
 import { ConfigError, type GatewayConfig, loadOrCreateConfig, watchConfig } from '../config/index.ts';
+import { type GatewayText, gatewayText, type MessageKey } from '../languages/index.ts';
 import { onReloadSignal, onStopSignal } from '../platform/signals.ts';
 import { compileGatewayPolicy } from '../policy/gateway-policy.ts';
 import { startGateway } from '../runtime/gateway.ts';
-import { auditSummary } from './audit-report.ts';
 import { commandName, currentInvocation } from './command-name.ts';
 import { CliExit, ExitCode } from './io.ts';
 import type { CliContext } from './program.ts';
@@ -23,27 +23,71 @@ type RunningService = Pick<
   'listenAddress' | 'adminAddress' | 'config' | 'reportBadConfig' | 'shutdown'
 > & { applyConfig(config: GatewayConfig, generation?: number): void };
 
-function describeAllowlist(config: GatewayConfig): string {
-  const parts = [];
-  if (config.Presets.length > 0) parts.push(`presets ${config.Presets.join(', ')}`);
-  parts.push(`${config.AllowedHosts.length} local host rule${config.AllowedHosts.length === 1 ? '' : 's'}`);
-  return `${parts.join(' + ')}; ports ${config.AllowedPorts.join(', ')}`;
+/** The banner's audit line: how many rules reach into shared domains, and the command that lists them. */
+function auditText(audit: PolicyAudit, command: string, text: GatewayText): string {
+  return text.t('banner.auditValue', { count: audit.findings.length, narrowable: audit.narrowable, command });
 }
 
-function banner(gateway: RunningService, file: string, workers: number, command: string): string {
+/** Terminal columns of a label: East Asian wide characters take two, so the values line up in every language. */
+function columns(text: string): number {
+  let width = 0;
+  for (const character of text) {
+    width +=
+      /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3000-\u303f\uff00-\uffef]/u.test(
+        character,
+      )
+        ? 2
+        : 1;
+  }
+  return width;
+}
+
+/** The start banner on stderr, in the gateway's language; `command` is how the operator runs the CLI. */
+export function banner(
+  gateway: RunningService,
+  file: string,
+  workers: number,
+  text: GatewayText,
+  command: string,
+): string {
   const { config } = gateway;
   const listen = gateway.listenAddress;
   const admin = gateway.adminAddress;
   const adminUrl = `http://${admin.address.includes(':') ? `[${admin.address}]` : admin.address}:${admin.port}`;
+  const rows: Array<[label: MessageKey, value: string]> = [
+    ['banner.admin', text.t('banner.adminValue', { url: adminUrl })],
+    ['banner.configuration', file],
+    [
+      'banner.allowed',
+      text.t('banner.allowedValue', {
+        presets: config.Presets.length > 0 ? config.Presets.join(', ') : undefined,
+        hosts: config.AllowedHosts.length,
+        ports: config.AllowedPorts.join(', '),
+      }),
+    ],
+    ['banner.audit', auditText(auditPolicy(compileGatewayPolicy(config)), command, text)],
+    [
+      'banner.tls',
+      text.t('banner.tlsValue', {
+        check: config.TlsInspection ? 'on' : 'off',
+        minVersion: config.MinTlsVersion,
+        fingerprints: config.ClientFingerprintPolicy,
+        relay: config.RelayProxy || undefined,
+      }),
+    ],
+    ['banner.change', text.t('banner.changeValue', { command })],
+  ];
+  const labels = rows.map(([label]) => `${text.t(label)}:`);
+  const width = Math.max(...labels.map(columns)) + 1;
+  const pad = (label: string) => `  ${label}${' '.repeat(width - columns(label))}`;
   return [
-    `agent-gateway ${packageJson.version}: CONNECT proxy listening on ${listen.address}:${listen.port}${workers > 1 ? ` (${workers} workers)` : ''}`,
-    `  admin:         ${adminUrl}/status  (metrics ${adminUrl}/metrics, probes /healthz /readyz)`,
-    `  configuration: ${file}`,
-    `  allowed:       ${describeAllowlist(config)}`,
-    `  audit:         ${auditSummary(auditPolicy(compileGatewayPolicy(config)), command)}`,
-    `  TLS check:     ${config.TlsInspection ? `on (SNI must match, TLS >= ${config.MinTlsVersion}; client fingerprints ${config.ClientFingerprintPolicy})` : 'off'}${config.RelayProxy ? `; relay ${config.RelayProxy}` : ''}`,
-    `  change it:     ${command} allowed-host add HOST | ${command} config set KEY VALUE`,
-    '                 (a running gateway applies changes within a second; SIGHUP reloads too)',
+    text.t('banner.title', {
+      version: packageJson.version,
+      address: `${listen.address}:${listen.port}`,
+      workers: workers > 1 ? workers : undefined,
+    }),
+    ...rows.map(([, value], index) => `${pad(labels[index] as string)}${value}`),
+    `${' '.repeat(width + 2)}${text.t('banner.changeNote')}`,
     '',
   ].join('\n');
 }
@@ -56,12 +100,11 @@ export function registerRunCommand(program: Command, context: CliContext): void 
   program
     .command('run')
     .description('Start the gateway with the configuration file (created with defaults if missing)')
-    .option('--lang <lang>', 'language of event messages: en or de (default: LogLanguage)')
     .option(
       '--workers <n>',
       'worker processes sharing the port, 1 = a single process (default: one per core)',
     )
-    .action(async (options: { lang?: string; workers?: string }) => {
+    .action(async (options: { workers?: string }) => {
       // The young generation's size and pace (see young-generation.ts), only in a process of our own: first
       // this may replace the process with one whose young generation is bounded (the same PID and command
       // line, before anything is read or written); forked workers inherit that flag.
@@ -71,21 +114,19 @@ export function registerRunCommand(program: Command, context: CliContext): void 
       }
       // A worker runs the same command line (cluster.fork); it takes everything else from the primary.
       if (cluster.isWorker) return runWorker();
-      const workers = parseWorkerCount(options.workers);
-      if (options.lang !== undefined && options.lang !== 'en' && options.lang !== 'de') {
-        throw new CliExit(ExitCode.usage, `--lang must be en or de, not ${options.lang}`);
-      }
-      const language = options.lang as 'en' | 'de' | undefined;
+      // `--lang` is the program's option (it may stand before or after `run`).
+      const language = context.language();
+      const workers = parseWorkerCount(options.workers, undefined, context.text());
       const file = context.configFile();
       let config: GatewayConfig;
       try {
-        const loaded = await loadOrCreateConfig(file);
+        const loaded = await loadOrCreateConfig(file, { language });
         context.noteCreated(loaded.created);
         config = loaded.config;
       } catch (error) {
         if (!ConfigError.isInstance(error)) throw error;
         // Event 401 on stdout like every event, then the reason for people on stderr, exit 2.
-        const startupLog = createEventLog({ language: language ?? 'en', sinks: [jsonLinesSink()] });
+        const startupLog = createEventLog({ language: context.text().code, sinks: [jsonLinesSink()] });
         startupLog.emit(401, { problem: error.message, phase: 'start', file });
         await startupLog.close();
         throw new CliExit(ExitCode.usage, error.message);
@@ -112,19 +153,30 @@ export function registerRunCommand(program: Command, context: CliContext): void 
         }
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
-          throw new CliExit(ExitCode.failure, `cannot listen: ${(error as Error).message}`);
+          const message = gatewayText(language ?? config.LogLanguage).t('cli.cannotListen', {
+            error: (error as Error).message,
+          });
+          throw new CliExit(ExitCode.failure, message);
         }
         if (error instanceof WorkerStartError) throw new CliExit(ExitCode.failure, error.message);
         throw error;
       }
-      context.io.stderr.write(banner(gateway, file, workers, commandName(currentInvocation(context.io.env))));
+      const say = gatewayText(language ?? config.LogLanguage);
+      context.io.stderr.write(
+        banner(gateway, file, workers, say, commandName(currentInvocation(context.io.env))),
+      );
 
-      const watcher = watchConfig(file, config, {
-        // A configuration that cannot be applied throws: the watcher reports it (onInvalid) and keeps the last
-        // good one current.
-        onChange: (next, generation) => gateway.applyConfig(next, generation),
-        onInvalid: (error) => gateway.reportBadConfig(error.message, file),
-      });
+      const watcher = watchConfig(
+        file,
+        config,
+        {
+          // A configuration that cannot be applied throws: the watcher reports it (onInvalid) and keeps the last
+          // good one current.
+          onChange: (next, generation) => gateway.applyConfig(next, generation),
+          onInvalid: (error) => gateway.reportBadConfig(error.message, file),
+        },
+        { language },
+      );
       const stopReloading = onReloadSignal(() => void watcher.reload());
       await new Promise<void>((resolve) => {
         const stopListening = onStopSignal((signal) => {

@@ -58,8 +58,9 @@ export function registerStatusCommand(program: Command, context: CliContext): vo
     .option('--watch [seconds]', 'refresh every SECONDS (default 2) until Ctrl-C')
     .action(async (options: { json?: boolean; watch?: boolean | string }) => {
       const file = context.configFile();
-      const config = (await readConfigFile(file))?.config ?? defaultConfig();
-      const messages = statusMessages(config.LogLanguage);
+      const language = context.language();
+      const config = (await readConfigFile(file, { language }))?.config ?? defaultConfig();
+      const messages = statusMessages(language ?? config.LogLanguage);
       const url = adminUrl(config.AdminListen);
       const token = context.io.env.AGENT_GATEWAY_ADMIN_TOKEN || config.AdminToken;
       const shown = url.origin;

@@ -64,6 +64,6 @@ describe('renderStatusText', () => {
     expect(german).toContain('erlauben: agent-gateway allowed-host add evil.example');
     expect(german).toContain('kein Befehl: Der Client wollte per CONNECT zu ok.example');
     // A language without messages falls back to English.
-    expect(renderStatusText(data('fr'), statusMessages('fr'), 'http://x')).toContain('Refused (2)');
+    expect(renderStatusText(data('fi'), statusMessages('fi'), 'http://x')).toContain('Refused (2)');
   });
 });

@@ -1,4 +1,5 @@
 import * as os from 'node:os';
+import { type GatewayText, gatewayText } from '../languages/index.ts';
 import { CliExit, ExitCode } from './io.ts';
 
 /** The most workers `run --workers` accepts: far beyond any core count, low enough to catch a typo. */
@@ -10,13 +11,17 @@ export const MAX_WORKERS = 1024;
  *
  * @throws {CliExit} exit code 2 with a message saying what is accepted.
  */
-export function parseWorkerCount(value: string | undefined, cores = os.availableParallelism()): number {
+export function parseWorkerCount(
+  value: string | undefined,
+  cores = os.availableParallelism(),
+  text: GatewayText = gatewayText(),
+): number {
   if (value === undefined) return Math.max(1, Math.min(cores, MAX_WORKERS));
   const count = /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN;
   if (!Number.isSafeInteger(count) || count < 1 || count > MAX_WORKERS) {
     throw new CliExit(
       ExitCode.usage,
-      `--workers must be a whole number from 1 to ${MAX_WORKERS} (default: one per core, ${cores} here), not ${JSON.stringify(value)}`,
+      text.t('cli.workers', { max: MAX_WORKERS, cores, value: JSON.stringify(value) }),
     );
   }
   return count;

@@ -10,7 +10,7 @@ import type { RefusedEntry } from '../status/refused-tracker.ts';
  */
 export type PrimaryMessage =
   /** The configuration in force and its generation: the first one starts the worker, later ones reload. */
-  | { type: 'agw:config'; generation: number; config: GatewayConfig; language?: 'en' | 'de' }
+  | { type: 'agw:config'; generation: number; config: GatewayConfig; language?: string }
   /** A scrape: answer with a counters snapshot and the events not sent yet. */
   | { type: 'agw:collect'; request: number }
   /** `/status` or `/api/refused`/`/api/clients`: answer with the refused targets and the clients. */

@@ -14,6 +14,7 @@ import packageJson from '../../package.json' with { type: 'json' };
 import type { AdminServer } from '../admin/admin-server.ts';
 import { ConfigError } from '../config/errors.ts';
 import type { GatewayConfig } from '../config/schema.ts';
+import { gatewayTextFor } from '../languages/index.ts';
 import {
   FingerprintLedger,
   type FingerprintReport,
@@ -31,7 +32,7 @@ import { isGatewayMessage, type PrimaryMessage, type WorkerMessage } from './mes
 export interface PrimaryOptions {
   config: GatewayConfig;
   workers: number;
-  language?: 'en' | 'de';
+  language?: string;
   /** Where the primary's own events go besides the ring; default: JSON lines on stdout. */
   sinks?: EventSink[];
   /** How long a scrape waits for the workers' counters [1000 ms]; a worker that is late is left out. */
@@ -218,7 +219,11 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
 
   /** A replacement listens (the first workers are listed on `/status`, not announced one by one). */
   function announce(state: WorkerState): void {
-    events.emit(100, { detail: `worker ${state.id} listening (pid ${state.pid})` });
+    const detail = gatewayTextFor(events.language.code).t('event.workerListening', {
+      id: String(state.id),
+      pid: String(state.pid),
+    });
+    events.emit(100, { detail });
   }
 
   function onWorkerExit(state: WorkerState, code: number | null, signal: string | null): void {
@@ -468,7 +473,10 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
       forwarded.setSecrets([next.RelayProxyPassword, next.AdminToken]);
       for (const state of states.values()) post(state, configMessage());
       events.emit(100, {
-        detail: `${reloadDetail(previous, next)} (generation ${generation}, sent to ${states.size} workers)`,
+        detail: reloadDetail(previous, next, gatewayTextFor(events.language.code), {
+          generation,
+          workers: states.size,
+        }),
       });
     },
     reportBadConfig(problem, file) {

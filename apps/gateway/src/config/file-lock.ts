@@ -1,4 +1,5 @@
 import * as fs from 'node:fs/promises';
+import { type GatewayText, gatewayText } from '../languages/index.ts';
 import { privateFileMode } from '../platform/file-modes.ts';
 import { ConfigError } from './errors.ts';
 
@@ -27,9 +28,14 @@ async function removeIfStale(lockFile: string): Promise<void> {
 /**
  * Runs `action` while holding `<file>.lock` (created exclusively, holding our PID), so that two CLI calls
  * editing the configuration at once cannot lose each other's change. A lock left by a dead process, or older
- * than 30 s, is taken over.
+ * than 30 s, is taken over. `text` is the language of its errors.
  */
-export async function withFileLock<T>(file: string, action: () => Promise<T>, timeoutMs = 5000): Promise<T> {
+export async function withFileLock<T>(
+  file: string,
+  action: () => Promise<T>,
+  timeoutMs = 5000,
+  text: GatewayText = gatewayText(),
+): Promise<T> {
   const lockFile = `${file}.lock`;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -40,15 +46,12 @@ export async function withFileLock<T>(file: string, action: () => Promise<T>, ti
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new ConfigError('CONFIG_WRITE_FAILED', `cannot create lock file ${lockFile}`, [], {
+        throw new ConfigError('CONFIG_WRITE_FAILED', text.t('config.lockFailed', { file: lockFile }), [], {
           cause: error,
         });
       }
       if (Date.now() > deadline) {
-        throw new ConfigError(
-          'CONFIG_LOCKED',
-          `${lockFile} is held by another agent-gateway command; try again`,
-        );
+        throw new ConfigError('CONFIG_LOCKED', text.t('config.locked', { file: lockFile }));
       }
       await removeIfStale(lockFile);
       await new Promise((resolve) => setTimeout(resolve, 20));

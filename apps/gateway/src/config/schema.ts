@@ -2,7 +2,11 @@ import { isIP } from 'node:net';
 import { parseDnsServer } from '@agent-gateway/tunnel';
 import { z } from 'zod';
 
-const PORT_MESSAGE = 'expected a port number from 1 to 65535';
+import { GATEWAY_LANGUAGES, matchGatewayLanguage } from '../languages/index.ts';
+
+// The schema's own messages are keys of the gateway's message files (`src/languages/*.json`): validation
+// renders them in the configuration's language, with zod's locale for zod's own messages.
+const PORT_MESSAGE = 'config.port';
 const port = z
   .number({ error: PORT_MESSAGE })
   .int({ error: PORT_MESSAGE })
@@ -25,7 +29,7 @@ const cidr = z.string().refine(
     if (!/^\d{1,3}$/.test(bits)) return false;
     return Number(bits) <= (family === 4 ? 32 : 128);
   },
-  { message: 'expected an IP address or CIDR such as 10.0.0.0/8 or fd00::/8' },
+  { message: 'config.cidr' },
 );
 
 /** Seconds for the DNS cache's bounds: a week at most (more is a unit mistake, not a policy). */
@@ -40,7 +44,12 @@ const dnsServer = z.string().superRefine((value, context) => {
   try {
     parseDnsServer(value);
   } catch (error) {
-    context.addIssue({ code: 'custom', message: (error as Error).message });
+    // English keeps the tunnel core's own sentence, which says what exactly is wrong.
+    context.addIssue({
+      code: 'custom',
+      message: 'config.dnsServer',
+      params: { english: (error as Error).message },
+    });
   }
 });
 
@@ -53,7 +62,7 @@ const hostPort = z.string().refine(
     const portNumber = Number(match[3]);
     return portNumber >= 1 && portNumber <= 65535;
   },
-  { message: 'expected HOST:PORT, e.g. 127.0.0.1:8081 or [::1]:8081' },
+  { message: 'config.hostPort' },
 );
 
 const relayProxyUrl = z.string().refine(
@@ -71,10 +80,7 @@ const relayProxyUrl = z.string().refine(
       url.password === ''
     );
   },
-  {
-    message:
-      'expected an http://, https:// or socks5:// URL without user info (set credentials with `relay-proxy set --username U --password-stdin`)',
-  },
+  { message: 'config.relayUrl' },
 );
 
 /**
@@ -86,7 +92,7 @@ export const configSchema = z
     $schema: z.string().optional().describe('JSON Schema reference for editors; ignored by the gateway.'),
     ListenAddress: z
       .string()
-      .refine((value) => isIP(value) !== 0, { message: 'expected an IP address such as 0.0.0.0 or ::' })
+      .refine((value) => isIP(value) !== 0, { message: 'config.listenAddress' })
       .default('0.0.0.0')
       .describe('Address the CONNECT listener binds to; `::` for dual stack.'),
     ListenPort: port.default(8080).describe('TCP port of the CONNECT listener (1-65535).'),
@@ -212,7 +218,7 @@ export const configSchema = z
     HostOverrides: z
       .record(
         z.string().min(1),
-        z.string().refine((value) => isIP(value) !== 0, { message: 'expected an IP address' }),
+        z.string().refine((value) => isIP(value) !== 0, { message: 'config.ipAddress' }),
       )
       .default({})
       .describe('Host name -> IP address, applied before DNS.'),
@@ -318,7 +324,13 @@ export const configSchema = z
       .max(3600)
       .default(60)
       .describe('The window of EventRepeatLimit, in seconds.'),
-    LogLanguage: z.enum(['en', 'de']).default('en').describe('Language of event messages.'),
+    LogLanguage: z
+      .string()
+      .refine((tag) => matchGatewayLanguage(tag) !== undefined, { message: 'config.language' })
+      .default('en')
+      .describe(
+        `Language of event messages, the start banner, configuration errors, the CLI and the status page: a BCP 47 tag, one of ${GATEWAY_LANGUAGES.join(', ')} (pt = pt-BR, zh-TW = zh-Hant, de-AT = de).`,
+      ),
   })
   .strict()
   .superRefine((config, context) => {
@@ -328,14 +340,15 @@ export const configSchema = z
       context.addIssue({
         code: 'custom',
         path: ['AdminToken'],
-        message: `AdminListen ${config.AdminListen} is reachable beyond loopback: set AdminToken (a bearer token) too`,
+        message: 'config.adminToken',
+        params: { adminListen: config.AdminListen },
       });
     }
     if (config.RelayProxyPassword !== '' && config.RelayProxyUsername === '') {
       context.addIssue({
         code: 'custom',
         path: ['RelayProxyUsername'],
-        message: 'a relay password needs a user name',
+        message: 'config.relayUser',
       });
     }
   });

@@ -5,6 +5,7 @@ import { writeFileAtomic } from './atomic-write.ts';
 import { ConfigError } from './errors.ts';
 import { withFileLock } from './file-lock.ts';
 import { defaultConfig, type GatewayConfig } from './schema.ts';
+import { configText } from './text.ts';
 import { validateConfig } from './validate.ts';
 
 /** The file name used when neither `--config` nor `AGENT_GATEWAY_CONFIG` names one. */
@@ -31,52 +32,63 @@ export interface LoadedConfig {
   config: GatewayConfig;
 }
 
-function lineAndColumn(text: string, position: number): string {
+function lineAndColumn(text: string, position: number): { line: number; column: number } {
   const before = text.slice(0, position);
-  const line = before.split('\n').length;
-  const column = position - before.lastIndexOf('\n');
-  return `line ${line}, column ${column}`;
+  return { line: before.split('\n').length, column: position - before.lastIndexOf('\n') };
 }
 
-function parseJsonObject(file: string, text: string): Record<string, unknown> {
+function parseJsonObject(file: string, text: string, language?: string): Record<string, unknown> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (error) {
     const position = /position (\d+)/.exec((error as Error).message)?.[1];
-    const where = position === undefined ? '' : ` at ${lineAndColumn(text, Number(position))}`;
-    throw new ConfigError(
-      'CONFIG_INVALID_JSON',
-      `${file} is not valid JSON${where}: ${(error as Error).message}`,
-      [],
-      {
-        cause: error,
-      },
-    );
+    const where = position === undefined ? {} : lineAndColumn(text, Number(position));
+    const message = configText(text, language).t('config.notJson', {
+      file,
+      ...where,
+      error: (error as Error).message,
+    });
+    throw new ConfigError('CONFIG_INVALID_JSON', message, [], { cause: error });
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new ConfigError('CONFIG_INVALID', `${file} must hold a JSON object of configuration keys`);
+    throw new ConfigError('CONFIG_INVALID', configText(text, language).t('config.notObject', { file }));
   }
   return parsed as Record<string, unknown>;
 }
 
-/** Reads and validates the configuration file; `undefined` when it does not exist. */
-export async function readConfigFile(file: string): Promise<LoadedConfig | undefined> {
+/** How a configuration file is read: `language` (from `--lang`) overrides the file's `LogLanguage`. */
+export interface ConfigReadOptions {
+  /** BCP 47 tag for error messages; default: the file's `LogLanguage`, else English. */
+  language?: string | undefined;
+}
+
+/**
+ * Reads and validates the configuration file; `undefined` when it does not exist. Errors are
+ * {@link ConfigError}s in the configuration's language (see {@link ConfigReadOptions}).
+ */
+export async function readConfigFile(
+  file: string,
+  options: ConfigReadOptions = {},
+): Promise<LoadedConfig | undefined> {
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new ConfigError('CONFIG_READ_FAILED', `cannot read ${file}: ${(error as Error).message}`, [], {
-      cause: error,
+    const message = configText(undefined, options.language).t('config.cannotRead', {
+      file,
+      error: (error as Error).message,
     });
+    throw new ConfigError('CONFIG_READ_FAILED', message, [], { cause: error });
   }
-  const raw = parseJsonObject(file, text);
+  const raw = parseJsonObject(file, text, options.language);
   try {
-    return { file, raw, config: validateConfig(raw) };
+    return { file, raw, config: validateConfig(raw, options.language) };
   } catch (error) {
     if (ConfigError.isInstance(error)) {
-      throw new ConfigError(error.code, `invalid configuration in ${file}`, error.problems, { cause: error });
+      const message = configText(raw, options.language).t('config.invalidIn', { file });
+      throw new ConfigError(error.code, message, error.problems, { cause: error });
     }
     throw error;
   }
@@ -86,14 +98,16 @@ function serialize(raw: Record<string, unknown>): string {
   return `${JSON.stringify(raw, null, 2)}\n`;
 }
 
-async function writeConfig(file: string, raw: Record<string, unknown>): Promise<void> {
+async function writeConfig(file: string, raw: Record<string, unknown>, language?: string): Promise<void> {
   try {
     await fs.mkdir(path.dirname(file), { recursive: true });
     await writeFileAtomic(file, serialize(raw), privateFileMode);
   } catch (error) {
-    throw new ConfigError('CONFIG_WRITE_FAILED', `cannot write ${file}: ${(error as Error).message}`, [], {
-      cause: error,
+    const message = configText(raw, language).t('config.cannotWrite', {
+      file,
+      error: (error as Error).message,
     });
+    throw new ConfigError('CONFIG_WRITE_FAILED', message, [], { cause: error });
   }
 }
 
@@ -101,17 +115,25 @@ async function writeConfig(file: string, raw: Record<string, unknown>): Promise<
  * Reads the configuration, creating the file with every default if it does not exist yet (`created` tells,
  * so the caller can say so on stderr).
  */
-export async function loadOrCreateConfig(file: string): Promise<LoadedConfig & { created: boolean }> {
-  const existing = await readConfigFile(file);
+export async function loadOrCreateConfig(
+  file: string,
+  options: ConfigReadOptions = {},
+): Promise<LoadedConfig & { created: boolean }> {
+  const existing = await readConfigFile(file, options);
   if (existing) return { ...existing, created: false };
-  return withFileLock(file, async () => {
-    const raced = await readConfigFile(file);
-    if (raced) return { ...raced, created: false };
-    const config = defaultConfig();
-    const raw: Record<string, unknown> = { ...config };
-    await writeConfig(file, raw);
-    return { file, raw, config, created: true };
-  });
+  return withFileLock(
+    file,
+    async () => {
+      const raced = await readConfigFile(file, options);
+      if (raced) return { ...raced, created: false };
+      const config = defaultConfig();
+      const raw: Record<string, unknown> = { ...config };
+      await writeConfig(file, raw, options.language);
+      return { file, raw, config, created: true };
+    },
+    undefined,
+    configText(undefined, options.language),
+  );
 }
 
 /**
@@ -122,14 +144,20 @@ export async function loadOrCreateConfig(file: string): Promise<LoadedConfig & {
 export async function updateConfigFile(
   file: string,
   edit: (raw: Record<string, unknown>, current: GatewayConfig) => undefined | false,
+  options: ConfigReadOptions = {},
 ): Promise<LoadedConfig & { created: boolean; written: boolean }> {
-  return withFileLock(file, async () => {
-    const existing = await readConfigFile(file);
-    const raw: Record<string, unknown> = existing ? structuredClone(existing.raw) : { ...defaultConfig() };
-    if (edit(raw, existing?.config ?? defaultConfig()) === false && existing)
-      return { ...existing, created: false, written: false };
-    const config = validateConfig(raw);
-    await writeConfig(file, raw);
-    return { file, raw, config, created: existing === undefined, written: true };
-  });
+  return withFileLock(
+    file,
+    async () => {
+      const existing = await readConfigFile(file, options);
+      const raw: Record<string, unknown> = existing ? structuredClone(existing.raw) : { ...defaultConfig() };
+      if (edit(raw, existing?.config ?? defaultConfig()) === false && existing)
+        return { ...existing, created: false, written: false };
+      const config = validateConfig(raw, options.language);
+      await writeConfig(file, raw, options.language);
+      return { file, raw, config, created: existing === undefined, written: true };
+    },
+    undefined,
+    configText(undefined, options.language),
+  );
 }

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { ConfigError } from './errors.ts';
 import type { GatewayConfig } from './schema.ts';
 import { readConfigFile } from './store.ts';
+import { configText } from './text.ts';
 
 /** Callbacks of {@link watchConfig}. */
 export interface ConfigWatchHandlers {
@@ -28,15 +29,18 @@ export interface ConfigWatcher {
  * Watches the configuration file's directory, not the file: editors and `agent-gateway` replace it by
  * rename, and Kubernetes swaps a ConfigMap's `..data` symlink, both of which a watch on the file itself
  * would miss. Events are debounced; the file is re-read and applied only when its validated content
- * changed, so touching it or rewriting it unchanged does nothing.
+ * changed, so touching it or rewriting it unchanged does nothing. Problems are reported in `language`
+ * (default: the initial configuration's `LogLanguage`, the language of the running gateway's events).
  */
 export function watchConfig(
   file: string,
   initial: GatewayConfig,
   handlers: ConfigWatchHandlers,
-  options: { debounceMs?: number } = {},
+  options: { debounceMs?: number; language?: string | undefined } = {},
 ): ConfigWatcher {
   const debounceMs = options.debounceMs ?? 50;
+  const language = options.language ?? initial.LogLanguage;
+  const text = configText(undefined, language);
   let current = initial;
   let applied = JSON.stringify(initial);
   let generation = 1;
@@ -48,8 +52,8 @@ export function watchConfig(
   async function readAndApply(): Promise<void> {
     if (closed) return;
     try {
-      const loaded = await readConfigFile(file);
-      if (!loaded) throw new ConfigError('CONFIG_READ_FAILED', `${file} disappeared`);
+      const loaded = await readConfigFile(file, { language });
+      if (!loaded) throw new ConfigError('CONFIG_READ_FAILED', text.t('config.disappeared', { file }));
       const serialized = JSON.stringify(loaded.config);
       if (serialized === applied) {
         lastInvalid = '';
@@ -67,15 +71,18 @@ export function watchConfig(
         // current one, so the same file is tried again on the next reload (SIGHUP after fixing the cause).
         ({ applied, current, generation } = previous);
         if (ConfigError.isInstance(error)) throw error;
-        const message = `${file} cannot be applied: ${(error as Error).message}`;
+        const message = text.t('config.cannotApply', { file, error: (error as Error).message });
         throw new ConfigError('CONFIG_INVALID', message, [], { cause: error });
       }
     } catch (error) {
       const configError = ConfigError.isInstance(error)
         ? error
-        : new ConfigError('CONFIG_READ_FAILED', `cannot read ${file}: ${(error as Error).message}`, [], {
-            cause: error,
-          });
+        : new ConfigError(
+            'CONFIG_READ_FAILED',
+            text.t('config.cannotRead', { file, error: (error as Error).message }),
+            [],
+            { cause: error },
+          );
       // One report per distinct problem, not one per file-system event of the same broken file.
       if (configError.message === lastInvalid) return;
       lastInvalid = configError.message;
@@ -95,7 +102,10 @@ export function watchConfig(
   });
   directoryWatch.on('error', (error) => {
     handlers.onInvalid(
-      new ConfigError('CONFIG_READ_FAILED', `watching ${path.dirname(file)} failed: ${error.message}`),
+      new ConfigError(
+        'CONFIG_READ_FAILED',
+        text.t('config.watchFailed', { folder: path.dirname(file), error: error.message }),
+      ),
     );
   });
 

@@ -1,5 +1,6 @@
 import { compilePolicy, type Policy, PolicyError, type PolicyOptions } from '@agent-gateway/policy';
 import type { GatewayConfig } from '../config/schema.ts';
+import { type GatewayText, gatewayText } from '../languages/index.ts';
 
 /** The configuration keys the policy is built from, by the option name the policy package uses. */
 const keyForOption: Record<string, keyof GatewayConfig> = {
@@ -39,20 +40,30 @@ export function compileGatewayPolicy(config: GatewayConfig): Policy {
 }
 
 /**
- * The problems of a configuration's rules as configuration keys name them, e.g.
- * `AllowedHosts.2: ... (got "0x7f.1")`; empty when the policy compiles.
+ * The problems of a configuration's rules as configuration keys name them, in `text`'s language, e.g.
+ * `AllowedHosts.2: not a valid host rule [ambiguous-ipv4] (got "0x7f.1")`; empty when the policy compiles.
  */
-export function policyProblems(config: GatewayConfig): string[] {
+export function policyProblems(config: GatewayConfig, text: GatewayText = gatewayText()): string[] {
   try {
     compileGatewayPolicy(config);
     return [];
   } catch (error) {
     if (!PolicyError.isInstance(error)) throw error;
-    if (error.issues.length === 0) return [`Presets: ${error.message}`];
+    // English keeps the policy engine's own sentences (they name known presets and regions); other
+    // languages say what kind of entry is wrong, with the engine's reason code.
+    const english = text.code === 'en';
+    if (error.issues.length === 0) {
+      return [
+        `Presets: ${english ? error.message : text.t('config.policy', { field: 'presets', reason: error.code })}`,
+      ];
+    }
     return error.issues.map((issue) => {
       const key = keyForOption[issue.field] ?? issue.field;
       const where = issue.index === undefined ? key : `${key}.${issue.index}`;
-      return `${where}: ${issue.message} (got ${JSON.stringify(issue.value)})`;
+      const problem = english
+        ? issue.message
+        : text.t('config.policy', { field: issue.field, reason: issue.reason });
+      return `${where}: ${problem}${text.t('config.got', { value: JSON.stringify(issue.value) })}`;
     });
   }
 }

@@ -3,6 +3,7 @@ import type { EventRecord } from '@agent-gateway/events';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { type AdminServer, startAdminServer } from '../admin/admin-server.ts';
 import type { GatewayConfig } from '../config/schema.ts';
+import { matchGatewayLanguage } from '../languages/index.ts';
 import { byActivity, type ClientEntry } from '../status/client-tracker.ts';
 import { withFixes } from '../status/fix-command.ts';
 import { emptyHistory, type HistorySampler, startHistorySampler } from '../status/history.ts';
@@ -108,7 +109,8 @@ export async function startGatewayAdmin(
   const history = (since?: number) => sampler?.read(since) ?? emptyHistory();
   const refused = async () =>
     withFixes((await sources.statusDetail()).refused, sources.config(), sources.configFile);
-  const language = sources.language ?? config.LogLanguage;
+  // The tag as the gateway resolves it (`pt` -> `pt-BR`): the page's `lang` picks the fonts for CJK text.
+  const language = matchGatewayLanguage(sources.language ?? config.LogLanguage) ?? 'en';
   let server: AdminServer;
   try {
     server = await startAdminServer({

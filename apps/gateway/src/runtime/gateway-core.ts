@@ -28,7 +28,7 @@ import { SheddingMonitor } from './shedding-monitor.ts';
 export interface GatewayCoreOptions {
   config: GatewayConfig;
   /** Event language; defaults to the configuration's `LogLanguage`. */
-  language?: 'en' | 'de';
+  language?: string;
   /** Where events go besides the in-memory ring; default: JSON lines on stdout. */
   sinks?: EventSink[];
   /** Name lookup for direct dials (tests map names without DNS); default the DNS cache (`DnsServers`). */

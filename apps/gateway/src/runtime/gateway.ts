@@ -4,6 +4,7 @@ import type { EventLog } from '@agent-gateway/events';
 import packageJson from '../../package.json' with { type: 'json' };
 import type { AdminServer } from '../admin/admin-server.ts';
 import type { GatewayConfig } from '../config/schema.ts';
+import { type GatewayText, gatewayTextFor } from '../languages/index.ts';
 import { formatEndpoint } from './format-endpoint.ts';
 import { startGatewayAdmin } from './gateway-admin.ts';
 import { type GatewayCore, type GatewayCoreOptions, startGatewayCore } from './gateway-core.ts';
@@ -17,13 +18,21 @@ export type GatewayOptions = Omit<GatewayCoreOptions, 'listenOptions' | 'eventFi
 };
 
 /** The detail of event 100 after a reload: which changed keys only a restart applies. */
-export function reloadDetail(previous: GatewayConfig, next: GatewayConfig): string {
+export function reloadDetail(
+  previous: GatewayConfig,
+  next: GatewayConfig,
+  text: GatewayText,
+  cluster?: { generation: number; workers: number },
+): string {
   const restartKeys = (
     ['ListenAddress', 'ListenPort', 'ListenBacklog', 'AdminListen', 'AdminToken', 'LogLanguage'] as const
   ).filter((key) => previous[key] !== next[key]);
-  return restartKeys.length > 0
-    ? `configuration reloaded; ${restartKeys.join(', ')} take effect after a restart`
-    : 'configuration reloaded';
+  return text.t('event.reloaded', {
+    restartKeys: restartKeys.length > 0 ? restartKeys.join(', ') : undefined,
+    // The generation as digits (no grouping), like the `generation` of the workers' records.
+    generation: cluster === undefined ? undefined : String(cluster.generation),
+    workers: cluster?.workers,
+  });
 }
 
 /** A running gateway. */
@@ -92,7 +101,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     applyConfig(config) {
       const previous = core.config;
       core.applyConfig(config);
-      core.events.emit(100, { detail: reloadDetail(previous, config) });
+      core.events.emit(100, {
+        detail: reloadDetail(previous, config, gatewayTextFor(core.events.language.code)),
+      });
     },
     reportBadConfig: (problem, file) => core.reportBadConfig(problem, file),
     shutdown(reason, signal) {

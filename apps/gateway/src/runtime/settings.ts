@@ -3,6 +3,7 @@ import { compilePolicy, type Policy } from '@agent-gateway/policy';
 import type { TunnelLimits } from '@agent-gateway/tunnel';
 import { ConfigError } from '../config/errors.ts';
 import type { GatewayConfig } from '../config/schema.ts';
+import { configText } from '../config/text.ts';
 import { compileGatewayPolicy } from '../policy/gateway-policy.ts';
 import { deriveCapacity, openFileLimit } from './capacity.ts';
 import { compileNetworkList, type NetworkList } from './client-networks.ts';
@@ -21,18 +22,17 @@ export interface Settings {
   hostOverrides: ReadonlyMap<string, string>;
 }
 
-function readRelayCa(file: string): string | undefined {
+function readRelayCa(file: string, language: string): string | undefined {
   if (!file) return undefined;
   try {
     return readFileSync(file, 'utf8');
   } catch (error) {
     // A configuration problem like any other: event 401 (exit 2 at start-up), not a crash.
-    throw new ConfigError(
-      'CONFIG_INVALID',
-      `RelayProxyCaFile: cannot read ${file}: ${(error as Error).message}`,
-      [],
-      { cause: error },
-    );
+    const message = configText(undefined, language).t('config.relayCaUnreadable', {
+      file,
+      error: (error as Error).message,
+    });
+    throw new ConfigError('CONFIG_INVALID', message, [], { cause: error });
   }
 }
 
@@ -47,7 +47,7 @@ export function buildSettings(config: GatewayConfig): Settings {
       config.RelayBypassHosts.length > 0
         ? compilePolicy({ allowedHosts: config.RelayBypassHosts, allowedPorts: config.AllowedPorts })
         : undefined,
-    relayCa: readRelayCa(config.RelayProxyCaFile),
+    relayCa: readRelayCa(config.RelayProxyCaFile, config.LogLanguage),
     hostOverrides: hostOverrideMap(config.HostOverrides),
   };
 }

@@ -1,12 +1,22 @@
 import type { EventLog } from '../event-log.ts';
 import type { EventSink } from '../event-sink.ts';
+import type { EventLanguage } from '../language.ts';
+import { en } from '../languages/index.ts';
 import { type SinkHealthChange, SonicSink } from './sonic-sink.ts';
 
-/** The detail of event 100 when a sink writes again after event 404. */
-export function sinkRecoveredDetail(change: Extract<SinkHealthChange, { state: 'recovered' }>): string {
-  return (
-    `event sink ${change.sink} writes again after ${(change.outageMs / 1000).toFixed(1)} s; ` +
-    `${change.dropped} events dropped and ${change.failedWrites} writes failed meanwhile`
+/** The detail of event 100 when a sink writes again after event 404, in the log's language. */
+export function sinkRecoveredDetail(
+  change: Extract<SinkHealthChange, { state: 'recovered' }>,
+  language: EventLanguage = en,
+): string {
+  const values = {
+    sink: change.sink,
+    outageMs: change.outageMs,
+    dropped: change.dropped,
+    failedWrites: change.failedWrites,
+  };
+  return (language.sinkRecovered ?? (en.sinkRecovered as NonNullable<EventLanguage['sinkRecovered']>))(
+    values,
   );
 }
 
@@ -15,7 +25,8 @@ export function sinkRecoveredDetail(change: Extract<SinkHealthChange, { state: '
  * log itself: event 404 once when a sink's destination starts failing (a full disk, a closed pipe), event 100
  * once when it writes again, with the outage's length and the events it dropped. The events go to every sink
  * of the log, so they reach the ones that still work (another file, the in-memory ring behind `/events`), and
- * the failing one as well once it recovers, if its buffer had room.
+ * the failing one as well once it recovers, if its buffer had room. The note of event 100 is in the log's
+ * language (English for a log without one).
  *
  * @example
  * ```ts
@@ -24,7 +35,10 @@ export function sinkRecoveredDetail(change: Extract<SinkHealthChange, { state: '
  * reportSinkHealth(events, sinks);
  * ```
  */
-export function reportSinkHealth(events: Pick<EventLog, 'emit'>, sinks: Iterable<EventSink>): void {
+export function reportSinkHealth(
+  events: Pick<EventLog, 'emit'> & Partial<Pick<EventLog, 'language'>>,
+  sinks: Iterable<EventSink>,
+): void {
   for (const sink of sinks) {
     if (!(sink instanceof SonicSink)) continue;
     sink.setHealthListener((change) => {
@@ -36,7 +50,7 @@ export function reportSinkHealth(events: Pick<EventLog, 'emit'>, sinks: Iterable
           ...(typeof code === 'string' ? { code } : {}),
         });
       } else {
-        events.emit(100, { detail: sinkRecoveredDetail(change) });
+        events.emit(100, { detail: sinkRecoveredDetail(change, events.language) });
       }
     });
   }

@@ -1,24 +1,29 @@
-import de from './de.json' with { type: 'json' };
-import en from './en.json' with { type: 'json' };
+import { matchGatewayLanguage } from '../../../languages/index.ts';
+import { LANGUAGE_FILES } from './languages.generated.ts';
 
 /**
- * The texts of the `/status` page and of `agent-gateway status`, one JSON file per language in this folder
- * (`en.json` is complete and the fallback for any key a translation lacks). To add a language: copy
- * `en.json` to `LANG.json`, translate the values (keep the `{placeholders}`), and add it to `catalogs`.
+ * The texts of the `/status` page and of `agent-gateway status`, one JSON file per language in this folder,
+ * named by its BCP 47 tag. Adding a language is adding its file: the build indexes the folder
+ * (`languages.generated.ts`), and the tests check that it has exactly the keys and `{placeholders}` of
+ * `en.json`.
  */
-export type StatusMessages = typeof en;
+export type StatusMessages = (typeof LANGUAGE_FILES)['en'];
 
 /** A message key, e.g. `refused.title`. */
 export type StatusMessageKey = keyof StatusMessages;
 
-const catalogs: Record<string, Partial<StatusMessages>> = { en, de };
+const catalogs = LANGUAGE_FILES as Readonly<Record<string, Partial<StatusMessages>>>;
 
 /** The languages that have status messages. */
 export const statusLanguages: readonly string[] = Object.keys(catalogs);
 
-/** The messages of `language` with English for whatever it lacks (and English for an unknown language). */
+/**
+ * The messages for a BCP 47 tag (`pt` -> `pt-BR`, `zh-TW` -> `zh-Hant`), English for whatever a file lacks
+ * and for a language the gateway does not speak.
+ */
 export function statusMessages(language: string): StatusMessages {
-  return { ...en, ...(catalogs[language] ?? {}) };
+  const code = matchGatewayLanguage(language) ?? 'en';
+  return { ...LANGUAGE_FILES.en, ...(catalogs[code] ?? {}) };
 }
 
 /** Fills the `{name}` placeholders of a message. */

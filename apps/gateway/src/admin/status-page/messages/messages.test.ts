@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { LANGUAGE_CODES, messageShapeProblems } from '@agent-gateway/events';
+import { describe, expect, it } from 'vitest';
+import { INDEX_FILE, renderLanguageIndex } from '../../../../../../tools/scripts/index-languages.ts';
+import { statusLanguages, statusMessages } from './index.ts';
+import { LANGUAGE_FILES } from './languages.generated.ts';
+
+const folder = fileURLToPath(new URL('.', import.meta.url));
+const english = LANGUAGE_FILES.en as Readonly<Record<string, string>>;
+
+/** Texts that are the same in English and the language: key names, units and words both use (reviewed). */
+const SAME_AS_ENGLISH: Readonly<Record<string, readonly string[]>> = {
+  cs: ['config.limits'],
+  de: ['page.live', 'chart.bytes', 'clients.title', 'config.limits', 'cli.bytes'],
+  es: ['chart.bytes', 'config.limits', 'cli.bytes'],
+  fr: [
+    'refused.clients',
+    'clients.title',
+    'clients.tunnels',
+    'events.message',
+    'config.title',
+    'config.direct',
+    'config.limits',
+    'cli.tunnels',
+  ],
+  hu: ['config.limits'],
+  it: ['config.limits'],
+  ja: [],
+  ko: ['config.limits'],
+  nl: [
+    'page.live',
+    'chart.bytes',
+    'refused.clients',
+    'clients.title',
+    'clients.openTunnels',
+    'clients.tunnels',
+    'config.limits',
+    'cli.tunnels',
+    'cli.bytes',
+  ],
+  pl: ['config.limits'],
+  'pt-BR': ['chart.bytes', 'config.limits', 'cli.bytes'],
+  'pt-PT': ['chart.bytes', 'config.limits', 'cli.bytes'],
+  ru: ['config.limits'],
+  'zh-Hans': [],
+  'zh-Hant': [],
+};
+
+describe('status page messages', () => {
+  it('exist for every language the gateway speaks, and the index lists exactly the files', () => {
+    expect([...statusLanguages].sort()).toEqual([...LANGUAGE_CODES].sort());
+    expect(readFileSync(`${folder}/${INDEX_FILE}`, 'utf8')).toBe(renderLanguageIndex(folder));
+  });
+
+  it.each(LANGUAGE_CODES.filter((code) => code !== 'en'))(
+    '%s has exactly the English keys and placeholders, and translates every text',
+    (code) => {
+      const messages = LANGUAGE_FILES[code as keyof typeof LANGUAGE_FILES] as Readonly<
+        Record<string, string>
+      >;
+      expect(messageShapeProblems(code, english, messages)).toEqual([]);
+      const same = Object.keys(english).filter((key) => messages[key] === english[key]);
+      expect(same).toEqual(SAME_AS_ENGLISH[code] ?? []);
+    },
+  );
+
+  it('picks the language a tag asks for, English for one it does not speak', () => {
+    expect(statusMessages('pl')['refused.title']).toBe('Odrzucone');
+    expect(statusMessages('zh-TW')['refused.title']).toBe('已拒絕');
+    expect(statusMessages('pt')['page.live']).toBe('ao vivo');
+    expect(statusMessages('fi')['refused.title']).toBe('Refused');
+  });
+});
