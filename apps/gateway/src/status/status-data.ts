@@ -85,7 +85,6 @@ export function configurationRows(
   maxTunnels: number,
   configFile?: string,
 ): ConfigurationRow[] {
-  const orDerived = (value: number): MessageParam => value || { message: 'config.derived' };
   return [
     ...(configFile === undefined ? [] : [{ key: 'ConfigFile', value: configFile }]),
     { key: 'Listen', value: formatEndpoint(listen.address, listen.port) },
@@ -114,15 +113,11 @@ export function configurationRows(
           }
         : { key: 'RelayProxy', value: config.RelayProxy },
     { key: 'MaxTunnels', value: String(maxTunnels) },
-    {
-      key: 'Connection limits',
-      message: 'config.limits',
-      params: {
-        connections: orDerived(config.MaxConnections),
-        pending: orDerived(config.MaxPendingConnections),
-        perClient: orDerived(config.MaxConnectionsPerClient),
-      },
-    },
+    // The three connection bounds, each by its key: a number, or derived from the descriptors.
+    ...(['MaxConnections', 'MaxPendingConnections', 'MaxConnectionsPerClient'] as const).map(
+      (key): ConfigurationRow =>
+        config[key] > 0 ? { key, value: String(config[key]) } : { key, message: 'config.derived' },
+    ),
     { key: 'AdminListen', value: config.AdminListen },
     { key: 'LogLanguage', value: config.LogLanguage },
   ];

@@ -102,7 +102,7 @@
     const grid = css('--grid');
     const format = spec.format ?? ((value) => integer.format(value));
     const axis = { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
-    // Counts are whole numbers: ticks at 1, 2, 5, 10, ... (never 0.5); bytes may take any step.
+    // Counts and bytes are whole numbers: ticks at 1, 2, 5, 10, ... (never 0.5, which printed as "1 B" twice).
     const wholeSteps = [];
     for (let power = 1; power <= 1e12; power *= 10) wholeSteps.push(power, 2 * power, 5 * power);
     const options = {
@@ -143,7 +143,7 @@
           ...axis,
           values: (_u, splits) => splits.map((value) => format(value)),
           size: small ? 48 : 70,
-          ...(spec.format ? {} : { incrs: wholeSteps }),
+          incrs: wholeSteps,
         },
       ],
     };

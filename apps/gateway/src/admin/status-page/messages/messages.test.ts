@@ -11,9 +11,9 @@ const english = LANGUAGE_FILES.en as Readonly<Record<string, string>>;
 
 /** Texts that are the same in English and the language: key names, units and words both use (reviewed). */
 const SAME_AS_ENGLISH: Readonly<Record<string, readonly string[]>> = {
-  cs: ['config.limits'],
-  de: ['page.live', 'chart.bytes', 'clients.title', 'config.limits', 'cli.bytes'],
-  es: ['chart.bytes', 'config.limits', 'cli.bytes'],
+  cs: [],
+  de: ['page.live', 'chart.bytes', 'clients.title', 'cli.bytes'],
+  es: ['chart.bytes', 'cli.bytes'],
   fr: [
     'refused.clients',
     'clients.title',
@@ -21,13 +21,12 @@ const SAME_AS_ENGLISH: Readonly<Record<string, readonly string[]>> = {
     'events.message',
     'config.title',
     'config.direct',
-    'config.limits',
     'cli.tunnels',
   ],
-  hu: ['config.limits'],
-  it: ['config.limits'],
+  hu: [],
+  it: [],
   ja: [],
-  ko: ['config.limits'],
+  ko: [],
   nl: [
     'page.live',
     'chart.bytes',
@@ -35,14 +34,13 @@ const SAME_AS_ENGLISH: Readonly<Record<string, readonly string[]>> = {
     'clients.title',
     'clients.openTunnels',
     'clients.tunnels',
-    'config.limits',
     'cli.tunnels',
     'cli.bytes',
   ],
-  pl: ['config.limits'],
-  'pt-BR': ['chart.bytes', 'config.limits', 'cli.bytes'],
-  'pt-PT': ['chart.bytes', 'config.limits', 'cli.bytes'],
-  ru: ['config.limits'],
+  pl: [],
+  'pt-BR': ['chart.bytes', 'cli.bytes'],
+  'pt-PT': ['chart.bytes', 'cli.bytes'],
+  ru: [],
   'zh-Hans': [],
   'zh-Hant': [],
 };
