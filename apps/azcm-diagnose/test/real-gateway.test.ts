@@ -316,6 +316,14 @@ describe('azcm-diagnose against the real agent-gateway', () => {
     expect(explained.code).toBe(1);
   });
 
+  /** How many local AllowedHosts entries the running gateway reports on /api/status. */
+  async function runningAllowedHostCount(to = gateway): Promise<number | undefined> {
+    const status = (await (await fetch(`${to.adminUrl}/api/status`)).json()) as {
+      configuration: { key: string; params?: { count?: number } }[];
+    };
+    return status.configuration.find((row) => row.key === 'AllowedHosts')?.params?.count;
+  }
+
   /** Runs `agent-gateway allowed-host add HOST` lines against the config file, then waits for the reload. */
   async function applyLines(lines: readonly string[], expectedCount: number, to = gateway): Promise<void> {
     const reloads = to.events.filter((event) => event.id === 100).length;
@@ -327,10 +335,11 @@ describe('azcm-diagnose against the real agent-gateway', () => {
       expect(added.code).toBe(0);
       expect(added.stdout).toBe(`Added allowed host ${words[3]}\n`);
     }
-    // The admin status page shows the running configuration; the gateway re-reads the file within a second.
+    // The admin endpoint shows the running configuration (/api/status, what the status page draws); the
+    // gateway re-reads the file within a second.
     await expect
-      .poll(async () => (await fetch(`${to.adminUrl}/status`)).text(), { timeout: 5000, interval: 100 })
-      .toContain(`${expectedCount} local entries`);
+      .poll(() => runningAllowedHostCount(to), { timeout: 5000, interval: 100 })
+      .toBe(expectedCount);
     // The reload event may reach stdout after the status page already shows the new configuration.
     await expect
       .poll(() => to.events.filter((event) => event.id === 100).length, { timeout: 5000, interval: 50 })
