@@ -138,6 +138,8 @@
           },
           size: small ? 28 : 40,
           space: small ? 70 : 80,
+          // Whole seconds at least: samples are a second apart, and sub-second ticks repeat the same label.
+          incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900],
         },
         {
           ...axis,
