@@ -7,14 +7,14 @@
 // TLS greeting the gateway verifies, a 1-byte echo; 10 at a time, 5 s each), /healthz and /metrics polled on
 // fresh connections, the gateway's RSS and descriptors sampled. Prints a table, the goals and one JSON line.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { FloodStats, ProbeResult } from '../tools/loadgen/src/index.ts';
 import { type GaugePeaks, type PathPolls, pollAdmin } from './admin-poller.ts';
+import { startJsonLines, trackBenchProcesses } from './bench-processes.ts';
 import { lowPort, waitAccepting } from './ports.ts';
 import { machineCpu, type TcpCounters, tcpCounters, tcpCountersSince, treeCpuUs } from './proc-stats.ts';
 import { openFileLimit, type ProcessPeaks, sampleProcess } from './process-sampler.ts';
@@ -90,59 +90,18 @@ const ACTIVE_GAUGE = 'agent_gateway_active_client_connections';
 const SHED_COUNTER = 'agent_gateway_shed_connections_total';
 
 // ---- process bookkeeping: everything started here is stopped here, also on timeout or error ----
-const children = new Set<ChildProcess>();
-const tempDirs: string[] = [];
-function cleanupAll(): void {
-  for (const child of children)
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-}
-process.on('exit', cleanupAll);
-for (const signal of ['SIGINT', 'SIGTERM'] as const)
-  process.on(signal, () => {
-    cleanupAll();
-    process.exit(130);
-  });
-const watchdog = setTimeout(() => {
-  process.stderr.write(`benchmark exceeded ${values['timeout-s']} s, stopping everything\n`);
-  cleanupAll();
-  process.exit(1);
-}, Number(values['timeout-s']) * 1000);
-watchdog.unref();
+const benchProcesses = trackBenchProcesses('benchmark', Number(values['timeout-s']));
+const { children, tempDirs, cleanupAll } = benchProcesses;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A child process whose stdout is read as JSON lines. */
-function start(command: string, args: string[], options: { stdin?: 'pipe' | 'ignore' } = {}) {
-  const child = spawn(command, args, { stdio: [options.stdin ?? 'ignore', 'pipe', 'inherit'] });
-  children.add(child);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  void exited.then(() => children.delete(child));
-  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-  const queue: string[] = [];
-  const waiters: Array<(line: string) => void> = [];
-  lines.on('line', (line) => {
-    const waiter = waiters.shift();
-    if (waiter !== undefined) waiter(line);
-    else queue.push(line);
-  });
-  const nextJson = <T>(): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      const take = (line: string) => {
-        try {
-          resolve(JSON.parse(line) as T);
-        } catch (error) {
-          reject(error);
-        }
-      };
-      const queued = queue.shift();
-      if (queued !== undefined) take(queued);
-      else {
-        waiters.push(take);
-        void exited.then((code) => reject(new Error(`${command} exited (${code}) before answering`)));
-      }
-    });
-  return { child, exited, nextJson };
+function start(
+  command: string,
+  args: string[],
+  options: { stdin?: 'pipe' | 'ignore'; stderr?: 'pipe' | 'inherit' } = {},
+) {
+  return startJsonLines(benchProcesses, command, args, options);
 }
 
 function ensureDebianPackage(binary: string, pkg: string): void {
@@ -728,6 +687,6 @@ function byKind(counts: Readonly<Record<string, number>>): string {
 try {
   await main();
 } finally {
-  clearTimeout(watchdog);
+  benchProcesses.clearTimeLimit();
   cleanupAll();
 }

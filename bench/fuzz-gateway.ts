@@ -6,8 +6,8 @@
 // hello), no connection past its timeouts, counters that account for every connection.
 // Run from the repository root after a build: node bench/fuzz-gateway.ts [--cases N] [--seed S]
 // Prints progress to stderr, a summary and one JSON line to stdout; exit code 1 when any property failed.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -31,6 +31,7 @@ import {
   fuzzGatewayConfig,
   fuzzWorld,
 } from '../apps/gateway/test/fuzz/fuzz-world.ts';
+import { trackBenchProcesses } from './bench-processes.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const gatewayCli = join(root, 'apps/gateway/dist/cli.js');
@@ -72,24 +73,8 @@ const timeouts: FuzzTimeouts = {
 const override = JSON.parse(values['config-override']) as Record<string, unknown>;
 
 // ---- everything started here is stopped here, also on timeout, error or Ctrl-C ----
-const children = new Set<ChildProcess>();
-const tempDirs: string[] = [];
-function cleanupAll(): void {
-  for (const child of children)
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-}
-process.on('exit', cleanupAll);
-for (const signal of ['SIGINT', 'SIGTERM'] as const)
-  process.on(signal, () => {
-    cleanupAll();
-    process.exit(130);
-  });
-setTimeout(() => {
-  process.stderr.write(`fuzz-gateway: exceeded ${values['timeout-s']} s, stopping everything\n`);
-  cleanupAll();
-  process.exit(1);
-}, Number(values['timeout-s']) * 1000).unref();
+const benchProcesses = trackBenchProcesses('fuzz-gateway:', Number(values['timeout-s']));
+const { children, tempDirs, cleanupAll } = benchProcesses;
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

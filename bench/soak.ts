@@ -12,7 +12,6 @@ import {
   openSync,
   readdirSync,
   readFileSync,
-  rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
@@ -23,6 +22,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { trackBenchProcesses } from './bench-processes.ts';
 import { treeCpuUs } from './proc-stats.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -66,25 +66,8 @@ const ports = {
 if (!(warmupSetups < totalSetups)) throw new Error('--warmup must be below --setups');
 
 // ---- process bookkeeping: everything started here is stopped here, also on timeout or error ----
-const children = new Set<ChildProcess>();
-const tempDirs: string[] = [];
-function cleanupAll(): void {
-  for (const child of children)
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-}
-process.on('exit', cleanupAll);
-for (const signal of ['SIGINT', 'SIGTERM'] as const)
-  process.on(signal, () => {
-    cleanupAll();
-    process.exit(130);
-  });
-const watchdog = setTimeout(() => {
-  process.stderr.write(`soak exceeded ${values['timeout-s']} s, stopping everything\n`);
-  cleanupAll();
-  process.exit(1);
-}, Number(values['timeout-s']) * 1000);
-watchdog.unref();
+const benchProcesses = trackBenchProcesses('soak', Number(values['timeout-s']));
+const { children, tempDirs, cleanupAll } = benchProcesses;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -628,6 +611,6 @@ async function main(): Promise<void> {
 try {
   await main();
 } finally {
-  clearTimeout(watchdog);
+  benchProcesses.clearTimeLimit();
   cleanupAll();
 }

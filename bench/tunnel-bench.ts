@@ -6,14 +6,14 @@
 // Then set-ups with 9,000 idle tunnels held open, and a reconnect storm of 9,000 agents whose targets are
 // resolved by name through dnsmasq.
 // Prints a table and one JSON line; goals are ratios against squid and direct measured in this run.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { StormResult } from '../tools/loadgen/src/index.ts';
+import { startJsonLines, trackBenchProcesses } from './bench-processes.ts';
 import { attachDnsmasq, type Dnsmasq, dnsmasqArgs, writeDnsmasqHosts } from './dnsmasq.ts';
 import { freePort, lowPort, waitAccepting } from './ports.ts';
 import {
@@ -98,62 +98,15 @@ const serverName = tlsSession === undefined ? undefined : greetingServerName(tls
 const rounds = Math.max(1, Number(values.rounds ?? (quick ? 2 : 3)));
 
 // ---- process bookkeeping: everything started here is stopped here, also on timeout or error ----
-const children = new Set<ChildProcess>();
-const tempDirs: string[] = [];
-function cleanupAll(): void {
-  for (const child of children)
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-}
-process.on('exit', cleanupAll);
-for (const signal of ['SIGINT', 'SIGTERM'] as const)
-  process.on(signal, () => {
-    cleanupAll();
-    process.exit(130);
-  });
-const watchdog = setTimeout(() => {
-  process.stderr.write(`benchmark exceeded ${values['timeout-s']} s, stopping everything\n`);
-  cleanupAll();
-  process.exit(1);
-}, Number(values['timeout-s']) * 1000);
-watchdog.unref();
+const benchProcesses = trackBenchProcesses('benchmark', Number(values['timeout-s']));
+const { children, tempDirs, cleanupAll } = benchProcesses;
 
 function start(
   command: string,
   args: string[],
   options: { stdin?: 'pipe' | 'ignore'; stderr?: 'pipe' | 'inherit' } = {},
 ) {
-  const child = spawn(command, args, {
-    stdio: [options.stdin ?? 'ignore', 'pipe', options.stderr ?? 'inherit'],
-  });
-  children.add(child);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  void exited.then(() => children.delete(child));
-  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-  const queue: string[] = [];
-  const waiters: Array<(line: string) => void> = [];
-  lines.on('line', (line) => {
-    const waiter = waiters.shift();
-    if (waiter !== undefined) waiter(line);
-    else queue.push(line);
-  });
-  const nextJson = <T>(): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      const take = (line: string) => {
-        try {
-          resolve(JSON.parse(line) as T);
-        } catch (error) {
-          reject(error);
-        }
-      };
-      const queued = queue.shift();
-      if (queued !== undefined) take(queued);
-      else {
-        waiters.push(take);
-        void exited.then((code) => reject(new Error(`${command} exited (${code}) before answering`)));
-      }
-    });
-  return { child, exited, nextJson };
+  return startJsonLines(benchProcesses, command, args, options);
 }
 
 async function runLoadgen<T>(args: string[]): Promise<T> {
@@ -1199,6 +1152,6 @@ function byKind(counts: Readonly<Record<string, number>>): string {
 try {
   await main();
 } finally {
-  clearTimeout(watchdog);
+  benchProcesses.clearTimeLimit();
   cleanupAll();
 }
