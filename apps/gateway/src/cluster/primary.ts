@@ -123,6 +123,9 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
   let config = options.config;
   buildSettings(config); // a setting that validated but cannot be used: ConfigError, exit 2, before any fork
   await checkPortFree(config.ListenAddress, config.ListenPort);
+  // A single executable applies its own Node options (its SEA execArgv) whenever it starts; passed again
+  // on a worker's command line, as cluster does by default, they would reach the CLI as arguments.
+  if (process.getBuiltinModule('node:sea')?.isSea()) cluster.setupPrimary({ execArgv: [] });
 
   const collectTimeoutMs = options.collectTimeoutMs ?? 1000;
   const maxRestarts = options.maxRestartsPerMinute ?? 5;
@@ -275,9 +278,6 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
   }
 
   function fork(): WorkerState {
-    // A single executable applies its own Node options (its SEA execArgv) whenever it starts; passed again
-    // on the worker's command line, as cluster does by default, they would reach the CLI as arguments.
-    if (process.getBuiltinModule('node:sea')?.isSea()) cluster.setupPrimary({ execArgv: [] });
     const worker = cluster.fork();
     const state: WorkerState = {
       worker,
