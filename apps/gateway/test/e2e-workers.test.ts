@@ -57,6 +57,20 @@ function metricValue(text: string, series: string): number {
   return Number(line.slice(series.length + 1));
 }
 
+/**
+ * /metrics once the gateway holds at most `count` client connections (closing ones go within a few
+ * seconds), or after 5 s as it is then.
+ */
+async function metricsOnceActiveAtMost(gateway: GatewayProcess, count: number): Promise<string> {
+  let metrics = (await gateway.admin('/metrics')).body;
+  for (let waited = 0; waited < 5000; waited += 100) {
+    if (metricValue(metrics, 'agent_gateway_active_client_connections') <= count) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    metrics = (await gateway.admin('/metrics')).body;
+  }
+  return metrics;
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -112,12 +126,7 @@ describe('one port, two workers', () => {
 
     // A refused connection stays open for the refusal's linger (about a second) after its 403 was read:
     // wait for those to close, then only the tunnels are left.
-    let during = (await gateway.admin('/metrics')).body;
-    for (let waited = 0; waited < 5000; waited += 100) {
-      if (metricValue(during, 'agent_gateway_active_client_connections') <= open.length) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      during = (await gateway.admin('/metrics')).body;
-    }
+    const during = await metricsOnceActiveAtMost(gateway, open.length);
     expect(metricValue(during, 'agent_gateway_active_client_connections')).toBe(open.length);
     // The same address (127.0.0.1) holds connections on both workers: one connected client, not two.
     expect(metricValue(during, 'agent_gateway_connected_clients')).toBe(1);
@@ -228,11 +237,7 @@ describe('one port, two workers', () => {
     const pids = [...(await workerPids(gateway)).values()].filter(isAlive);
     expect(pids).toHaveLength(2);
     // Connections of the earlier tests may still be closing: the shutdown must find only this tunnel.
-    for (let waited = 0; waited < 5000; waited += 100) {
-      const metrics = (await gateway.admin('/metrics')).body;
-      if (metricValue(metrics, 'agent_gateway_active_client_connections') <= 1) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await metricsOnceActiveAtMost(gateway, 1);
     const mark = gateway.mark();
     gateway.signal('SIGTERM');
     // Draining: not ready any more, and the open tunnel still passes bytes.
