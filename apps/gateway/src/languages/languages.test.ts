@@ -19,7 +19,13 @@ const english = files.en as GatewayLanguageData;
 const translated = GATEWAY_LANGUAGES.filter((code) => code !== 'en');
 
 /** Renderings that are the same words in English and the language (reviewed, not a fallback). */
-const SAME_AS_ENGLISH = new Set(['fr banner.configuration', 'fr banner.audit', 'cs banner.audit']);
+const SAME_AS_ENGLISH = new Set([
+  'fr banner.configuration',
+  'fr banner.audit',
+  'cs banner.audit',
+  // Italian operators and Microsoft's Italian say "password" too.
+  'it relay.password',
+]);
 
 /** Values for every argument of a message, then one set per `select` case and plural sample. */
 function sampleValues(key: string): Array<Record<string, unknown>> {
