@@ -3,7 +3,7 @@ import { jsonLinesSink } from '@agent-gateway/events/node';
 import { ConfigError } from '../config/errors.ts';
 import { ignoreTerminalSignals, onTerminate } from '../platform/signals.ts';
 import { workerListenOptions } from '../platform/worker-sockets.ts';
-import { type GatewayCore, startGatewayCore } from '../runtime/gateway.ts';
+import { type GatewayCore, startGatewayCore } from '../runtime/gateway-core.ts';
 import { forwardingSink } from './forwarding-sink.ts';
 import { isGatewayMessage, type PrimaryMessage, type WorkerMessage } from './messages.ts';
 
