@@ -30,8 +30,14 @@ export type WorkerMessage =
   | { type: 'agw:start-failed'; message: string; code?: string; configError: boolean }
   /** Event records, batched (see `forwarding-sink.ts`). */
   | { type: 'agw:events'; records: unknown[] }
-  /** The answer to `agw:collect`. */
-  | { type: 'agw:collected'; request: number; snapshot: CountersSnapshot; records: unknown[] }
+  /** The answer to `agw:collect`, with the worker's tunnel limit in force (a reload may change it). */
+  | {
+      type: 'agw:collected';
+      request: number;
+      snapshot: CountersSnapshot;
+      records: unknown[];
+      maxTunnels: number;
+    }
   /** The answer to `agw:status-detail`. */
   | { type: 'agw:status-detail'; request: number; refused: RefusedEntry[]; clients: ClientEntry[] }
   /** The answer to `agw:fingerprints`. */

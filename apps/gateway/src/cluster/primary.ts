@@ -79,6 +79,8 @@ interface WorkerState {
   stopping: boolean;
   /** The last counters it reported, kept so that its totals survive a crash. */
   lastSnapshot: CountersSnapshot | undefined;
+  /** Its tunnel limit as it last reported it (derived from its own descriptor limit, or `MaxTunnels`). */
+  maxTunnels: number;
   remaining: number;
 }
 
@@ -153,7 +155,6 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
   let shuttingDown = false;
   let started = false;
   let ready = false;
-  let maxTunnelsPerWorker = 0;
   const restarts: number[] = [];
   let pendingRestart: NodeJS.Timeout | undefined;
   let missing = 0;
@@ -183,7 +184,7 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
         return;
       case 'agw:listening':
         state.listening = true;
-        maxTunnelsPerWorker = message.maxTunnels;
+        state.maxTunnels = message.maxTunnels;
         if (started) announce(state);
         else if ([...states.values()].every((s) => s.listening)) onStarted?.();
         return;
@@ -202,6 +203,7 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
       case 'agw:collected': {
         for (const record of message.records) forwarded.forward(record);
         state.lastSnapshot = message.snapshot;
+        state.maxTunnels = message.maxTunnels;
         collectWaiters.get(message.request)?.get(state.id)?.(message.snapshot);
         return;
       }
@@ -286,6 +288,7 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
       listening: false,
       stopping: false,
       lastSnapshot: undefined,
+      maxTunnels: 0,
       remaining: 0,
     };
     states.set(state.id, state);
@@ -426,7 +429,10 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
       ready: () => ready && [...states.values()].some((state) => state.listening),
       config: () => config,
       listen,
-      maxTunnels: () => maxTunnelsPerWorker * options.workers,
+      // Each worker has its own limit: the gateway's is their sum, over the workers listening now, as of their
+      // last answer (a reload of MaxTunnels arrives with the next scrape, which /status makes first).
+      maxTunnels: () =>
+        [...states.values()].reduce((sum, state) => sum + (state.listening ? state.maxTunnels : 0), 0),
       startedAt: new Date(),
       fingerprints: collectFingerprints,
       workers: () =>

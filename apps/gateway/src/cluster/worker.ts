@@ -124,6 +124,7 @@ export async function runWorker(): Promise<void> {
             request: message.request,
             snapshot: core.snapshot(),
             records: forward.take(),
+            maxTunnels: core.maxTunnels,
           });
           return;
         case 'agw:status-detail':
