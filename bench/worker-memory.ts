@@ -219,6 +219,10 @@ async function main(): Promise<void> {
     const openS = (performance.now() - opening) / 1000;
     await sleep(settleMs);
     const holding = treeMemory(pid);
+    // CPU of the whole tree while the tunnels are held and nothing else happens (percent of one core).
+    const cpuBefore = treeCpuUs(pid);
+    await sleep(10_000);
+    const idleCpuPercent = Math.round(((treeCpuUs(pid) - cpuBefore) / 10_000_000) * 1000) / 10;
     const heldTimes = {
       metricsMs: await timeUrl(`${admin}/metrics`),
       statusMs: await timeUrl(`${admin}/api/status`),
@@ -241,6 +245,7 @@ async function main(): Promise<void> {
       memory: holding,
       kibPerTunnel: { rss: perTunnel('rss'), pss: perTunnel('pss'), anon: perTunnel('anon') },
       ...heldTimes,
+      idleCpuPercent,
       setups: setupsHeld,
     };
     for (const client of clients) client.child.kill('SIGTERM');
