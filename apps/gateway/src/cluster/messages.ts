@@ -30,11 +30,16 @@ export type WorkerMessage =
   | { type: 'agw:start-failed'; message: string; code?: string; configError: boolean }
   /** Event records, batched (see `forwarding-sink.ts`). */
   | { type: 'agw:events'; records: unknown[] }
-  /** The answer to `agw:collect`, with the worker's tunnel limit in force (a reload may change it). */
+  /**
+   * The answer to `agw:collect`: the counters without the per-client map, the client addresses whose open
+   * connections changed since the last answer (see `client-presence.ts`), and the worker's tunnel limit in
+   * force (a reload may change it).
+   */
   | {
       type: 'agw:collected';
       request: number;
       snapshot: CountersSnapshot;
+      clientChanges: Array<[address: string, open: number]>;
       records: unknown[];
       maxTunnels: number;
     }

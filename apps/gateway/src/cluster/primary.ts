@@ -26,6 +26,7 @@ import { startGatewayAdmin } from '../runtime/gateway-admin.ts';
 import { buildSettings } from '../runtime/settings.ts';
 import { type ClientEntry, mergeClients } from '../status/client-tracker.ts';
 import { mergeRefused, type RefusedEntry } from '../status/refused-tracker.ts';
+import { ClientPresence } from './client-presence.ts';
 import { isGatewayMessage, type PrimaryMessage, type WorkerMessage } from './messages.ts';
 
 /** Options of {@link startPrimary}. */
@@ -150,6 +151,8 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
     secrets: [config.RelayProxyPassword, config.AdminToken],
   });
   const states = new Map<number, WorkerState>();
+  // The workers' client addresses, from the changes each answer to a scrape carries (connected_clients).
+  const presence = new ClientPresence();
   let generation = 1;
   let retired: CountersSnapshot | undefined;
   let shuttingDown = false;
@@ -204,6 +207,7 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
         for (const record of message.records) forwarded.forward(record);
         state.lastSnapshot = message.snapshot;
         state.maxTunnels = message.maxTunnels;
+        presence.apply(state.id, message.clientChanges);
         collectWaiters.get(message.request)?.get(state.id)?.(message.snapshot);
         return;
       }
@@ -233,6 +237,7 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
 
   function onWorkerExit(state: WorkerState, code: number | null, signal: string | null): void {
     states.delete(state.id);
+    presence.remove(state.id);
     // A scrape waiting for it goes on without it; its last totals are in `retired` from now on.
     for (const waiters of collectWaiters.values()) waiters.get(state.id)?.(undefined);
     for (const waiters of detailWaiters.values()) waiters.get(state.id)?.(undefined);
@@ -335,8 +340,21 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
   }
   started = true;
 
-  /** Asks every listening worker for its counters (and pending events); late ones are left out. */
-  async function collect(): Promise<CountersSnapshot> {
+  let collecting: Promise<CountersSnapshot> | undefined;
+  /**
+   * Asks every listening worker for its counters (and pending events); late ones count with their last
+   * answer. Callers that come while a round trip is under way share it: `/status` reads the counters and the
+   * recent events at once, and the history sampler reads every second, so each would otherwise ask all
+   * workers again.
+   */
+  function collect(): Promise<CountersSnapshot> {
+    collecting ??= collectRound().finally(() => {
+      collecting = undefined;
+    });
+    return collecting;
+  }
+
+  async function collectRound(): Promise<CountersSnapshot> {
     const request = ++nextRequest;
     const waiters = new Map<number, (snapshot?: CountersSnapshot) => void>();
     collectWaiters.set(request, waiters);
@@ -357,7 +375,10 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
       );
     const snapshots = (await Promise.all(answers)).filter((s) => s !== undefined);
     collectWaiters.delete(request);
-    return mergeSnapshots([counters.snapshot(), ...(retired ? [retired] : []), ...snapshots]);
+    const merged = mergeSnapshots([counters.snapshot(), ...(retired ? [retired] : []), ...snapshots]);
+    // The workers send their clients as changes, not in their snapshots: distinct addresses across workers.
+    merged.connectedClients = presence.size;
+    return merged;
   }
 
   /**

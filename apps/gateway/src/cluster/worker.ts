@@ -122,7 +122,8 @@ export async function runWorker(): Promise<void> {
           void send({
             type: 'agw:collected',
             request: message.request,
-            snapshot: core.snapshot(),
+            snapshot: core.snapshot({ clients: false }),
+            clientChanges: core.counters.takeClientChanges(),
             records: forward.take(),
             maxTunnels: core.maxTunnels,
           });
