@@ -23,6 +23,8 @@ const { values } = parseArgs({
     workers: { type: 'string', default: '12' },
     tunnels: { type: 'string', default: '0' },
     'settle-s': { type: 'string', default: '5' },
+    // Client addresses per load-generator process (127.<net>.x.y): 4500 gives every tunnel its own client.
+    sources: { type: 'string', default: '64' },
     // Presets left at their default (every preset compiled) instead of none.
     'default-presets': { type: 'boolean', default: false },
     'tls-session': { type: 'string', default: 'curl-tls13' },
@@ -207,6 +209,8 @@ async function main(): Promise<void> {
           String(Math.ceil(tunnels / count)),
           '--source-net',
           String(11 + i),
+          '--sources',
+          values.sources,
         ],
         { stdin: 'pipe' },
       ),
