@@ -4,7 +4,7 @@ import { z } from 'zod';
 
 import { GATEWAY_LANGUAGES, matchGatewayLanguage } from '../languages/index.ts';
 
-// The schema's own messages are keys of the gateway's message files (`src/languages/*.json`): validation
+// The schema's own messages are keys of the gateway's message files (section `gateway` of `languages/*.json`): validation
 // renders them in the configuration's language, with zod's locale for zod's own messages.
 const PORT_MESSAGE = 'config.port';
 const port = z
@@ -143,7 +143,7 @@ export const configSchema = z
       .min(0)
       .default(0)
       .describe(
-        'Most connections still sending their request head; a new one closes the oldest of them. 0 = derived from the open-file limit (1/16 of it, 64 to 4096).',
+        'Most connections still sending their request head; a new one closes the oldest of the address with the most of them. 0 = derived from the open-file limit (1/16 of it, 64 to 4096).',
       ),
     MaxConnections: z
       .number()
