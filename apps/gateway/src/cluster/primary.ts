@@ -207,7 +207,8 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
         for (const record of message.records) forwarded.forward(record);
         state.lastSnapshot = message.snapshot;
         state.maxTunnels = message.maxTunnels;
-        presence.apply(state.id, message.clientChanges);
+        // An answer that arrives after its worker's exit would bring back clients that are gone with it.
+        if (states.get(state.id) === state) presence.apply(state.id, message.clientChanges);
         collectWaiters.get(message.request)?.get(state.id)?.(message.snapshot);
         return;
       }
