@@ -1,6 +1,7 @@
 import * as fs from 'node:fs/promises';
 import type * as tls from 'node:tls';
 import { describe, expect, it } from 'vitest';
+import { deriveCapacity, openFileLimit } from '../src/runtime/capacity.ts';
 import { useGatewayE2E } from './gateway-e2e.ts';
 import { type GatewayEvent, type GatewayProcess, runCli, writeJson } from './gateway-process.ts';
 import { closeSocket, connect, dropSocket, echoes, openTlsTunnel } from './proxy-client.ts';
@@ -198,6 +199,37 @@ describe('one port, two workers', () => {
     });
     expect(reload.worker).toBeUndefined();
     await closeAll(open);
+  });
+
+  it('/status shows the tunnel limit of all workers together, also after a reload changes MaxTunnels', async () => {
+    const { gateway } = e2e;
+    const maxTunnels = async () =>
+      (JSON.parse((await gateway.admin('/api/status')).body) as { maxTunnels: number }).maxTunnels;
+    // Each worker derives its limit from its descriptor limit, which it inherits from this process.
+    const derived = deriveCapacity(
+      { MaxTunnels: 0, MaxPendingConnections: 0, MaxConnections: 0, MaxConnectionsPerClient: 0 },
+      openFileLimit(),
+    ).maxTunnels;
+    expect(await maxTunnels()).toBe(2 * derived);
+
+    const mark = gateway.mark();
+    expect((await runCli(gateway, ['config', 'set', 'MaxTunnels', '7'])).code).toBe(0);
+    await gateway.waitForEvent(100, { after: mark });
+    // Every worker has applied it once it answers a scrape with it; /status scrapes first.
+    let seen = await maxTunnels();
+    for (let waited = 0; seen !== 14 && waited < 5000; waited += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      seen = await maxTunnels();
+    }
+    expect(seen).toBe(14);
+
+    expect((await runCli(gateway, ['config', 'set', 'MaxTunnels', '0'])).code).toBe(0);
+    seen = await maxTunnels();
+    for (let waited = 0; seen !== 2 * derived && waited < 5000; waited += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      seen = await maxTunnels();
+    }
+    expect(seen).toBe(2 * derived);
   });
 
   it('a worker killed with SIGKILL is replaced; tunnels on the other worker keep passing bytes exactly', async () => {

@@ -42,6 +42,33 @@ describe('GatewayCounters', () => {
     expect(counters.snapshot().openConnectionsByClient).toEqual({ '10.0.0.2': 1 });
   });
 
+  it('hands out the client addresses whose connections changed: all at first, then only changes', () => {
+    const counters = new GatewayCounters();
+    counters.connectionOpened('10.0.0.1');
+    counters.connectionOpened('10.0.0.1');
+    counters.connectionOpened('10.0.0.2');
+    expect(counters.takeClientChanges()).toEqual([
+      ['10.0.0.1', 2],
+      ['10.0.0.2', 1],
+    ]);
+    expect(counters.takeClientChanges()).toEqual([]);
+    counters.connectionClosed('10.0.0.2');
+    counters.connectionOpened('10.0.0.3');
+    counters.connectionClosed('10.0.0.1');
+    // A close without an open changes nothing and is not reported.
+    counters.connectionClosed('10.0.0.9');
+    expect(counters.takeClientChanges()).toEqual([
+      ['10.0.0.2', 0],
+      ['10.0.0.3', 1],
+      ['10.0.0.1', 1],
+    ]);
+    // Opened and closed again between two calls: reported with its count now.
+    counters.connectionOpened('10.0.0.4');
+    counters.connectionClosed('10.0.0.4');
+    expect(counters.takeClientChanges()).toEqual([['10.0.0.4', 0]]);
+    expect(counters.connectedClients).toBe(2);
+  });
+
   it('ignores a close without an open, so the gauges never go negative', () => {
     const counters = new GatewayCounters();
     counters.connectionClosed('10.0.0.9');

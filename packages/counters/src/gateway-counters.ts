@@ -89,6 +89,8 @@ export class GatewayCounters {
   pendingConnections = 0;
 
   readonly #openByClient = new Map<string, number>();
+  /** Addresses whose open connections changed since the last {@link takeClientChanges} (once called). */
+  #changedClients: Set<string> | undefined;
   readonly #events = new Float64Array(EVENT_ID_LIMIT);
   readonly #eventIds: readonly number[];
   readonly #bounds: Float64Array;
@@ -114,6 +116,7 @@ export class GatewayCounters {
     this.activeClientConnections++;
     const open = this.#openByClient.get(clientAddress);
     this.#openByClient.set(clientAddress, open === undefined ? 1 : open + 1);
+    this.#changedClients?.add(clientAddress);
   }
 
   /**
@@ -126,6 +129,32 @@ export class GatewayCounters {
     this.activeClientConnections--;
     if (open <= 1) this.#openByClient.delete(clientAddress);
     else this.#openByClient.set(clientAddress, open - 1);
+    this.#changedClients?.add(clientAddress);
+  }
+
+  /**
+   * The client addresses whose open connections changed since the last call, each with its count now (0: no
+   * connection open any more). The first call returns every address with open connections and starts
+   * tracking. A worker reports these to its primary instead of every address at every scrape, so what it
+   * sends grows with the connections opened and closed, not with the clients connected (see
+   * `ClientPresence` in agent-gateway's cluster).
+   *
+   * @example
+   * ```ts
+   * counters.connectionOpened('10.0.0.7');
+   * counters.takeClientChanges(); // [['10.0.0.7', 1]]
+   * counters.takeClientChanges(); // []
+   * ```
+   */
+  takeClientChanges(): Array<[address: string, open: number]> {
+    if (this.#changedClients === undefined) {
+      this.#changedClients = new Set();
+      return [...this.#openByClient];
+    }
+    const changes: Array<[string, number]> = [];
+    for (const address of this.#changedClients) changes.push([address, this.#openByClient.get(address) ?? 0]);
+    this.#changedClients.clear();
+    return changes;
   }
 
   /**

@@ -1,8 +1,6 @@
 import * as dns from 'node:dns';
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
-import { HttpsProxyAgent } from 'https-proxy-agent';
-import { SocksProxyAgent } from 'socks-proxy-agent';
 import { classifyDialError } from './classify-error.ts';
 import { DialError, isDialError, TunnelError } from './errors.ts';
 import { socketHighWaterMark } from './limits.ts';
@@ -256,50 +254,11 @@ function classifyRelayError(error: unknown): DialFailureKind {
 }
 
 /**
- * An HTTP(S) relay agent kept for every dial through the same relay. Its connect options are the agent's,
- * but each dial brings its own AbortSignal (the dial's timeout), so the dial sees the agent through a view
- * whose connect options carry that signal.
+ * The relay agents' module, loaded at the first dial through a relay: proxy-agent's agents import
+ * `node:http`, `node:https` and `node:tls` as ES modules, which (by way of `node:http`'s lazy `WebSocket`
+ * export) loads Node's fetch implementation, about 14 MiB of memory in every process that never relays.
  */
-class RelayHttpAgent extends HttpsProxyAgent<string> {
-  connectWithSignal(
-    request: never,
-    target: { host: string; port: number },
-    signal: AbortSignal,
-  ): Promise<net.Socket> {
-    const view = Object.create(this) as RelayHttpAgent;
-    Object.defineProperty(view, 'connectOpts', { value: { ...this.connectOpts, signal } });
-    return HttpsProxyAgent.prototype.connect.call(view, request, {
-      ...target,
-      secureEndpoint: false,
-    }) as Promise<net.Socket>;
-  }
-}
-
-/** Agents per relay configuration (URL with credentials, CA, timeout); a few relays at most in practice. */
-const relayAgents = new Map<string, { agent: RelayHttpAgent | SocksProxyAgent; ca: RelayDial['ca'] }>();
-const MAX_RELAY_AGENTS = 16;
-
-function relayAgent(url: URL, dial: RelayDial, timeoutMs: number): RelayHttpAgent | SocksProxyAgent {
-  const key = `${url.href} ${timeoutMs}`;
-  const cached = relayAgents.get(key);
-  if (cached !== undefined && cached.ca === dial.ca) {
-    // Most recently used last, so the oldest goes first when the map is full.
-    relayAgents.delete(key);
-    relayAgents.set(key, cached);
-    return cached.agent;
-  }
-  const agent = url.protocol.startsWith('socks')
-    ? new SocksProxyAgent(url, { timeout: timeoutMs })
-    : new RelayHttpAgent(url, {
-        allowHalfOpen: true,
-        noDelay: true,
-        ...(dial.ca !== undefined ? { ca: dial.ca as string } : {}),
-      } as never);
-  relayAgents.delete(key);
-  if (relayAgents.size >= MAX_RELAY_AGENTS) relayAgents.delete(relayAgents.keys().next().value as string);
-  relayAgents.set(key, { agent, ca: dial.ca });
-  return agent;
-}
+let relayAgentsModule: Promise<typeof import('./relay-agents.ts')> | undefined;
 
 /**
  * Opens a raw tunnel to `host:port` through a relay with proxy-agent's per-protocol agents
@@ -316,6 +275,8 @@ export async function dialRelay(
   timeoutMs: number,
 ): Promise<DialResult> {
   const url = relayUrl(dial);
+  relayAgentsModule ??= import('./relay-agents.ts');
+  const { relayAgent, RelayHttpAgent } = await relayAgentsModule;
   const agent = relayAgent(url, dial, timeoutMs);
   const socket = await withTimeout(
     async ({ signal }) => {

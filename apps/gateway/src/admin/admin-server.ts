@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import * as http from 'node:http';
+import type * as Http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ClientEntry } from '../status/client-tracker.ts';
 import type { RefusedWithFix } from '../status/fix-command.ts';
@@ -9,6 +9,10 @@ import { isAllowedAdminHost, isCrossOrigin } from './host-check.ts';
 import { statusAsset } from './status-page/assets.ts';
 import { statusMessages } from './status-page/messages/index.ts';
 import { renderStatusPage } from './status-page/page.ts';
+
+// `node:http` as its CommonJS object: an ES module import reads every export, and its lazy `WebSocket` export
+// then loads Node's fetch implementation (undici), about 12 MiB of memory in every process.
+const http = process.getBuiltinModule('node:http');
 
 /** What the admin listener serves; each source is read at request time. */
 export interface AdminSources {
@@ -86,7 +90,7 @@ const SECURITY_HEADERS: Record<string, string> = {
 };
 
 function send(
-  response: http.ServerResponse,
+  response: Http.ServerResponse,
   status: number,
   type: string,
   body: string | Buffer,
@@ -101,7 +105,7 @@ function send(
   response.end(body);
 }
 
-function sendJson(response: http.ServerResponse, value: unknown): void {
+function sendJson(response: Http.ServerResponse, value: unknown): void {
   send(response, 200, 'application/json; charset=utf-8', `${JSON.stringify(value)}\n`);
 }
 

@@ -103,6 +103,9 @@ describe('isRunCommand', () => {
     expect(isRunCommand(['--config', 'run', 'config', 'get'])).toBe(false);
     expect(isRunCommand(['-c', 'gw.json', 'run'])).toBe(true);
     expect(isRunCommand(['--config=gw.json', 'run'])).toBe(true);
+    expect(isRunCommand(['--lang', 'de', 'run', '--workers', '2'])).toBe(true);
+    expect(isRunCommand(['--lang=de', 'run'])).toBe(true);
+    expect(isRunCommand(['--lang', 'run', 'config', 'get'])).toBe(false);
     expect(isRunCommand(['config', 'set', 'run', '1'])).toBe(false);
     expect(isRunCommand(['--version'])).toBe(false);
     expect(isRunCommand([])).toBe(false);

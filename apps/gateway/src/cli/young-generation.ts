@@ -38,15 +38,19 @@ export function minorGcTaskChosen(execArgv: readonly string[], nodeOptions?: str
   return nodeOptionList(execArgv, nodeOptions).some((option) => MINOR_GC_TASK_FLAGS.test(option));
 }
 
+/** The program's global options that take a value as the next argument (see `cli/program.ts`). */
+const GLOBAL_OPTIONS_WITH_VALUE = new Set(['-c', '--config', '--lang']);
+
 /**
  * Whether these command-line arguments (after `node SCRIPT`) run the `run` command: its name is the first
- * argument that is not an option, skipping the value of the one global option that takes one (`-c`,
- * `--config`). Lets the executable bound the young generation before the CLI's modules load.
+ * argument that is not an option, skipping the value of a global option that takes one (`-c`, `--config`,
+ * `--lang`). Lets the executable bound the young generation, and a worker skip the CLI, before the CLI's
+ * modules load.
  */
 export function isRunCommand(args: readonly string[]): boolean {
   for (let index = 0; index < args.length; index += 1) {
     const arg = args[index] as string;
-    if (arg === '-c' || arg === '--config') index += 1;
+    if (GLOBAL_OPTIONS_WITH_VALUE.has(arg)) index += 1;
     else if (!arg.startsWith('-')) return arg === 'run';
   }
   return false;

@@ -30,8 +30,19 @@ export type WorkerMessage =
   | { type: 'agw:start-failed'; message: string; code?: string; configError: boolean }
   /** Event records, batched (see `forwarding-sink.ts`). */
   | { type: 'agw:events'; records: unknown[] }
-  /** The answer to `agw:collect`. */
-  | { type: 'agw:collected'; request: number; snapshot: CountersSnapshot; records: unknown[] }
+  /**
+   * The answer to `agw:collect`: the counters without the per-client map, the client addresses whose open
+   * connections changed since the last answer (see `client-presence.ts`), and the worker's tunnel limit in
+   * force (a reload may change it).
+   */
+  | {
+      type: 'agw:collected';
+      request: number;
+      snapshot: CountersSnapshot;
+      clientChanges: Array<[address: string, open: number]>;
+      records: unknown[];
+      maxTunnels: number;
+    }
   /** The answer to `agw:status-detail`. */
   | { type: 'agw:status-detail'; request: number; refused: RefusedEntry[]; clients: ClientEntry[] }
   /** The answer to `agw:fingerprints`. */

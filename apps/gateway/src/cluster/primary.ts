@@ -26,6 +26,7 @@ import { startGatewayAdmin } from '../runtime/gateway-admin.ts';
 import { buildSettings } from '../runtime/settings.ts';
 import { type ClientEntry, mergeClients } from '../status/client-tracker.ts';
 import { mergeRefused, type RefusedEntry } from '../status/refused-tracker.ts';
+import { ClientPresence } from './client-presence.ts';
 import { isGatewayMessage, type PrimaryMessage, type WorkerMessage } from './messages.ts';
 
 /** Options of {@link startPrimary}. */
@@ -79,6 +80,8 @@ interface WorkerState {
   stopping: boolean;
   /** The last counters it reported, kept so that its totals survive a crash. */
   lastSnapshot: CountersSnapshot | undefined;
+  /** Its tunnel limit as it last reported it (derived from its own descriptor limit, or `MaxTunnels`). */
+  maxTunnels: number;
   remaining: number;
 }
 
@@ -148,12 +151,13 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
     secrets: [config.RelayProxyPassword, config.AdminToken],
   });
   const states = new Map<number, WorkerState>();
+  // The workers' client addresses, from the changes each answer to a scrape carries (connected_clients).
+  const presence = new ClientPresence();
   let generation = 1;
   let retired: CountersSnapshot | undefined;
   let shuttingDown = false;
   let started = false;
   let ready = false;
-  let maxTunnelsPerWorker = 0;
   const restarts: number[] = [];
   let pendingRestart: NodeJS.Timeout | undefined;
   let missing = 0;
@@ -183,7 +187,7 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
         return;
       case 'agw:listening':
         state.listening = true;
-        maxTunnelsPerWorker = message.maxTunnels;
+        state.maxTunnels = message.maxTunnels;
         if (started) announce(state);
         else if ([...states.values()].every((s) => s.listening)) onStarted?.();
         return;
@@ -202,6 +206,9 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
       case 'agw:collected': {
         for (const record of message.records) forwarded.forward(record);
         state.lastSnapshot = message.snapshot;
+        state.maxTunnels = message.maxTunnels;
+        // An answer that arrives after its worker's exit would bring back clients that are gone with it.
+        if (states.get(state.id) === state) presence.apply(state.id, message.clientChanges);
         collectWaiters.get(message.request)?.get(state.id)?.(message.snapshot);
         return;
       }
@@ -231,6 +238,7 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
 
   function onWorkerExit(state: WorkerState, code: number | null, signal: string | null): void {
     states.delete(state.id);
+    presence.remove(state.id);
     // A scrape waiting for it goes on without it; its last totals are in `retired` from now on.
     for (const waiters of collectWaiters.values()) waiters.get(state.id)?.(undefined);
     for (const waiters of detailWaiters.values()) waiters.get(state.id)?.(undefined);
@@ -286,6 +294,7 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
       listening: false,
       stopping: false,
       lastSnapshot: undefined,
+      maxTunnels: 0,
       remaining: 0,
     };
     states.set(state.id, state);
@@ -332,8 +341,21 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
   }
   started = true;
 
-  /** Asks every listening worker for its counters (and pending events); late ones are left out. */
-  async function collect(): Promise<CountersSnapshot> {
+  let collecting: Promise<CountersSnapshot> | undefined;
+  /**
+   * Asks every listening worker for its counters (and pending events); late ones count with their last
+   * answer. Callers that come while a round trip is under way share it: `/status` reads the counters and the
+   * recent events at once, and the history sampler reads every second, so each would otherwise ask all
+   * workers again.
+   */
+  function collect(): Promise<CountersSnapshot> {
+    collecting ??= collectRound().finally(() => {
+      collecting = undefined;
+    });
+    return collecting;
+  }
+
+  async function collectRound(): Promise<CountersSnapshot> {
     const request = ++nextRequest;
     const waiters = new Map<number, (snapshot?: CountersSnapshot) => void>();
     collectWaiters.set(request, waiters);
@@ -354,7 +376,10 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
       );
     const snapshots = (await Promise.all(answers)).filter((s) => s !== undefined);
     collectWaiters.delete(request);
-    return mergeSnapshots([counters.snapshot(), ...(retired ? [retired] : []), ...snapshots]);
+    const merged = mergeSnapshots([counters.snapshot(), ...(retired ? [retired] : []), ...snapshots]);
+    // The workers send their clients as changes, not in their snapshots: distinct addresses across workers.
+    merged.connectedClients = presence.size;
+    return merged;
   }
 
   /**
@@ -426,7 +451,10 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
       ready: () => ready && [...states.values()].some((state) => state.listening),
       config: () => config,
       listen,
-      maxTunnels: () => maxTunnelsPerWorker * options.workers,
+      // Each worker has its own limit: the gateway's is their sum, over the workers listening now, as of their
+      // last answer (a reload of MaxTunnels arrives with the next scrape, which /status makes first).
+      maxTunnels: () =>
+        [...states.values()].reduce((sum, state) => sum + (state.listening ? state.maxTunnels : 0), 0),
       startedAt: new Date(),
       fingerprints: collectFingerprints,
       workers: () =>

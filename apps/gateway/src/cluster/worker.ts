@@ -3,7 +3,7 @@ import { jsonLinesSink } from '@agent-gateway/events/node';
 import { ConfigError } from '../config/errors.ts';
 import { ignoreTerminalSignals, onTerminate } from '../platform/signals.ts';
 import { workerListenOptions } from '../platform/worker-sockets.ts';
-import { type GatewayCore, startGatewayCore } from '../runtime/gateway.ts';
+import { type GatewayCore, startGatewayCore } from '../runtime/gateway-core.ts';
 import { forwardingSink } from './forwarding-sink.ts';
 import { isGatewayMessage, type PrimaryMessage, type WorkerMessage } from './messages.ts';
 
@@ -122,8 +122,10 @@ export async function runWorker(): Promise<void> {
           void send({
             type: 'agw:collected',
             request: message.request,
-            snapshot: core.snapshot(),
+            snapshot: core.snapshot({ clients: false }),
+            clientChanges: core.counters.takeClientChanges(),
             records: forward.take(),
+            maxTunnels: core.maxTunnels,
           });
           return;
         case 'agw:status-detail':

@@ -4,6 +4,7 @@ import { policyProblems } from '../policy/gateway-policy.ts';
 import { ConfigError } from './errors.ts';
 import { type ConfigKey, configSchema, type GatewayConfig, secretKeys } from './schema.ts';
 import { configText } from './text.ts';
+import { zodErrorMap } from './zod-messages.ts';
 
 function describeValue(value: unknown): string {
   const text = JSON.stringify(value);
@@ -60,7 +61,7 @@ function formatIssue(input: unknown, issue: z.core.$ZodIssue, text: GatewayText)
  */
 export function validateConfig(input: unknown, language?: string): GatewayConfig {
   const text = configText(input, language);
-  const result = configSchema.safeParse(input, { error: text.zodErrorMap });
+  const result = configSchema.safeParse(input, { error: zodErrorMap(text) });
   if (result.success) {
     // Host rules, subjects and presets are checked by the policy engine itself, so the CLI refuses exactly
     // what the running gateway could not compile.

@@ -5,7 +5,6 @@ import {
   type MessageValues,
   matchLanguageTag,
 } from '@agent-gateway/events';
-import { z } from 'zod';
 import { LANGUAGE_FILES } from './languages.generated.ts';
 
 /** A message of the gateway (configuration errors, the start banner, the CLI), as named in `languages/en.json`. */
@@ -25,8 +24,8 @@ export interface GatewayText {
   readonly code: string;
   /** Renders a message (ICU MessageFormat: plurals, numbers and units in the language's conventions). */
   t(key: MessageKey, values?: MessageValues): string;
-  /** zod's messages in this language, for `safeParse(input, { error })`. */
-  readonly zodErrorMap: z.core.$ZodErrorMap;
+  /** The name of zod's locale for the language (`z.locales`), e.g. `zhCN` (see `config/zod-messages.ts`). */
+  readonly zodLocale: string;
 }
 
 const files = LANGUAGE_FILES as Readonly<Record<string, GatewayLanguageData>>;
@@ -42,14 +41,11 @@ export function matchGatewayLanguage(tag: string): string | undefined {
   return matchLanguageTag(tag, GATEWAY_LANGUAGES);
 }
 
-type ZodLocales = Record<string, () => { localeError: z.core.$ZodErrorMap }>;
-
 function makeText(data: GatewayLanguageData, english: GatewayText | undefined): GatewayText {
   const compiled = new Map<string, CompiledMessage>();
-  const zodLocale = (z.locales as unknown as ZodLocales)[data.zodLocale ?? 'en'] ?? z.locales.en;
-  const localeError = zodLocale().localeError;
-  const text: GatewayText = {
+  return {
     code: data.code,
+    zodLocale: data.zodLocale ?? 'en',
     t(key, values = {}) {
       const source = data.messages[key];
       // Only a file outside the tested set can lack a message: say it in English rather than not at all.
@@ -61,20 +57,7 @@ function makeText(data: GatewayLanguageData, english: GatewayText | undefined): 
       }
       return message(values);
     },
-    zodErrorMap: (issue) => {
-      // zod's locales leave type names such as `int` or `string` in English: the gateway says these itself
-      // (the only bounds in its schema are inclusive); zod's locale says the rest, e.g. an invalid choice.
-      if (issue.code === 'invalid_type') return text.t('config.expected', { expected: issue.expected });
-      if (issue.code === 'too_small') {
-        return text.t('config.tooSmall', { origin: issue.origin, minimum: Number(issue.minimum) });
-      }
-      if (issue.code === 'too_big') {
-        return text.t('config.tooBig', { origin: issue.origin, maximum: Number(issue.maximum) });
-      }
-      return localeError(issue);
-    },
   };
-  return text;
 }
 
 const texts = new Map<string, GatewayText>();
