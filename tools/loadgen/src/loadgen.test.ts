@@ -247,6 +247,21 @@ describe('loadgen', () => {
     idle.close();
   });
 
+  it('spreads idle tunnels round robin over several targets', async () => {
+    const targets = [await startTarget(), await startTarget(), await startTarget()];
+    cleanup.push(() => Promise.all(targets.map((target) => target.close())));
+    const idle = await openIdle({
+      target: { host: '127.0.0.1', port: 1 }, // unused: targets wins
+      targets: targets.map((target) => ({ host: '127.0.0.1', port: target.port })),
+      count: 7,
+      concurrency: 2,
+    });
+    cleanup.push(() => idle.close());
+    expect(idle).toMatchObject({ opened: 7, failed: 0 });
+    expect(targets.map((target) => target.connections)).toEqual([3, 2, 2]);
+    expect(await idle.ping()).toEqual({ pinged: 7, failed: 0 });
+  });
+
   it('refuses a server flight that arrived changed, and a session that is not TLS 1.3', async () => {
     const target = await startTarget();
     cleanup.push(() => target.close());

@@ -216,7 +216,17 @@ function pingOne(socket: OpenConnection['socket'], timeoutMs: number): Promise<b
  * spreading the client sockets over `localAddresses`.
  */
 export async function openIdle(
-  options: Route & { count: number; localAddresses?: readonly string[]; concurrency?: number },
+  options: Route & {
+    count: number;
+    localAddresses?: readonly string[];
+    concurrency?: number;
+    /**
+     * Spread the tunnels over these targets (tunnel i goes to `targets[i % length]`) instead of `target`
+     * alone: one destination address and port takes only as many connections from one source as there are
+     * ephemeral ports, so many tunnels need many destinations.
+     */
+    targets?: readonly Endpoint[];
+  },
 ): Promise<IdleTunnels> {
   const sockets: OpenConnection['socket'][] = [];
   let failed = 0;
@@ -227,7 +237,8 @@ export async function openIdle(
       const index = next++;
       try {
         const localAddress = options.localAddresses?.[index % options.localAddresses.length];
-        const connection = await openConnection(routeOf(options, localAddress));
+        const target = options.targets?.[index % options.targets.length] ?? options.target;
+        const connection = await openConnection({ ...routeOf(options, localAddress), target });
         connection.socket.write(echoByte);
         await readExactly(connection, 1);
         connection.socket.on('error', () => {});
