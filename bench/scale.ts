@@ -35,8 +35,9 @@ const { values } = parseArgs({
     'squid-workers': { type: 'string' },
     loadgens: { type: 'string' },
     targets: { type: 'string' },
-    // Source addresses per load generator (127.N.x.y).
-    sources: { type: 'string', default: '100' },
+    // Source addresses per load generator (127.N.x.y); default one per tunnel: every agent has its own
+    // address, as in the field (the gateway's per-client tables and /status grow with them).
+    sources: { type: 'string' },
     // Most tunnels per destination address:port (default: 60% of the even half of ip_local_port_range).
     'per-destination': { type: 'string' },
     peers: { type: 'string', default: 'agent-gateway,squid' },
@@ -86,14 +87,16 @@ const workers = Number(
   values.workers ?? workersFor(tunnels + SETUPS_CONCURRENCY, gatewayCapacity.maxTunnels),
 );
 const squidWorkers = Number(values['squid-workers'] ?? workers);
+const loadgenCount = Number(values.loadgens ?? Math.ceil(tunnels / perProcessMax));
+const sourcesPerLoadgen = Number(values.sources ?? Math.ceil(tunnels / loadgenCount));
 const plan = planTunnels({
   tunnels,
   perProcessMax,
   perDestinationMax,
-  loadgens: values.loadgens === undefined ? undefined : Number(values.loadgens),
+  loadgens: loadgenCount,
   targets: values.targets === undefined ? undefined : Number(values.targets),
   firstSourceNet: FIRST_SOURCE_NET,
-  sourcesPerLoadgen: Number(values.sources),
+  sourcesPerLoadgen,
 });
 if (FIRST_SOURCE_NET + plan.loadgens.length * peerNames.length - 1 > 255)
   throw new Error('too many load generators for a source network 127.N per load generator and peer');
@@ -339,6 +342,14 @@ async function gatewayCounts(adminPort: number): Promise<{ verified: number; con
 
 // ---- one peer's run ----
 
+/** Waits (at most 60 s) until the peer holds about the descriptors it had before any tunnel. */
+async function quiet(peer: ScalePeer): Promise<void> {
+  const by = Date.now() + 60_000;
+  const idleDescriptors = 40 * (peer.workers + 2);
+  while (Date.now() < by && treeMemory(peer.pid).descriptors > idleDescriptors) await sleep(500);
+  await sleep(1000);
+}
+
 interface PeerResult {
   workers: number;
   opened: number;
@@ -354,6 +365,8 @@ interface PeerResult {
   held: TreeMemory;
   idleCpuPercent: number;
   admin: Record<string, AdminTiming> | null;
+  /** The same with none held (after the set-ups with none held). */
+  adminNone: Record<string, AdminTiming> | null;
   setupsNone: SetupsSample[];
   setupsHeld: SetupsSample[];
 }
@@ -394,6 +407,7 @@ async function runPeer(name: string, index: number): Promise<PeerResult> {
     process.stderr.write(`${name}: set-ups with none held...\n`);
     const setupsNone = await samples();
     await sleep(1000);
+    const adminNone = peer.adminPort === undefined ? null : await timeAdmin(peer.adminPort);
     const before = peer.adminPort === undefined ? undefined : await gatewayCounts(peer.adminPort);
     process.stderr.write(
       `${name}: opening ${tunnels} tunnels from ${plan.loadgens.length} load generators to ${plan.destinations} destinations...\n`,
@@ -409,7 +423,7 @@ async function runPeer(name: string, index: number): Promise<PeerResult> {
         '--source-net',
         String(FIRST_SOURCE_NET + index * plan.loadgens.length + i),
         '--sources',
-        values.sources,
+        String(sourcesPerLoadgen),
       ]),
     );
     const openSeconds = (performance.now() - opening) / 1000;
@@ -428,11 +442,19 @@ async function runPeer(name: string, index: number): Promise<PeerResult> {
     const { pinged } = await pingIdleClients(idle);
     if (pinged < idle.opened)
       process.stderr.write(`${name}: ${idle.opened - pinged} tunnels no longer echo\n`);
+    const result = idle;
+    // Set-ups with none held again once all are closed: a drift during the run (load from elsewhere on a
+    // shared machine, a Node peer still warming up) then weighs on both sides of the ratio.
+    process.stderr.write(`${name}: closing them, then set-ups with none held again...\n`);
+    idle = undefined;
+    await closeIdleClients(result);
+    await quiet(peer);
+    setupsNone.push(...(await samples()));
     return {
       workers: peer.workers,
-      opened: idle.opened,
-      failed: idle.failed,
-      ...(idle.firstError === undefined ? {} : { firstError: idle.firstError }),
+      opened: result.opened,
+      failed: result.failed,
+      ...(result.firstError === undefined ? {} : { firstError: result.firstError }),
       verified: before === undefined || after === undefined ? null : after.verified - before.verified,
       gatewayConnections: after?.connections ?? null,
       stillEcho: pinged,
@@ -441,6 +463,7 @@ async function runPeer(name: string, index: number): Promise<PeerResult> {
       held,
       idleCpuPercent,
       admin,
+      adminNone,
       setupsNone,
       setupsHeld,
     };
@@ -517,10 +540,22 @@ function printReport(results: Record<string, PeerResult>, check: KernelCheck): v
       `CPU while idle, % of one core (${idleCpuS} s)`,
       ...Object.values(results).map((r) => fmt(r.idleCpuPercent, 1)),
     ],
-    ['/metrics ms p50 / max', ...Object.values(results).map((r) => ms(r.admin?.['/metrics']))],
-    ['/api/status ms p50 / max', ...Object.values(results).map((r) => ms(r.admin?.['/api/status']))],
-    ['/status (HTML) ms p50 / max', ...Object.values(results).map((r) => ms(r.admin?.['/status']))],
-    ['set-ups/s none held (median)', ...Object.values(results).map((r) => fmt(medianRate(r.setupsNone)))],
+    ['/metrics ms p50 / max, none held', ...Object.values(results).map((r) => ms(r.adminNone?.['/metrics']))],
+    ['/metrics ms p50 / max, held', ...Object.values(results).map((r) => ms(r.admin?.['/metrics']))],
+    [
+      '/api/status ms p50 / max, none held',
+      ...Object.values(results).map((r) => ms(r.adminNone?.['/api/status'])),
+    ],
+    ['/api/status ms p50 / max, held', ...Object.values(results).map((r) => ms(r.admin?.['/api/status']))],
+    [
+      '/status (HTML) ms p50 / max, none held',
+      ...Object.values(results).map((r) => ms(r.adminNone?.['/status'])),
+    ],
+    ['/status (HTML) ms p50 / max, held', ...Object.values(results).map((r) => ms(r.admin?.['/status']))],
+    [
+      'set-ups/s none held (median, before + after)',
+      ...Object.values(results).map((r) => fmt(medianRate(r.setupsNone))),
+    ],
     ['set-ups/s while held (median)', ...Object.values(results).map((r) => fmt(medianRate(r.setupsHeld)))],
     [
       'held / none',
@@ -536,7 +571,7 @@ function printReport(results: Record<string, PeerResult>, check: KernelCheck): v
   ];
   process.stdout.write(
     `\nScale run: ${fmt(tunnels)} idle verified tunnels (greeting ${tlsSession}), ${plan.loadgens.length} load generators ` +
-      `(${values.sources} source addresses each), ${plan.portsPerTarget.length} target processes on ${plan.destinations} ports ` +
+      `(${sourcesPerLoadgen} source addresses each), ${plan.portsPerTarget.length} target processes on ${plan.destinations} ports ` +
       `(at most ${plan.perDestination} tunnels per destination, ${plan.perTarget} per target); descriptors per process ${fileLimit}, ` +
       `agent-gateway MaxTunnels per worker ${gatewayCapacity.maxTunnels} (derived)\n\n${markdownTable(rows)}\n\n`,
   );
