@@ -400,8 +400,10 @@ async function runPeer(name: string, index: number): Promise<PeerResult> {
         );
       return list;
     };
-    // Warm-up (a Node peer compiles its hot path), then the base and the samples with none held.
-    await measureSetups(benchProcesses, name, peer.pid, setupsRoute, 2000, SETUPS_CONCURRENCY);
+    // Warm-up (every worker of a Node peer compiles its hot path on its own share of the connections: half
+    // a second per worker), then the base and the samples with none held.
+    const warmupMs = Math.max(2000, 500 * peer.workers);
+    await measureSetups(benchProcesses, name, peer.pid, setupsRoute, warmupMs, SETUPS_CONCURRENCY);
     await sleep(2000);
     const base = treeMemory(peer.pid);
     process.stderr.write(`${name}: set-ups with none held...\n`);
