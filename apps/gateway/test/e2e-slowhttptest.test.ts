@@ -346,7 +346,7 @@ describe('a flood of idle connections', () => {
     expect(Object.values(byReason).reduce((sum, n) => sum + n, 0)).toBeGreaterThan(0);
   }, 45_000);
 
-  it('with MaxPendingConnections 200: the oldest idle connections go, event 112 says so, agents get through', async () => {
+  it('with MaxPendingConnections 200: the oldest idle connections of the flood go, event 112 says so, agents get through', async () => {
     const gateway = await e2e.startGateway({
       config: { ...e2e.config, MaxPendingConnections: 200 },
       args: ['--workers', '1'],

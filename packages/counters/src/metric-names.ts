@@ -47,7 +47,7 @@ export const METRICS = {
   shedConnections: {
     name: 'agent_gateway_shed_connections_total',
     type: 'counter',
-    help: 'Client connections turned away to protect the gateway, by reason: connection-limit and client-limit (answered 503), pending-full (the oldest connection still sending its head closed for a new one), accept-error (no descriptor left).',
+    help: 'Client connections turned away to protect the gateway, by reason: connection-limit and client-limit (answered 503), pending-full (a connection still sending its head closed for a new one: the oldest of the address with the most), accept-error (no descriptor left).',
   },
   pendingConnections: {
     name: 'agent_gateway_pending_connections',

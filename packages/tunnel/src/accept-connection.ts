@@ -60,7 +60,7 @@ function stopReadingHead(socket: StatefulSocket, state: ConnectionState): void {
  * Takes a freshly accepted (paused) client connection: counts it, applies `maxConnections` and the
  * admission hook, gives it `headTimeoutMs` for its head (one deadline list for all connections, no timer
  * each), makes room among the connections still sending their head (`maxPendingConnections`: the oldest
- * goes), reads a preamble first if the server has a reader, applies `maxConnectionsPerClient` to the client
+ * of the client with the most goes), reads a preamble first if the server has a reader, applies `maxConnectionsPerClient` to the client
  * it announces (or to the peer without one), then reads the request head.
  */
 export function acceptConnection(server: TunnelServer, rawSocket: net.Socket): void {
@@ -85,7 +85,7 @@ export function acceptConnection(server: TunnelServer, rawSocket: net.Socket): v
   if (!admit(server, socket, state, server.hooks.admitConnection)) return;
   if (readPreamble === undefined && !withinClientLimit(server, socket, state)) return;
   makeRoomForPending(server);
-  server.pendingHeads.add(state, limits.headTimeoutMs);
+  server.pendingHeads.add(state, state.clientKey, limits.headTimeoutMs);
   if (readPreamble === undefined) {
     startReadingHead(socket);
     return;
@@ -100,6 +100,7 @@ export function acceptConnection(server: TunnelServer, rawSocket: net.Socket): v
     (source) => {
       if (socket.destroyed || state.phase !== 'head') return;
       state.proxiedSource = source;
+      server.pendingHeads.refile(state, state.clientKey);
       server.connectionOpened(state);
       if (!admit(server, socket, state, server.hooks.admitSource)) return;
       if (!withinClientLimit(server, socket, state)) return;
@@ -129,13 +130,16 @@ function withinClientLimit(server: TunnelServer, socket: StatefulSocket, state: 
   return true;
 }
 
-/** With `maxPendingConnections` connections still sending their head, the oldest of them goes. */
+/**
+ * With `maxPendingConnections` connections still sending their head, one of them goes: the oldest of the
+ * client with the most (see `pending-heads.ts`).
+ */
 function makeRoomForPending(server: TunnelServer): void {
   const max = server.limits.maxPendingConnections;
   while (max > 0 && server.pendingHeads.size >= max) {
-    const oldest = server.pendingHeads.oldest;
-    if (oldest === undefined) return;
-    server.shed(oldest.socket, 'pending-full', `more than ${max} connections waiting for their head`);
+    const victim = server.pendingHeads.nextToShed();
+    if (victim === undefined) return;
+    server.shed(victim.socket, 'pending-full', `more than ${max} connections waiting for their head`);
   }
 }
 

@@ -1,5 +1,6 @@
 import type * as net from 'node:net';
 import type { DeadlineEntry, DeadlineList } from './deadline-list.ts';
+import type { PendingClient, PendingEntry } from './pending-heads.ts';
 import type { RequestHeadParser } from './request-head.ts';
 import type { TunnelServer } from './tunnel-server.ts';
 import type { ProxiedSource } from './types.ts';
@@ -23,9 +24,9 @@ export function unmapAddress(address: string | undefined): string {
 
 /**
  * What the server keeps per client connection, from accept to close. A class, so every connection has the
- * same shape; it is also the connection's node in the list of heads still awaited (their timeout).
+ * same shape; it is also the connection's node in the lists of heads still awaited (by timeout, by client).
  */
-export class ConnectionState implements DeadlineEntry {
+export class ConnectionState implements PendingEntry {
   readonly socket: StatefulSocket;
   readonly server: TunnelServer;
   readonly clientAddress: string;
@@ -45,6 +46,10 @@ export class ConnectionState implements DeadlineEntry {
   previousByDeadline: DeadlineEntry | undefined = undefined;
   nextByDeadline: DeadlineEntry | undefined = undefined;
   deadlineList: DeadlineList<DeadlineEntry> | undefined = undefined;
+  // PendingEntry: the client it is filed under while its head is awaited.
+  pendingClient: PendingClient | undefined = undefined;
+  previousOfClient: PendingEntry | undefined = undefined;
+  nextOfClient: PendingEntry | undefined = undefined;
 
   constructor(socket: StatefulSocket, server: TunnelServer) {
     this.socket = socket;

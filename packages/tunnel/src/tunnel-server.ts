@@ -4,6 +4,7 @@ import { type ConnectionState, kConnection, type StatefulSocket } from './connec
 import { DeadlineList } from './deadline-list.ts';
 import { systemResolver } from './dial.ts';
 import { defaultTunnelLimits, mergeLimits, socketHighWaterMark } from './limits.ts';
+import { PendingHeads } from './pending-heads.ts';
 import { refusalResponse } from './refusal.ts';
 import type { Tunnel, TunnelObserver, TunnelOutcome } from './tunnel.ts';
 import { TunnelLedger } from './tunnel-ledger.ts';
@@ -91,8 +92,8 @@ export class TunnelServer {
   readonly resolver: Resolver;
   /** @internal The counts: connections, tunnels, pending tunnels, tunnels per client. */
   readonly ledger = new TunnelLedger();
-  /** @internal Connections still sending their preamble or head, by deadline (oldest first). */
-  readonly pendingHeads = new DeadlineList<ConnectionState>(headTimedOut);
+  /** @internal Connections still sending their preamble or head, by deadline and by client. */
+  readonly pendingHeads = new PendingHeads<ConnectionState>(headTimedOut);
   /** @internal What tunnels report back. */
   readonly tunnelObserver: TunnelObserver = {
     inspections: new DeadlineList<Tunnel>((tunnel) => tunnel.inspectionTimedOut()),

@@ -259,8 +259,10 @@ export interface TunnelLimits {
   readonly maxConnections: number;
   /**
    * Connections still sending their preamble or request head; when a new one arrives with this many
-   * waiting, the oldest of them is closed without an answer (`connection-shed`, reason `pending-full`), so a
-   * flood of idle sockets cannot crowd out clients that send their head promptly; 0 = unlimited [0].
+   * waiting, one of them is closed without an answer (`connection-shed`, reason `pending-full`): the oldest
+   * connection of the client with the most pending ones (behind a PROXY header, once read, the original
+   * client), so a flood of idle sockets from a few addresses pays for itself and cannot crowd out an agent
+   * with a connection or two in flight; 0 = unlimited [0].
    */
   readonly maxPendingConnections: number;
   /**
@@ -273,8 +275,8 @@ export interface TunnelLimits {
 
 /**
  * Why the server turned a connection away to protect itself: `connection-limit` (`maxConnections`, 503),
- * `client-limit` (`maxConnectionsPerClient`, 503), `pending-full` (the oldest connection still sending its
- * head was closed for a new one, no answer), `accept-error` (the connection could not be accepted, e.g. no
+ * `client-limit` (`maxConnectionsPerClient`, 503), `pending-full` (a connection still sending its head, the
+ * oldest of the client with the most, was closed for a new one, no answer), `accept-error` (the connection could not be accepted, e.g. no
  * descriptor left: EMFILE, ENFILE).
  */
 export type ShedReason = 'connection-limit' | 'client-limit' | 'pending-full' | 'accept-error';

@@ -1,4 +1,5 @@
-// Overload protection with real sockets: the bound on connections still sending their head (the oldest goes),
+// Overload protection with real sockets: the bound on connections still sending their head (the oldest of
+// the client with the most goes),
 // the per-client connection bound (behind a PROXY header, the original client), and accept errors when the
 // process runs out of descriptors (a child with a low open-file limit).
 import { spawn } from 'node:child_process';
@@ -114,20 +115,57 @@ describe('maxConnectionsPerClient', () => {
   });
 });
 
-describe('accept errors', () => {
-  const child = fileURLToPath(new URL('./__fixtures__/low-fd-server.ts', import.meta.url));
+const childServer = fileURLToPath(new URL('./__fixtures__/child-tunnel-server.ts', import.meta.url));
 
+/** Starts the child tunnel server through `sh -c` (for `ulimit`) or directly; resolves with it, its port and sheds. */
+async function startChildServer(options: { ulimitFiles?: number; limits?: object } = {}) {
+  const args = [childServer, JSON.stringify(options.limits ?? {})];
+  const proc =
+    options.ulimitFiles === undefined
+      ? spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] })
+      : spawn('sh', ['-c', `ulimit -n ${options.ulimitFiles} && exec "$0" "$@"`, process.execPath, ...args], {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        });
+  cleanup.push(() => proc.kill('SIGKILL'));
+  const lines = createInterface({ input: proc.stdout });
+  const shed: string[] = [];
+  const port = await new Promise<number>((resolve) =>
+    lines.on('line', (line) => {
+      const message = JSON.parse(line) as { port?: number; shed?: string };
+      if (message.port !== undefined) resolve(message.port);
+      if (message.shed !== undefined) shed.push(message.shed);
+    }),
+  );
+  return { proc, port, shed };
+}
+
+describe('maxPendingConnections under a flood from a few addresses', () => {
+  it('sheds the flooding address, not an agent whose head comes a moment later', async () => {
+    const { port, server, events } = await startTunnel(cleanup, {
+      limits: { maxPendingConnections: 20 },
+      hooks: { decide: () => ({ allow: false, status: 403, reason: 'test' }) },
+    });
+    // The agent connects; before it sends its head (a loaded machine, a slow link), 100 idle connections
+    // from one address arrive. Oldest-first would have closed the agent's connection after 20 of them.
+    const agent = await idle(port, '127.0.0.3');
+    for (let i = 0; i < 100; i++) await idle(port, '127.0.0.2');
+    await expect.poll(() => eventsOf(events, 'connection-shed').length).toBe(81);
+    expect(server.pendingConnectionCount).toBe(20);
+    agent.write('CONNECT a.test:443 HTTP/1.1\r\nHost: a.test:443\r\n\r\n');
+    // Its head is read and answered (this server refuses everything: 403).
+    expect((await readAll(agent)).toString('latin1').slice(0, 12)).toBe('HTTP/1.1 403');
+    const shed = eventsOf(events, 'connection-shed');
+    expect(
+      shed.every((event) => event.reason === 'pending-full' && event.clientAddress === '127.0.0.2'),
+    ).toBe(true);
+  });
+});
+
+describe('accept errors', () => {
   it('out of descriptors (EMFILE) the server neither crashes nor spins, and accepts again once they are free', async () => {
     // A server process with 64 descriptors and no connection limit: the flood below runs it out of them.
     // libuv then accepts and closes what it cannot keep (its spare-descriptor trick), so nothing spins.
-    const proc = spawn('sh', ['-c', `ulimit -n 64 && exec "${process.execPath}" "${child}"`], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    cleanup.push(() => proc.kill('SIGKILL'));
-    const lines = createInterface({ input: proc.stdout });
-    const port = await new Promise<number>((resolve) =>
-      lines.once('line', (line) => resolve((JSON.parse(line) as { port: number }).port)),
-    );
+    const { proc, port } = await startChildServer({ ulimitFiles: 64 });
     const flood: net.Socket[] = [];
     let reset = 0;
     for (let i = 0; i < 150; i++) {

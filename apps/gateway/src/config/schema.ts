@@ -143,7 +143,7 @@ export const configSchema = z
       .min(0)
       .default(0)
       .describe(
-        'Most connections still sending their request head; a new one closes the oldest of them. 0 = derived from the open-file limit (1/16 of it, 64 to 4096).',
+        'Most connections still sending their request head; a new one closes the oldest of the address with the most of them. 0 = derived from the open-file limit (1/16 of it, 64 to 4096).',
       ),
     MaxConnections: z
       .number()

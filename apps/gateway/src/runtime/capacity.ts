@@ -27,7 +27,7 @@ export function openFileLimit(limitsText?: string): number | undefined {
 export interface Capacity {
   /** Tunnels open at once (each holds two descriptors: the client's and the target's). */
   readonly maxTunnels: number;
-  /** Connections still sending their preamble or request head (the oldest goes when a new one comes). */
+  /** Connections still sending their preamble or request head (when a new one comes, the oldest of the client with the most goes). */
   readonly maxPendingConnections: number;
   /** Client connections in any phase. */
   readonly maxConnections: number;
@@ -55,7 +55,7 @@ export interface CapacityKeys {
  *   while many agents behind one NAT address still fit.
  *
  * Beyond C and the per-client bound a connection gets 503 at once; beyond P the oldest pending connection
- * is closed; beyond T a CONNECT gets 503 (event 109). Without a readable limit (other platforms) the
+ * of the client with the most is closed; beyond T a CONNECT gets 503 (event 109). Without a readable limit (other platforms) the
  * descriptors count as 8,192.
  */
 export function deriveCapacity(keys: CapacityKeys, fileLimit: number | undefined): Capacity {
