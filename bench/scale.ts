@@ -484,6 +484,7 @@ function printReport(results: Record<string, PeerResult>, check: KernelCheck): v
   const perTunnel = (kib: number, opened: number) => (opened > 0 ? kib / opened : Number.NaN);
   const mib = (kib: number) => kib / 1024;
   const medianRate = (list: SetupsSample[]) => median(list.map((s) => s.perSecond));
+  const medianCpu = (list: SetupsSample[]) => median(list.map((s) => s.cpuUsPerSetup ?? Number.NaN));
   const ms = (t: AdminTiming | undefined) =>
     t === undefined ? 'n/a' : `${fmt(t.p50Ms, 1)} / ${fmt(t.maxMs, 1)}`;
   const rows: string[][] = [
@@ -562,6 +563,19 @@ function printReport(results: Record<string, PeerResult>, check: KernelCheck): v
     [
       'held / none',
       ...Object.values(results).map((r) => fmt(medianRate(r.setupsHeld) / medianRate(r.setupsNone), 2)),
+    ],
+    [
+      'proxy CPU us per set-up, none / held (median)',
+      ...Object.values(results).map(
+        (r) => `${fmt(medianCpu(r.setupsNone))} / ${fmt(medianCpu(r.setupsHeld))}`,
+      ),
+    ],
+    [
+      'host busy % during set-ups, none / held (median)',
+      ...Object.values(results).map(
+        (r) =>
+          `${fmt(median(r.setupsNone.map((x) => x.hostBusyPercent)))} / ${fmt(median(r.setupsHeld.map((x) => x.hostBusyPercent)))}`,
+      ),
     ],
     [
       'set-up errors (none / held)',
