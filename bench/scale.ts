@@ -49,6 +49,8 @@ const { values } = parseArgs({
     // The gateway tree's CPU time is read over this many seconds while the tunnels are held idle.
     'idle-cpu-s': { type: 'string', default: '10' },
     'tls-session': { type: 'string', default: 'curl-tls13' },
+    // A tunnel not proven within this long counts as failed (a proxy out of descriptors may never answer).
+    'open-timeout-ms': { type: 'string', default: '30000' },
     'timeout-s': { type: 'string', default: '3600' },
   },
 });
@@ -426,6 +428,8 @@ async function runPeer(name: string, index: number): Promise<PeerResult> {
         String(FIRST_SOURCE_NET + index * plan.loadgens.length + i),
         '--sources',
         String(sourcesPerLoadgen),
+        '--open-timeout-ms',
+        values['open-timeout-ms'],
       ]),
     );
     const openSeconds = (performance.now() - opening) / 1000;

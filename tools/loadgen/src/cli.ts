@@ -16,7 +16,8 @@ const usage = `usage: agw-loadgen <command> [options]
   rtt     --target H:P [--via H:P] [--count 5000]
   idle    --target H:P[,H:P...] [--via H:P] --count N [--source-net 1] [--sources 64]
           opens N idle tunnels from 127.<source-net>.x.y (tunnel i to the i-th target, round robin);
-          prints {"opened":N,...}; holds them until stdin closes or SIGTERM;
+          prints {"opened":N,...}; holds them until stdin closes or SIGTERM; [--open-timeout-ms N]: a tunnel
+          not proven within N ms counts as failed (default: wait as long as it takes);
           a line 'ping' on stdin sends a byte through every tunnel and prints {"pinged":N,"failed":M};
           a line 'storm' cuts every tunnel at once and reconnects them all at once (no concurrency limit),
           each agent retrying a failed attempt; prints the storm's result and holds the new tunnels
@@ -64,7 +65,7 @@ const { positionals, values } = parseArgs({
     'timeout-ms': { type: 'string', default: '5000' },
     'spread-ms': { type: 'string', default: '0' },
     reopen: { type: 'boolean', default: false },
-    'open-timeout-ms': { type: 'string', default: '30000' },
+    'open-timeout-ms': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -113,7 +114,7 @@ if (command === 'greeting') {
       else if (line === 'stop') stop();
     }
   });
-  print({ event: 'opened', ...(await flood.opened(Number(values['open-timeout-ms']))) });
+  print({ event: 'opened', ...(await flood.opened(Number(values['open-timeout-ms'] ?? 30_000))) });
 } else if (command === 'target') {
   const targets: Awaited<ReturnType<typeof startTarget>>[] = [];
   for (const port of values.port.split(','))
@@ -167,6 +168,9 @@ if (command === 'greeting') {
       count: Number(values.count ?? 5000),
       localAddresses: sourceAddresses(Number(values['source-net']), Number(values.sources)),
       targets,
+      ...(values['open-timeout-ms'] === undefined
+        ? {}
+        : { attemptTimeoutMs: Number(values['open-timeout-ms']) }),
     });
     print({ opened: idle.opened, failed: idle.failed, firstError: idle.firstError });
     const stop = () => {
