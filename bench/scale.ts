@@ -402,9 +402,10 @@ async function runPeer(name: string, index: number): Promise<PeerResult> {
         );
       return list;
     };
-    // Warm-up (every worker of a Node peer compiles its hot path on its own share of the connections: half
-    // a second per worker), then the base and the samples with none held.
-    const warmupMs = Math.max(2000, 500 * peer.workers);
+    // Warm-up (every worker of a Node peer compiles its hot path on its own share of the connections: two
+    // seconds per worker; with half a second per worker the samples before were still at twice the CPU per
+    // set-up of those after), then the base and the samples with none held.
+    const warmupMs = Math.max(2000, 2000 * peer.workers);
     await measureSetups(benchProcesses, name, peer.pid, setupsRoute, warmupMs, SETUPS_CONCURRENCY);
     await sleep(2000);
     const base = treeMemory(peer.pid);
@@ -562,6 +563,13 @@ function printReport(results: Record<string, PeerResult>, check: KernelCheck): v
     [
       'set-ups/s none held (median, before + after)',
       ...Object.values(results).map((r) => fmt(medianRate(r.setupsNone))),
+    ],
+    [
+      'set-ups/s none held, before / after (medians)',
+      ...Object.values(results).map(
+        (r) =>
+          `${fmt(medianRate(r.setupsNone.slice(0, setupsSamples)))} / ${fmt(medianRate(r.setupsNone.slice(setupsSamples)))}`,
+      ),
     ],
     ['set-ups/s while held (median)', ...Object.values(results).map((r) => fmt(medianRate(r.setupsHeld)))],
     [
