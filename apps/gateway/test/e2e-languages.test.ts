@@ -1,10 +1,13 @@
 import * as fs from 'node:fs/promises';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type GatewayProcess, startGatewayProcess, writeJson } from './gateway-process.ts';
+import { type GatewayProcess, makeTempDir, startGatewayProcess, writeJson } from './gateway-process.ts';
 import { connect } from './proxy-client.ts';
+import { runAgentGateway } from './run-cli.ts';
 
 // A real `agent-gateway run` that is set to Japanese or Polish writes its events, its start banner and its
-// configuration errors in that language, from the primary and from its workers.
+// configuration errors in that language, from the primary and from its workers; the CLI's confirmations,
+// reports and help follow --lang or the file's LogLanguage.
 
 /** The English words of event 401 and of the problems it lists here, as the English files write them. */
 const ENGLISH =
@@ -111,5 +114,91 @@ describe('LogLanguage pl', () => {
     expect(stopped?.message).toMatch(
       /^Zatrzymano \(SIGTERM\); podczas zamykania nie przerwano żadnego otwartego tunelu$/,
     );
+  });
+});
+
+describe('the CLI in Japanese and Polish', () => {
+  it('confirms an edit, reports and shows its help in the language of --lang', async () => {
+    const dir = await makeTempDir();
+    try {
+      const file = path.join(dir, 'agent-gateway.json');
+      await writeJson(file, { Presets: [] });
+      const run = (args: string[]) => runAgentGateway(['--config', file, ...args], { cwd: dir });
+
+      const added = await run(['--lang', 'ja', 'allowed-host', 'add', 'agent.example.test']);
+      expect(added).toMatchObject({
+        code: 0,
+        stdout: '許可されたホスト agent.example.test を追加しました\n',
+      });
+      const again = await run(['--lang=ja', 'allowed-host', 'add', 'agent.example.test']);
+      expect(again.stdout).toBe('agent.example.test は既に許可されたホストです\n');
+      const removed = await run(['allowed-host', 'remove', 'agent.example.test', '--lang', 'pl']);
+      expect(removed).toMatchObject({ code: 0, stdout: 'Usunięto dozwolony host agent.example.test\n' });
+      const relay = await run(['--lang', 'pl', 'relay-proxy', 'clear']);
+      expect(relay.stdout).toBe('Usunięto serwer proxy przekazywania: tunele są zestawiane bezpośrednio\n');
+
+      const help = await run(['--lang', 'ja', 'allowed-host', '--help']);
+      expect(help.code).toBe(0);
+      // Wrapped at 80 terminal columns, where a Japanese character takes two.
+      expect(help.stdout.split('\n').slice(0, 5)).toEqual([
+        '使用法: agent-gateway allowed-host [options] [command]',
+        '',
+        'ローカルの許可リスト (プリセットはここに表示されません: `config get Presets`',
+        'を参照)',
+        '',
+      ]);
+      expect(help.stdout).toMatch(/\nオプション:\n {2}-h, --help +コマンドのヘルプを表示します\n/);
+      expect(help.stdout).toMatch(/\nコマンド:\n {2}list +ローカル構成の許可されたホストを一覧表示します\n/);
+      const polishHelp = await run(['--lang', 'pl', 'init', '--help']);
+      expect(polishHelp.stdout).toMatch(/^Użycie: agent-gateway init \[options\]\n/);
+      expect(polishHelp.stdout).toMatch(
+        /--cloud <cloud> +AzureCloud, AzureUSGovernment lub\s+AzureChinaCloud \(domyślnie: "AzureCloud"\)/,
+      );
+      expect(polishHelp.stdout).not.toMatch(/\b(Usage|Options|display help|default)\b/);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('follows the file’s LogLanguage without --lang: help, init report and policy audit', async () => {
+    const dir = await makeTempDir();
+    try {
+      const file = path.join(dir, 'agent-gateway.json');
+      await writeJson(file, { LogLanguage: 'pl' });
+      const run = (args: string[]) => runAgentGateway(['--config', file, ...args], { cwd: dir });
+
+      const help = await run(['--help']);
+      expect(help.stdout).toMatch(/^Użycie: agent-gateway \[options\] \[command\]\n/);
+      expect(help.stdout).toContain('wyświetl pomoc dotyczącą polecenia');
+
+      const audit = await run(['policy', 'audit']);
+      expect(audit.code).toBe(1);
+      expect(audit.stdout).toMatch(/^\d+ reguł\S* sięga\S* do domen współdzielonych \(/);
+      expect(audit.stdout).toMatch(/\n {2}służy: {3}\S/);
+      expect(audit.stdout).toContain('\nNie liczone: dokładne hosty wielodostępne');
+
+      const init = await run([
+        '--lang',
+        'ja',
+        'init',
+        '--workspace',
+        '11111111-2222-3333-4444-555555555555',
+        '--force',
+      ]);
+      expect(init.code, init.stderr).toBe(0);
+      const lines = init.stdout.split('\n');
+      expect(lines[0]).toBe(
+        `${file} を更新しました: 指定したエージェントのエンドポイントのみ (以下のプリセットから)。`,
+      );
+      expect(lines[2]).toBe('プリセット (各ホストとその用途。! はワイルドカードとそれが残る理由を示します):');
+      expect(init.stdout).toContain('\n    出典: https://learn.microsoft.com/');
+      expect(init.stdout).toContain('\nClientFingerprintPolicy log: すべてのクライアントを通し、');
+      expect(init.stdout).toMatch(
+        /\n監査: 共有ドメインに及ぶルールが \d+ 個あります \(うち \d+ 個は絞り込み可能\): agent-gateway policy audit。\n/,
+      );
+      expect(lines.at(-2)).toBe('ポート: 443。起動するには: agent-gateway run');
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 });

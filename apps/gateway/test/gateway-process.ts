@@ -73,6 +73,8 @@ export interface GatewayProcessOptions {
   stdoutFile?: string;
   /** Environment variables over the clean environment (`cleanEnv`), e.g. `NODE_OPTIONS`. */
   env?: NodeJS.ProcessEnv;
+  /** The CLI to run; default the sources' `src/cli.ts` (e.g. a `dist/cli.js` built elsewhere). */
+  cli?: string;
 }
 
 /**
@@ -307,13 +309,17 @@ export async function startGatewayProcess(options: GatewayProcessOptions): Promi
   };
   if (options.writeConfig !== false) await writeJson(configFile, config);
   const stdout = options.stdoutFile === undefined ? 'pipe' : await fs.open(options.stdoutFile, 'a');
-  const child = spawn(process.execPath, [cliEntry, 'run', '--config', configFile, ...(options.args ?? [])], {
-    cwd: dir,
-    env: cleanEnv(options.env),
-    stdio: ['ignore', stdout === 'pipe' ? 'pipe' : stdout.fd, 'pipe'],
-    ...(options.uid === undefined ? {} : { uid: options.uid }),
-    ...(options.gid === undefined ? {} : { gid: options.gid }),
-  });
+  const child = spawn(
+    process.execPath,
+    [options.cli ?? cliEntry, 'run', '--config', configFile, ...(options.args ?? [])],
+    {
+      cwd: dir,
+      env: cleanEnv(options.env),
+      stdio: ['ignore', stdout === 'pipe' ? 'pipe' : stdout.fd, 'pipe'],
+      ...(options.uid === undefined ? {} : { uid: options.uid }),
+      ...(options.gid === undefined ? {} : { gid: options.gid }),
+    },
+  );
   if (stdout !== 'pipe') await stdout.close(); // the child has its own copy
   const gateway = new GatewayProcess({ child, dir, configFile, port, adminPort, ownsDir });
   if (options.waitForStart !== false) {

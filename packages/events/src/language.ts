@@ -4,8 +4,8 @@ import type { EventId, MessageFields } from './event-fields.ts';
 export type MessageTemplate<I extends EventId> = (fields: MessageFields<I>) => string;
 
 /**
- * One language of event messages, compiled from its file `src/languages/<code>.json` (see
- * {@link EventLanguageData}) or written by hand for `createEventLog({ language })`.
+ * One language of event messages, compiled from the section `events` of its file `languages/<code>.json` in
+ * the agent-gateway repository (see {@link EventLanguageData}) or written by hand for `createEventLog({ language })`.
  */
 export interface EventLanguage {
   /** BCP 47 code, e.g. `en`, `de`, `zh-Hans`, `pt-BR`. */

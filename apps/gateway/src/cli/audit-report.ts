@@ -1,43 +1,44 @@
 import type { AuditFinding, PolicyAudit } from '@agent-gateway/policy';
+import { type GatewayText, gatewayText } from '../languages/index.ts';
+import { labelColumn, labelWidth } from './columns.ts';
 
-function origin(finding: AuditFinding): string {
+function origin(finding: AuditFinding, say: GatewayText): string {
   const { rule } = finding;
-  return rule.source === 'local' ? `local ${rule.list}` : rule.source.replace(/^preset:/, 'preset ');
+  return rule.source === 'local'
+    ? say.t('audit.origin', { source: 'local', list: rule.list })
+    : say.t('audit.origin', { source: 'preset', preset: rule.source.replace(/^preset:/, '') });
 }
 
 /**
- * The audit for people: each shared-domain rule with where it comes from, what it serves, what it reaches,
- * why it is a risk, and the narrower preset to use instead (or that there is none).
+ * The audit for people, in `say`'s language: each shared-domain rule with where it comes from, what it
+ * serves, what it reaches, why it is a risk, and the narrower preset to use instead (or that there is none).
+ * What a rule serves, reaches and risks is the policy catalog's text, which is English.
  */
-export function formatAudit(audit: PolicyAudit): string {
+export function formatAudit(audit: PolicyAudit, say: GatewayText = gatewayText()): string {
   const lines: string[] = [];
   const count = audit.findings.length;
   lines.push(
     count === 0
-      ? 'No rule reaches into a shared domain.'
-      : `${count} rule${count === 1 ? '' : 's'} reach${count === 1 ? 'es' : ''} into shared domains (names other Azure customers own, or every region of a multi-tenant service): ${audit.narrowable} can be narrowed, ${audit.unavoidable} cannot.`,
+      ? say.t('audit.none')
+      : say.t('audit.found', { count, narrowable: audit.narrowable, unavoidable: audit.unavoidable }),
   );
+  const label = {
+    serves: say.t('audit.serves'),
+    reaches: say.t('audit.reaches'),
+    risk: say.t('audit.risk'),
+    instead: say.t('audit.instead'),
+  };
+  const width = labelWidth(Object.values(label));
   for (const finding of audit.findings) {
     lines.push(
       '',
-      `${finding.rule.pattern}  (${origin(finding)})`,
-      `  serves:  ${finding.serves}`,
-      `  reaches: ${finding.domains.map((domain) => `${domain.domain} (${domain.holds})`).join(', ')}`,
-      `  risk:    ${finding.why}`,
-      `  instead: ${finding.narrower ?? 'nothing narrower is documented; keep it, or deny what you know you never need'}`,
+      `${finding.rule.pattern}  (${origin(finding, say)})`,
+      `  ${labelColumn(label.serves, width)}${finding.serves}`,
+      `  ${labelColumn(label.reaches, width)}${finding.domains.map((domain) => `${domain.domain} (${domain.holds})`).join(', ')}`,
+      `  ${labelColumn(label.risk, width)}${finding.why}`,
+      `  ${labelColumn(label.instead, width)}${finding.narrower ?? say.t('audit.nothingNarrower')}`,
     );
   }
-  lines.push(
-    '',
-    'Not counted: exact multi-tenant hosts such as management.azure.com and login.microsoftonline.com, which',
-    'serve every tenant; no host rule binds them to yours.',
-  );
+  lines.push('', say.t('audit.notCounted'));
   return `${lines.join('\n')}\n`;
-}
-
-/** One line for the start banner and `init`; `command` is how the CLI is run where the reader is. */
-export function auditSummary(audit: PolicyAudit, command = 'agent-gateway'): string {
-  const count = audit.findings.length;
-  if (count === 0) return 'no rule reaches into a shared domain';
-  return `${count} rule${count === 1 ? ' reaches' : 's reach'} into shared domains (${audit.narrowable} narrowable): ${command} policy audit`;
 }

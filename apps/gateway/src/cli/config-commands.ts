@@ -52,12 +52,13 @@ async function currentConfig(context: CliContext) {
 }
 
 export function registerConfigCommands(program: Command, context: CliContext): void {
-  const config = program.command('config').description('Read, change and validate the configuration file');
+  const help = context.help;
+  const config = program.command('config').description(help.t('help.config'));
 
   config
     .command('get')
-    .description('Print the whole configuration, or one key (secrets are shown as ********)')
-    .argument('[key]', 'a configuration key, e.g. ListenPort')
+    .description(help.t('help.config.get'))
+    .argument('[key]', help.t('help.config.key'))
     .action(async (key: string | undefined) => {
       const masked = maskSecrets(await currentConfig(context));
       context.io.stdout.write(
@@ -67,10 +68,10 @@ export function registerConfigCommands(program: Command, context: CliContext): v
 
   config
     .command('set')
-    .description('Change one key; the whole configuration is validated before anything is written')
-    .argument('<key>', 'a configuration key, e.g. ListenPort')
-    .argument('[value]', 'the new value: as is for text keys, JSON for the others')
-    .option('--stdin', 'read the value from standard input (for secrets such as AdminToken)')
+    .description(help.t('help.config.set'))
+    .argument('<key>', help.t('help.config.key'))
+    .argument('[value]', help.t('help.config.value'))
+    .option('--stdin', help.t('help.config.stdin'))
     .action(async (keyText: string, valueText: string | undefined, options: { stdin?: boolean }) => {
       const say = context.text();
       const key = checkKey(keyText, say);
@@ -98,13 +99,13 @@ export function registerConfigCommands(program: Command, context: CliContext): v
 
   config
     .command('validate')
-    .description('Check a configuration file without changing anything (exit 0 if valid, 2 if not)')
-    .argument('[file]', 'the file to check; default: the configuration file in use')
+    .description(help.t('help.config.validate'))
+    .argument('[file]', help.t('help.config.file'))
     .action(async (file: string | undefined) => {
       const target = file ?? context.configFile();
       const loaded = await readConfigFile(target, { language: context.language() });
       if (!loaded) throw new CliExit(ExitCode.usage, context.text().t('cli.notFound', { file: target }));
-      context.io.stdout.write(`${target}: valid\n`);
+      context.io.stdout.write(`${context.text().t('cli.valid', { file: target })}\n`);
     });
 }
 

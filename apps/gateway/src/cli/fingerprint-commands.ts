@@ -75,15 +75,12 @@ async function fetchReport(
 }
 
 export function registerFingerprintCommands(program: Command, context: CliContext): void {
-  const group = program
-    .command('allowed-fingerprint')
-    .description(
-      'AllowedClientFingerprints: JA4 fingerprints of the clients allowed (each part may be *), checked per ClientFingerprintPolicy',
-    );
+  const help = context.help;
+  const group = program.command('allowed-fingerprint').description(help.t('help.fingerprint'));
 
   group
     .command('list')
-    .description('List the allowed client fingerprints with their labels')
+    .description(help.t('help.fingerprint.list'))
     .action(async () => {
       const config = (await readConfigFile(context.configFile()))?.config ?? defaultConfig();
       const entries = config.AllowedClientFingerprints;
@@ -97,9 +94,9 @@ export function registerFingerprintCommands(program: Command, context: CliContex
 
   group
     .command('add')
-    .description('Allow a client fingerprint, e.g. t13d1516h2_8daaf6152771_e5627efa2ab1 or t13d1516h2_*_*')
-    .argument('<ja4>', 'a JA4 fingerprint; any of its three parts may be *')
-    .option('--label <text>', 'a name for the client, e.g. "Arc agent"')
+    .description(help.t('help.fingerprint.add'))
+    .argument('<ja4>', help.t('help.fingerprint.ja4'))
+    .option('--label <text>', help.t('help.fingerprint.label'))
     .action(async (text: string, options: { label?: string }) => {
       const parsed = parseFingerprintRule(text, options.label);
       if (!parsed.ok) {
@@ -127,20 +124,23 @@ export function registerFingerprintCommands(program: Command, context: CliContex
         return undefined;
       });
       context.noteCreated(created);
-      const label = parsed.label === undefined ? '' : ` ("${parsed.label}")`;
-      context.io.stdout.write(
-        outcome === 'added'
-          ? `Added allowed client fingerprint ${parsed.pattern}${label}\n`
-          : outcome === 'relabelled'
-            ? `Relabelled allowed client fingerprint ${parsed.pattern}${label}\n`
-            : `${parsed.pattern} is already an allowed client fingerprint\n`,
-      );
+      const said = context
+        .text()
+        .t(
+          outcome === 'added'
+            ? 'fingerprint.added'
+            : outcome === 'relabelled'
+              ? 'fingerprint.relabelled'
+              : 'fingerprint.already',
+          { pattern: parsed.pattern, label: parsed.label },
+        );
+      context.io.stdout.write(`${said}\n`);
     });
 
   group
     .command('remove')
-    .description('Remove an allowed client fingerprint')
-    .argument('<ja4>', 'the fingerprint as listed')
+    .description(help.t('help.fingerprint.remove'))
+    .argument('<ja4>', help.t('help.fingerprint.listed'))
     .action(async (text: string) => {
       const pattern = patternOf(text) ?? text;
       let removed = false;
@@ -155,16 +155,14 @@ export function registerFingerprintCommands(program: Command, context: CliContex
       if (!removed) {
         throw new CliExit(ExitCode.failure, context.text().t('cli.notAFingerprint', { entry: text }));
       }
-      context.io.stdout.write(`Removed allowed client fingerprint ${pattern}\n`);
+      context.io.stdout.write(`${context.text().t('fingerprint.removed', { pattern })}\n`);
     });
 
   program
     .command('fingerprints')
-    .description(
-      'The client fingerprints (JA4) the running gateway has seen, each with the allowed-fingerprint add line to allow it',
-    )
-    .option('--admin <url>', 'the admin endpoint (default: from AdminListen)')
-    .option('--json', 'print them as JSON')
+    .description(help.t('help.fingerprints'))
+    .option('--admin <url>', help.t('help.fingerprints.admin'))
+    .option('--json', help.t('help.fingerprints.json'))
     .action(async (options: { admin?: string; json?: boolean }) => {
       const config = (await readConfigFile(context.configFile()))?.config ?? defaultConfig();
       const report = await fetchReport(config, options.admin, context.text());
@@ -197,17 +195,25 @@ export function registerFingerprintCommands(program: Command, context: CliContex
         );
         return;
       }
+      const say = context.text();
       const out: string[] = [
-        `${report.fingerprints.length} client fingerprint${report.fingerprints.length === 1 ? '' : 's'} seen (ClientFingerprintPolicy ${config.ClientFingerprintPolicy}; at most ${report.capacity} kept, ${report.evicted} dropped)`,
+        say.t('fingerprints.seen', {
+          count: report.fingerprints.length,
+          policy: config.ClientFingerprintPolicy,
+          capacity: report.capacity,
+          evicted: report.evicted,
+        }),
       ];
       for (const { seen, rule, add } of rows) {
         out.push(
           '',
-          `${seen.ja4}  ${seen.count} verified, ${seen.refused} refused; first ${seen.firstSeen}, last ${seen.lastSeen}`,
-          `  example: ${seen.exampleSni ?? '(no SNI)'} from ${seen.exampleClient}; JA3 ${seen.ja3}`,
-          rule === undefined
-            ? `  not in AllowedClientFingerprints; to allow it: ${add}`
-            : `  allowed by ${rule.pattern}${rule.label === undefined ? '' : ` ("${rule.label}")`}`,
+          `${seen.ja4}  ${say.t('fingerprints.counts', { verified: seen.count, refused: seen.refused, first: seen.firstSeen, last: seen.lastSeen })}`,
+          `  ${say.t('fingerprints.example', { sni: seen.exampleSni, client: seen.exampleClient, ja3: seen.ja3 })}`,
+          `  ${
+            rule === undefined
+              ? say.t('fingerprints.notAllowed', { command: add })
+              : say.t('fingerprints.allowedBy', { pattern: rule.pattern, label: rule.label })
+          }`,
         );
       }
       context.io.stdout.write(`${out.join('\n')}\n`);

@@ -1,16 +1,9 @@
 import { access } from 'node:fs/promises';
-import {
-  AZURE_CLOUDS,
-  auditPolicy,
-  type PresetHost,
-  type ResolvedPreset,
-  resolvePreset,
-} from '@agent-gateway/policy';
+import { AZURE_CLOUDS, auditPolicy, type ResolvedPreset, resolvePreset } from '@agent-gateway/policy';
 import type { Command } from 'commander';
 import { updateConfigFile } from '../config/index.ts';
 import { type GatewayText, gatewayText } from '../languages/index.ts';
 import { compileGatewayPolicy } from '../policy/gateway-policy.ts';
-import { auditSummary } from './audit-report.ts';
 import { CliExit, ExitCode } from './io.ts';
 import type { CliContext } from './program.ts';
 
@@ -69,49 +62,36 @@ export function initPresets(options: InitOptions, text: GatewayText = gatewayTex
   });
 }
 
-const WHEN: Record<PresetHost['when'], string> = {
-  always: '',
-  install: ' (installation only)',
-  connect: ' (connecting and disconnecting only)',
-  feature: ' (optional feature)',
-};
-
-function explainPreset(preset: ResolvedPreset): string[] {
+/** A preset with each host, what it is for and when it is used; the catalog's own texts are English. */
+function explainPreset(preset: ResolvedPreset, say: GatewayText): string[] {
   const width = Math.max(...preset.hosts.map((entry) => entry.host.length));
   const lines = [`  ${preset.id}: ${preset.description}`];
   for (const entry of preset.hosts) {
-    lines.push(`    ${entry.host.padEnd(width)}  ${entry.purpose}${WHEN[entry.when]}`);
+    lines.push(
+      `    ${entry.host.padEnd(width)}  ${entry.purpose}${entry.when === 'always' ? '' : say.t('init.when', { when: entry.when })}`,
+    );
     if (entry.risk !== undefined) lines.push(`    ${' '.repeat(width)}  ! ${entry.risk}`);
   }
-  lines.push(`    sources: ${preset.sources.join('; ')}`);
+  lines.push(`    ${say.t('init.sources', { sources: preset.sources.join('; ') })}`);
   return lines;
 }
 
-const FINGERPRINT_NOTE: Record<string, string> = {
-  off: 'ClientFingerprintPolicy off: client fingerprints are reported on event 107 but not checked.',
-  log: 'ClientFingerprintPolicy log: every client is let through, and event 107 says when its JA4 matches no AllowedClientFingerprints entry. Once your agents have connected, `agent-gateway fingerprints` lists what they sent with the line to allow each; then `agent-gateway config set ClientFingerprintPolicy enforce`.',
-  enforce:
-    'ClientFingerprintPolicy enforce: clients whose JA4 matches no AllowedClientFingerprints entry are refused (event 106 fingerprint-not-allowed).',
-};
-
 export function registerInitCommand(program: Command, context: CliContext): void {
+  const help = context.help;
   program
     .command('init')
-    .description(
-      'Write the narrowest configuration for the agents you name (their workspaces and regions only), explaining each rule',
-    )
-    .option(
-      '--workspace <id>',
-      'a Log Analytics workspace ID the agents send to (repeat for several)',
-      (value: string, previous: string[] = []) => [...previous, value],
-    )
-    .option('--cloud <cloud>', 'AzureCloud, AzureUSGovernment or AzureChinaCloud', 'AzureCloud')
-    .option('--arc-region <region>', 'the region of the Azure Arc-enabled servers, e.g. westeurope')
-    .option('--ama-region <region>', 'the Azure Monitor Agent instead of the Log Analytics agent: its region')
-    .option('--automation-region <region>', 'the region of the Automation account (Hybrid Runbook Worker)')
-    .option('--automation-account <id>', 'the Automation account ID (narrows to that account)')
-    .option('--fingerprints <mode>', 'ClientFingerprintPolicy to start with: off, log or enforce', 'log')
-    .option('--force', 'replace Presets and ClientFingerprintPolicy in an existing configuration file')
+    .description(help.t('help.init'))
+    .option('--workspace <id>', help.t('help.init.workspace'), (value: string, previous: string[] = []) => [
+      ...previous,
+      value,
+    ])
+    .option('--cloud <cloud>', help.t('help.init.cloud'), 'AzureCloud')
+    .option('--arc-region <region>', help.t('help.init.arcRegion'))
+    .option('--ama-region <region>', help.t('help.init.amaRegion'))
+    .option('--automation-region <region>', help.t('help.init.automationRegion'))
+    .option('--automation-account <id>', help.t('help.init.automationAccount'))
+    .option('--fingerprints <mode>', help.t('help.init.fingerprints'), 'log')
+    .option('--force', help.t('help.init.force'))
     .action(async (options: InitOptions) => {
       const presets = initPresets(options, context.text());
       const mode = options.fingerprints ?? 'log';
@@ -130,24 +110,23 @@ export function registerInitCommand(program: Command, context: CliContext): void
         return undefined;
       });
       const policy = compileGatewayPolicy(config);
-      const out = [
-        `${exists ? 'Updated' : 'Wrote'} ${file}: only the endpoints of the agents named, from the presets below.`,
-        '',
-        'Presets (each host with what it is for; ! marks a wildcard and why it stays):',
-      ];
-      for (const preset of policy.presets) out.push(...explainPreset(preset), '');
+      const say = context.text();
+      const out = [say.t('init.wrote', { updated: exists ? 'yes' : 'no', file }), '', say.t('init.presets')];
+      for (const preset of policy.presets) out.push(...explainPreset(preset, say), '');
       if (config.AllowedHosts.length > 0)
-        out.push(`Local AllowedHosts kept from the file: ${config.AllowedHosts.join(', ')}`, '');
-      out.push(FINGERPRINT_NOTE[mode]!, '');
+        out.push(say.t('init.localHosts', { hosts: config.AllowedHosts.join(', ') }), '');
+      out.push(say.t('init.fingerprintNote', { mode }), '');
       const audit = auditPolicy(policy);
-      out.push(`Audit: ${auditSummary(audit)}.`);
+      out.push(
+        say.t('init.audit', {
+          count: audit.findings.length,
+          narrowable: audit.narrowable,
+          command: 'agent-gateway',
+        }),
+      );
       if (audit.findings.length > 0)
-        out.push(
-          audit.narrowable === 0
-            ? 'None of them has a narrower documented form; `agent-gateway policy audit` lists them with the reason.'
-            : '`agent-gateway policy audit` shows which can still be narrowed.',
-        );
-      out.push(`Ports: ${config.AllowedPorts.join(', ')}. Start it with: agent-gateway run`);
+        out.push(say.t('init.auditNext', { narrowable: audit.narrowable === 0 ? 'none' : 'some' }));
+      out.push(say.t('init.ports', { ports: config.AllowedPorts.join(', ') }));
       context.io.stdout.write(`${out.join('\n')}\n`);
     });
 }

@@ -6,11 +6,9 @@ import type { CliContext } from './program.ts';
 interface ListVerb {
   command: string;
   key: ConfigKey & ('AllowedHosts' | 'DeniedHosts' | 'AllowedClientCertificateSubjects');
-  noun: string;
-  /** The list's name in the message files (`list.none`, `list.notListed`). */
+  /** The list's name in the messages (`list.added`, `list.none`, `help.list`, ...). */
   kind: 'allowedHost' | 'deniedHost' | 'subject';
   argument: string;
-  description: string;
   /** Two entries that mean the same thing compare equal under this. */
   sameEntry: (a: string, b: string) => boolean;
 }
@@ -22,28 +20,22 @@ const listVerbs: ListVerb[] = [
   {
     command: 'allowed-host',
     key: 'AllowedHosts',
-    noun: 'allowed host',
     kind: 'allowedHost',
     argument: '<host>',
-    description: 'The local allowlist (presets are not shown here: see `config get Presets`)',
     sameEntry: hostsEqual,
   },
   {
     command: 'denied-host',
     key: 'DeniedHosts',
-    noun: 'denied host',
     kind: 'deniedHost',
     argument: '<host>',
-    description: 'Hosts refused even when an allowlist or preset names them',
     sameEntry: hostsEqual,
   },
   {
     command: 'allowed-client-cert',
     key: 'AllowedClientCertificateSubjects',
-    noun: 'allowed client certificate subject',
     kind: 'subject',
     argument: '<subject>',
-    description: 'Client certificate subjects allowed on TLS 1.2 tunnels, e.g. "CN=agent-1,O=Contoso"',
     sameEntry: (a, b) => a === b,
   },
 ];
@@ -54,12 +46,14 @@ function entriesOf(raw: Record<string, unknown>, key: ConfigKey): string[] {
 }
 
 export function registerListCommands(program: Command, context: CliContext): void {
+  const help = context.help;
   for (const verb of listVerbs) {
-    const group = program.command(verb.command).description(verb.description);
+    const kind = { kind: verb.kind };
+    const group = program.command(verb.command).description(help.t('help.list', kind));
 
     group
       .command('list')
-      .description(`List the ${verb.noun}s of the local configuration`)
+      .description(help.t('help.list.list', kind))
       .action(async () => {
         const loaded = await readConfigFile(context.configFile(), { language: context.language() });
         const entries = (loaded?.config ?? defaultConfig())[verb.key];
@@ -70,7 +64,7 @@ export function registerListCommands(program: Command, context: CliContext): voi
 
     group
       .command('add')
-      .description(`Add an ${verb.noun}`)
+      .description(help.t('help.list.add', kind))
       .argument(verb.argument)
       .action(async (entry: string) => {
         let added = false;
@@ -87,13 +81,13 @@ export function registerListCommands(program: Command, context: CliContext): voi
         );
         context.noteCreated(created);
         context.io.stdout.write(
-          added ? `Added ${verb.noun} ${entry}\n` : `${entry} is already an ${verb.noun}\n`,
+          `${context.text().t(added ? 'list.added' : 'list.already', { ...kind, entry })}\n`,
         );
       });
 
     group
       .command('remove')
-      .description(`Remove an ${verb.noun}`)
+      .description(help.t('help.list.remove', kind))
       .argument(verb.argument)
       .action(async (entry: string) => {
         let removed = false;
@@ -112,7 +106,7 @@ export function registerListCommands(program: Command, context: CliContext): voi
         if (!removed) {
           throw new CliExit(ExitCode.failure, context.text().t('list.notListed', { kind: verb.kind, entry }));
         }
-        context.io.stdout.write(`Removed ${verb.noun} ${entry}\n`);
+        context.io.stdout.write(`${context.text().t('list.removed', { ...kind, entry })}\n`);
       });
   }
 }

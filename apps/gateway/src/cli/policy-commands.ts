@@ -20,16 +20,15 @@ async function currentPolicy(context: CliContext) {
 }
 
 export function registerPolicyCommands(program: Command, context: CliContext): void {
-  const policy = program.command('policy').description('Ask the configured policy about a target');
+  const help = context.help;
+  const policy = program.command('policy').description(help.t('help.policy'));
 
   policy
     .command('test')
-    .description(
-      'Which rule or preset decides about HOST[:PORT] (port 443 if left out), or about a client fingerprint (--ja4), and why; exit 0 allowed, 1 refused',
-    )
-    .argument('[target]', 'host name, IP address or [IPv6]:port, optionally with :PORT')
-    .option('--ja4 <fingerprint>', "a client's JA4 fingerprint, checked against AllowedClientFingerprints")
-    .option('--json', 'print the explanation as JSON')
+    .description(help.t('help.policy.test'))
+    .argument('[target]', help.t('help.policy.target'))
+    .option('--ja4 <fingerprint>', help.t('help.policy.ja4'))
+    .option('--json', help.t('help.policy.testJson'))
     .action(async (target: string | undefined, options: { json?: boolean; ja4?: string }) => {
       if (target === undefined && options.ja4 === undefined)
         throw new CliExit(ExitCode.usage, context.text().t('cli.targetOrJa4'));
@@ -61,13 +60,13 @@ export function registerPolicyCommands(program: Command, context: CliContext): v
 
   policy
     .command('audit')
-    .description(
-      "List every rule that reaches into a shared domain (any customer's storage accounts, workspaces, namespaces), what it serves and the narrower rule to use instead; exit 1 while any remains",
-    )
-    .option('--json', 'print the audit as JSON')
+    .description(help.t('help.policy.audit'))
+    .option('--json', help.t('help.policy.auditJson'))
     .action(async (options: { json?: boolean }) => {
       const audit = auditPolicy(await currentPolicy(context));
-      context.io.stdout.write(options.json ? `${JSON.stringify(audit, null, 2)}\n` : formatAudit(audit));
+      context.io.stdout.write(
+        options.json ? `${JSON.stringify(audit, null, 2)}\n` : formatAudit(audit, context.text()),
+      );
       if (audit.findings.length > 0) {
         throw new CliExit(
           ExitCode.failure,

@@ -11,6 +11,7 @@ import {
 } from '../languages/index.ts';
 import { exitForConfigError, registerConfigCommands } from './config-commands.ts';
 import { registerFingerprintCommands } from './fingerprint-commands.ts';
+import { helpText, localizeHelp } from './help-text.ts';
 import { registerInitCommand } from './init-command.ts';
 import { CliExit, type CliIo, ExitCode } from './io.ts';
 import { registerListCommands } from './list-commands.ts';
@@ -29,24 +30,27 @@ export interface CliContext {
   language(): string | undefined;
   /** The CLI's language: `--lang`, else the configuration file's `LogLanguage`, else English. */
   text(): GatewayText;
+  /** The language of the help and the command descriptions, chosen the same way before parsing. */
+  help: GatewayText;
 }
 
-/** Builds the `agent-gateway` command tree writing to `io`. */
-export function buildProgram(io: CliIo): Command {
+/**
+ * Builds the `agent-gateway` command tree writing to `io`; `argv` (as for {@link runCli}) chooses the
+ * language of its help and descriptions.
+ */
+export function buildProgram(io: CliIo, argv: readonly string[] = []): Command {
   const defaultFile = io.defaultConfigFile ?? DEFAULT_CONFIG_FILE;
-  const program = new Command('agent-gateway')
-    .description(
-      'A CONNECT-only gateway that lets agents without internet access reach an allowlist of hosts',
-    )
-    .version(packageJson.version, '-v, --version')
+  const help = helpText(argv, io, defaultFile, fileText);
+  const program = new Command('agent-gateway');
+  localizeHelp(program, help);
+  program
+    .description(help.t('help.program'))
+    .version(packageJson.version, '-v, --version', help.t('help.version'))
     .option(
       '-c, --config <file>',
-      `configuration file (default: $AGENT_GATEWAY_CONFIG, else ${defaultFile.startsWith('/') ? '' : './'}${defaultFile})`,
+      help.t('help.option.config', { file: `${defaultFile.startsWith('/') ? '' : './'}${defaultFile}` }),
     )
-    .option(
-      '--lang <tag>',
-      `language of messages and events, a BCP 47 tag: ${GATEWAY_LANGUAGES.join(', ')} (default: LogLanguage)`,
-    )
+    .option('--lang <tag>', help.t('help.option.lang', { languages: GATEWAY_LANGUAGES.join(', ') }))
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({
@@ -57,6 +61,7 @@ export function buildProgram(io: CliIo): Command {
   let text: GatewayText | undefined;
   const context: CliContext = {
     io,
+    help,
     configFile: () =>
       resolveConfigPath(program.opts<{ config?: string }>().config, io.env, io.cwd, defaultFile),
     noteCreated(created) {
@@ -106,7 +111,7 @@ function fileText(file: string): string | undefined {
  * 1 failure, 2 usage error or invalid configuration (nothing changed).
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  const program = buildProgram(io);
+  const program = buildProgram(io, argv);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return ExitCode.ok;

@@ -1,38 +1,47 @@
 import type { Command } from 'commander';
 import { defaultConfig, readConfigFile, updateConfigFile } from '../config/index.ts';
+import { labelColumn, labelWidth } from './columns.ts';
 import { CliExit, ExitCode, readAllStdin } from './io.ts';
 import { MASK } from './mask.ts';
 import type { CliContext } from './program.ts';
 import { promptSecret } from './prompt-secret.ts';
 
 export function registerRelayCommands(program: Command, context: CliContext): void {
-  const relay = program
-    .command('relay-proxy')
-    .description('The upstream (relay) proxy the gateway chains to');
+  const help = context.help;
+  const relay = program.command('relay-proxy').description(help.t('help.relay'));
 
   relay
     .command('get')
-    .description('Show the relay proxy (the password is never shown)')
+    .description(help.t('help.relay.get'))
     .action(async () => {
       const config = (await readConfigFile(context.configFile()))?.config ?? defaultConfig();
-      const lines = [
-        `Address:  ${config.RelayProxy || '(none: tunnels are dialled directly)'}`,
-        `Username: ${config.RelayProxyUsername || '(none)'}`,
-        `Password: ${config.RelayProxyPassword ? MASK : '(none)'}`,
+      const say = context.text();
+      const label = {
+        address: say.t('relay.address'),
+        username: say.t('relay.username'),
+        password: say.t('relay.password'),
+        caFile: say.t('relay.caFile'),
+        bypass: say.t('relay.bypass'),
+      };
+      const none = say.t('relay.none');
+      const rows: Array<[label: string, value: string]> = [
+        [label.address, config.RelayProxy || say.t('relay.direct')],
+        [label.username, config.RelayProxyUsername || none],
+        [label.password, config.RelayProxyPassword ? MASK : none],
       ];
-      if (config.RelayProxyCaFile) lines.push(`CA file:  ${config.RelayProxyCaFile}`);
-      if (config.RelayBypassHosts.length > 0) lines.push(`Bypass:   ${config.RelayBypassHosts.join(', ')}`);
-      context.io.stdout.write(`${lines.join('\n')}\n`);
+      if (config.RelayProxyCaFile) rows.push([label.caFile, config.RelayProxyCaFile]);
+      if (config.RelayBypassHosts.length > 0) rows.push([label.bypass, config.RelayBypassHosts.join(', ')]);
+      // Every label counts for the width, shown or not, so the values start in the same column.
+      const width = labelWidth(Object.values(label));
+      context.io.stdout.write(rows.map(([name, value]) => `${labelColumn(name, width)}${value}\n`).join(''));
     });
 
   relay
     .command('set')
-    .description(
-      'Chain to a relay proxy; the password comes from standard input or a prompt, never the command line',
-    )
-    .requiredOption('--address <url>', 'http://, https:// or socks5:// URL of the relay, without user info')
-    .option('--username <user>', 'user for the relay (Basic authentication)')
-    .option('--password-stdin', 'read the password from standard input')
+    .description(help.t('help.relay.set'))
+    .requiredOption('--address <url>', help.t('help.relay.address'))
+    .option('--username <user>', help.t('help.relay.username'))
+    .option('--password-stdin', help.t('help.relay.passwordStdin'))
     .action(async (options: { address: string; username?: string; passwordStdin?: boolean }) => {
       if (options.passwordStdin && options.username === undefined) {
         throw new CliExit(ExitCode.usage, context.text().t('cli.passwordNeedsUser'));
@@ -56,15 +65,17 @@ export function registerRelayCommands(program: Command, context: CliContext): vo
         { language: context.language() },
       );
       context.noteCreated(created);
-      const who = options.username
-        ? ` as ${options.username}${password ? ' (password set)' : ' (no password)'}`
-        : '';
-      context.io.stdout.write(`Relay proxy set to ${options.address}${who}\n`);
+      const said = context.text().t('relay.set', {
+        address: options.address,
+        user: options.username || undefined,
+        password: password ? 'set' : 'none',
+      });
+      context.io.stdout.write(`${said}\n`);
     });
 
   relay
     .command('clear')
-    .description('Stop using a relay proxy: tunnels are dialled directly')
+    .description(help.t('help.relay.clear'))
     .action(async () => {
       const { created } = await updateConfigFile(context.configFile(), (raw) => {
         raw.RelayProxy = '';
@@ -73,6 +84,6 @@ export function registerRelayCommands(program: Command, context: CliContext): vo
         return undefined;
       });
       context.noteCreated(created);
-      context.io.stdout.write('Relay proxy cleared: tunnels are dialled directly\n');
+      context.io.stdout.write(`${context.text().t('relay.cleared')}\n`);
     });
 }

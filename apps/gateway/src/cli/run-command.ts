@@ -11,6 +11,7 @@ import { type GatewayText, gatewayText, type MessageKey } from '../languages/ind
 import { onReloadSignal, onStopSignal } from '../platform/signals.ts';
 import { compileGatewayPolicy } from '../policy/gateway-policy.ts';
 import { startGateway } from '../runtime/gateway.ts';
+import { columns } from './columns.ts';
 import { commandName, currentInvocation } from './command-name.ts';
 import { CliExit, ExitCode } from './io.ts';
 import type { CliContext } from './program.ts';
@@ -26,20 +27,6 @@ type RunningService = Pick<
 /** The banner's audit line: how many rules reach into shared domains, and the command that lists them. */
 function auditText(audit: PolicyAudit, command: string, text: GatewayText): string {
   return text.t('banner.auditValue', { count: audit.findings.length, narrowable: audit.narrowable, command });
-}
-
-/** Terminal columns of a label: East Asian wide characters take two, so the values line up in every language. */
-function columns(text: string): number {
-  let width = 0;
-  for (const character of text) {
-    width +=
-      /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3000-\u303f\uff00-\uffef]/u.test(
-        character,
-      )
-        ? 2
-        : 1;
-  }
-  return width;
 }
 
 /** The start banner on stderr, in the gateway's language; `command` is how the operator runs the CLI. */
@@ -99,11 +86,8 @@ export function banner(
 export function registerRunCommand(program: Command, context: CliContext): void {
   program
     .command('run')
-    .description('Start the gateway with the configuration file (created with defaults if missing)')
-    .option(
-      '--workers <n>',
-      'worker processes sharing the port, 1 = a single process (default: one per core)',
-    )
+    .description(context.help.t('help.run'))
+    .option('--workers <n>', context.help.t('help.run.workers'))
     .action(async (options: { workers?: string }) => {
       // The young generation's size and pace (see young-generation.ts), only in a process of our own: first
       // this may replace the process with one whose young generation is bounded (the same PID and command

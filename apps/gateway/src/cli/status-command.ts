@@ -51,11 +51,9 @@ function fetchStatus(url: URL, token: string, timeoutMs: number): Promise<{ stat
 export function registerStatusCommand(program: Command, context: CliContext): void {
   program
     .command('status')
-    .description(
-      "Show the running gateway's counters with their trend, what it refuses and how to allow it, and its workers",
-    )
-    .option('--json', 'print /api/status as JSON')
-    .option('--watch [seconds]', 'refresh every SECONDS (default 2) until Ctrl-C')
+    .description(context.help.t('help.status'))
+    .option('--json', context.help.t('help.status.json'))
+    .option('--watch [seconds]', context.help.t('help.status.watch'))
     .action(async (options: { json?: boolean; watch?: boolean | string }) => {
       const file = context.configFile();
       const language = context.language();
@@ -68,10 +66,7 @@ export function registerStatusCommand(program: Command, context: CliContext): vo
       if (options.watch !== undefined && options.watch !== false) {
         interval = options.watch === true ? 2 : Number(options.watch);
         if (!Number.isFinite(interval) || interval < 0.5 || interval > 3600)
-          throw new CliExit(
-            ExitCode.usage,
-            `--watch takes seconds from 0.5 to 3600, not ${String(options.watch)}`,
-          );
+          throw new CliExit(ExitCode.usage, context.text().t('cli.watch', { value: String(options.watch) }));
       }
       const once = async (): Promise<StatusData> => {
         let answer: { status: number; body: string };

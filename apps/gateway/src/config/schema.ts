@@ -4,7 +4,7 @@ import { z } from 'zod';
 
 import { GATEWAY_LANGUAGES, matchGatewayLanguage } from '../languages/index.ts';
 
-// The schema's own messages are keys of the gateway's message files (`src/languages/*.json`): validation
+// The schema's own messages are keys of the gateway's message files (section `gateway` of `languages/*.json`): validation
 // renders them in the configuration's language, with zod's locale for zod's own messages.
 const PORT_MESSAGE = 'config.port';
 const port = z

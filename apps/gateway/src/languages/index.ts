@@ -8,10 +8,10 @@ import {
 import { z } from 'zod';
 import { LANGUAGE_FILES } from './languages.generated.ts';
 
-/** A message of the gateway (configuration errors, the start banner, the CLI), as named in `en.json`. */
+/** A message of the gateway (configuration errors, the start banner, the CLI), as named in `languages/en.json`. */
 export type MessageKey = keyof (typeof LANGUAGE_FILES)['en']['messages'];
 
-/** A language's message file: `src/languages/<code>.json`. */
+/** The section `gateway` of a language file `languages/<code>.json`, with the file's code and zod locale. */
 export interface GatewayLanguageData {
   readonly code: string;
   /** The name of zod's locale for the language (`z.locales`), e.g. `zhCN`; English when left out. */

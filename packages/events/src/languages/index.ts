@@ -51,13 +51,16 @@ export function eventLanguageFromData(data: EventLanguageData, fallback?: EventL
 /** English event messages (the default language). */
 export const en: EventLanguage = eventLanguageFromData(LANGUAGE_FILES.en);
 
-/** A language that ships with the package (the name of a file in `src/languages/`). */
+/** A language that ships with the package (BCP 47: `en`, `zh-Hans`, `pt-BR`, ...). */
 export type LanguageCode = keyof typeof LANGUAGE_FILES;
 
 /** The codes of the languages that ship with the package (BCP 47), English first. */
 export const LANGUAGE_CODES = Object.keys(LANGUAGE_FILES) as readonly LanguageCode[];
 
-/** The languages that ship with the package, by code: one JSON file each in `src/languages/`. */
+/**
+ * The languages that ship with the package, by code: the section `events` of each file `languages/<code>.json`
+ * of the agent-gateway repository, bundled by the build.
+ */
 export const LANGUAGES: Readonly<Record<LanguageCode, EventLanguage>> = Object.fromEntries(
   Object.entries(LANGUAGE_FILES).map(([code, data]) => [
     code,

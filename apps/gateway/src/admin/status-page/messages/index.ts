@@ -2,17 +2,18 @@ import { matchGatewayLanguage } from '../../../languages/index.ts';
 import { LANGUAGE_FILES } from './languages.generated.ts';
 
 /**
- * The texts of the `/status` page and of `agent-gateway status`, one JSON file per language in this folder,
- * named by its BCP 47 tag. Adding a language is adding its file: the build indexes the folder
- * (`languages.generated.ts`), and the tests check that it has exactly the keys and `{placeholders}` of
- * `en.json`.
+ * The texts of the `/status` page and of `agent-gateway status`: the section `statusPage` of each language
+ * file `languages/<tag>.json`, which the build copies into `languages.generated.ts`; the tests check that
+ * each has exactly the keys and `{placeholders}` of English.
  */
-export type StatusMessages = (typeof LANGUAGE_FILES)['en'];
+export type StatusMessages = (typeof LANGUAGE_FILES)['en']['messages'];
 
 /** A message key, e.g. `refused.title`. */
 export type StatusMessageKey = keyof StatusMessages;
 
-const catalogs = LANGUAGE_FILES as Readonly<Record<string, Partial<StatusMessages>>>;
+const catalogs: Readonly<Record<string, Partial<StatusMessages>>> = Object.fromEntries(
+  Object.entries(LANGUAGE_FILES).map(([code, file]) => [code, file.messages]),
+);
 
 /** The languages that have status messages. */
 export const statusLanguages: readonly string[] = Object.keys(catalogs);
@@ -23,7 +24,7 @@ export const statusLanguages: readonly string[] = Object.keys(catalogs);
  */
 export function statusMessages(language: string): StatusMessages {
   const code = matchGatewayLanguage(language) ?? 'en';
-  return { ...LANGUAGE_FILES.en, ...(catalogs[code] ?? {}) };
+  return { ...LANGUAGE_FILES.en.messages, ...(catalogs[code] ?? {}) };
 }
 
 /** Fills the `{name}` placeholders of a message. */
