@@ -118,3 +118,15 @@ export function pollAdmin(
     },
   };
 }
+
+/**
+ * agent-gateway's tunnel counts by result (`verified`, `refused`, `failed`, `timeout`) from its own
+ * `/metrics` on `adminPort`: it counts a tunnel when the tunnel ends.
+ */
+export async function gatewayTunnelCounts(adminPort: number): Promise<Record<string, number>> {
+  const text = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text();
+  const counts: Record<string, number> = {};
+  for (const match of text.matchAll(/^agent_gateway_tunnels_total\{result="(\w+)"\} (\d+)/gm))
+    counts[match[1] as string] = Number(match[2]);
+  return counts;
+}

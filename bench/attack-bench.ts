@@ -15,9 +15,11 @@ import { parseArgs } from 'node:util';
 import type { FloodStats, ProbeResult } from '../tools/loadgen/src/index.ts';
 import { type GaugePeaks, type PathPolls, pollAdmin } from './admin-poller.ts';
 import { startJsonLines, trackBenchProcesses } from './bench-processes.ts';
+import { ensureDebianPackage } from './debian-peers.ts';
 import { lowPort, waitAccepting } from './ports.ts';
 import { machineCpu, type TcpCounters, tcpCounters, tcpCountersSince, treeCpuUs } from './proc-stats.ts';
 import { openFileLimit, type ProcessPeaks, sampleProcess } from './process-sampler.ts';
+import { byKind, markdownTable } from './report.ts';
 import {
   readSlowReport,
   type SlowMode,
@@ -102,15 +104,6 @@ function start(
   options: { stdin?: 'pipe' | 'ignore'; stderr?: 'pipe' | 'inherit' } = {},
 ) {
   return startJsonLines(benchProcesses, command, args, options);
-}
-
-function ensureDebianPackage(binary: string, pkg: string): void {
-  try {
-    execFileSync('sh', ['-c', `command -v ${binary}`], { stdio: 'ignore' });
-  } catch {
-    process.stderr.write(`installing ${pkg} from Debian\n`);
-    execFileSync('apt-get', ['install', '-y', '-o', 'DPkg::Lock::Timeout=600', pkg], { stdio: 'inherit' });
-  }
 }
 
 const serverName = (
@@ -666,22 +659,6 @@ function report(rows: ScenarioRow[]): void {
   process.stdout.write(
     `${JSON.stringify({ benchmark: 'attack', settings, scenarios: rows, goals: Object.fromEntries(goals.map((g) => [g.name, g])) })}\n`,
   );
-}
-
-/** A Markdown table: the first line is the header. */
-function markdownTable(table: string[][]): string {
-  const header = table[0] ?? [];
-  const widths = header.map((_, i) => Math.max(...table.map((line) => (line[i] ?? '').length)));
-  const lines = table.map((line) => `| ${line.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join(' | ')} |`);
-  lines.splice(1, 0, `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`);
-  return lines.join('\n');
-}
-
-/** `a 1, b 2` from a record of counts. */
-function byKind(counts: Readonly<Record<string, number>>): string {
-  return Object.entries(counts)
-    .map(([kind, count]) => `${kind} ${count}`)
-    .join(', ');
 }
 
 try {

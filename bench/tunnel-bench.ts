@@ -6,20 +6,28 @@
 // Then set-ups with 9,000 idle tunnels held open, and a reconnect storm of 9,000 agents whose targets are
 // resolved by name through dnsmasq.
 // Prints a table and one JSON line; goals are ratios against squid and direct measured in this run.
-import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { StormResult } from '../tools/loadgen/src/index.ts';
+import { gatewayTunnelCounts } from './admin-poller.ts';
 import { startJsonLines, trackBenchProcesses } from './bench-processes.ts';
+import { ensureDebianPackage, fromTemplate } from './debian-peers.ts';
 import { attachDnsmasq, type Dnsmasq, dnsmasqArgs, writeDnsmasqHosts } from './dnsmasq.ts';
+import { startGatewayProcess } from './gateway-process.ts';
+import {
+  closeIdleClients,
+  type IdleClients,
+  openIdleClients as openIdleProcesses,
+  pingIdleClients,
+} from './idle-clients.ts';
 import { freePort, lowPort, waitAccepting } from './ports.ts';
 import {
   establishedTo,
   listenBacklog,
-  machineCpu,
   type TcpCounters,
   tcpCounters,
   tcpCountersSince,
@@ -27,10 +35,11 @@ import {
   treeCpuUs,
   treeRssKiB,
 } from './proc-stats.ts';
+import { byKind, markdownTable, median } from './report.ts';
+import { measureSetups as measureSetupsOf, type SetupsSample } from './setups-sample.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const loadgen = join(root, 'tools/loadgen/src/cli.ts');
-const gatewayCli = join(root, 'apps/gateway/dist/cli.js');
 
 const { values } = parseArgs({
   options: {
@@ -99,7 +108,7 @@ const rounds = Math.max(1, Number(values.rounds ?? (quick ? 2 : 3)));
 
 // ---- process bookkeeping: everything started here is stopped here, also on timeout or error ----
 const benchProcesses = trackBenchProcesses('benchmark', Number(values['timeout-s']));
-const { children, tempDirs, cleanupAll } = benchProcesses;
+const { tempDirs, cleanupAll } = benchProcesses;
 
 function start(
   command: string,
@@ -129,25 +138,6 @@ function greetingServerName(session: string): string {
     encoding: 'utf8',
   });
   return (JSON.parse(output) as { serverName: string }).serverName;
-}
-
-function ensureDebianPackage(binary: string, pkg: string): void {
-  try {
-    execFileSync('sh', ['-c', `command -v ${binary}`], { stdio: 'ignore' });
-  } catch {
-    process.stderr.write(`installing ${pkg} from Debian\n`);
-    execFileSync('apt-get', ['install', '-y', '-o', 'DPkg::Lock::Timeout=600', pkg], { stdio: 'inherit' });
-  }
-}
-
-function fromTemplate(name: string, port: number, dir: string, more: Record<string, string> = {}): string {
-  let text = readFileSync(join(root, 'bench', name), 'utf8')
-    .replaceAll('@PORT@', String(port))
-    .replaceAll('@DIR@', dir);
-  for (const [key, value] of Object.entries(more)) text = text.replaceAll(`@${key}@`, value);
-  const path = join(dir, name);
-  writeFileSync(path, text, { mode: 0o644 });
-  return path;
 }
 
 interface Peer {
@@ -182,8 +172,6 @@ async function startGateway(
   workers: number,
   storm?: StormSetup,
 ): Promise<Peer> {
-  const dir = mkdtempSync(join(tmpdir(), `bench-${name}-`));
-  tempDirs.push(dir);
   const [port, adminPort] = [storm === undefined ? await freePort() : await lowPort(), await freePort()];
   const host = serverName ?? 'agent.test';
   // In the storm the name goes to dnsmasq like the other peers' (or, with --gateway-dns host-overrides,
@@ -194,7 +182,7 @@ async function startGateway(
       : gatewayDns === 'dns-servers'
         ? { DnsServers: [`${storm.dnsAddress}:53`] }
         : { HostOverrides: { [host]: STORM_TARGET_HOST } };
-  const config = {
+  const gateway = await startGatewayProcess(benchProcesses, name, workers, {
     ListenAddress: '127.0.0.1',
     ListenPort: port,
     AdminListen: `127.0.0.1:${adminPort}`,
@@ -208,39 +196,21 @@ async function startGateway(
     ...(values['gateway-listen-backlog'] === undefined
       ? {}
       : { ListenBacklog: Number(values['gateway-listen-backlog']) }),
-  };
-  const file = join(dir, 'agent-gateway.json');
-  writeFileSync(file, JSON.stringify(config), { mode: 0o600 });
-  const log = openSync(join(dir, 'events.jsonl'), 'w');
-  const child = spawn(process.execPath, [gatewayCli, 'run', '--workers', String(workers), '--config', file], {
-    stdio: ['ignore', log, log],
   });
-  closeSync(log);
-  children.add(child);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  void exited.then(() => children.delete(child));
-  await waitAccepting(port, child, name);
   return {
     name,
     port,
-    pid: child.pid,
+    pid: gateway.pid,
     connectHost: host,
     adminPort,
     workers,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
+    stop: gateway.stop,
   };
 }
 
 /** agent-gateway's tunnel counts by result, from its own /metrics. */
-async function gatewayTunnels(peer: Peer): Promise<Record<string, number>> {
-  const text = await (await fetch(`http://127.0.0.1:${peer.adminPort}/metrics`)).text();
-  const counts: Record<string, number> = {};
-  for (const match of text.matchAll(/^agent_gateway_tunnels_total\{result="(\w+)"\} (\d+)/gm))
-    counts[match[1] as string] = Number(match[2]);
-  return counts;
+function gatewayTunnels(peer: Peer): Promise<Record<string, number>> {
+  return gatewayTunnelCounts(peer.adminPort as number);
 }
 
 async function startPeer(name: string, targetPort: number, storm?: StormSetup): Promise<Peer> {
@@ -327,21 +297,11 @@ function routeArgs(peer: Peer, target: string): string[] {
 /** Idle tunnels one load-generator process opens (each holds one socket per tunnel, 20,000 files at most). */
 const IDLE_PER_CLIENT = 4500;
 
-type Started = ReturnType<typeof start>;
-
-/** Load-generator processes holding idle tunnels, and how many each opened. */
-interface IdleClients {
-  readonly clients: Started[];
-  readonly opened: number;
-  readonly failed: number;
-  readonly firstError?: string;
-}
-
 /**
  * Opens `count` idle tunnels through `peer` from load-generator processes of at most IDLE_PER_CLIENT
  * tunnels each, from their own source networks 127.<firstSourceNet + i>.x.y; the target is another process.
  */
-async function openIdleClients(
+function openIdleClients(
   peer: Peer,
   target: string,
   count: number,
@@ -349,39 +309,18 @@ async function openIdleClients(
   extraArgs: string[] = [],
 ): Promise<IdleClients> {
   const processes = Math.max(1, Math.ceil(count / IDLE_PER_CLIENT));
-  const clients = Array.from({ length: processes }, (_, i) =>
-    start(
-      process.execPath,
-      [
-        loadgen,
-        'idle',
-        ...routeArgs(peer, target),
-        '--count',
-        String(Math.ceil(count / processes)),
-        '--source-net',
-        String(firstSourceNet + i),
-        ...extraArgs,
-      ],
-      { stdin: 'pipe' },
-    ),
+  return openIdleProcesses(
+    benchProcesses,
+    peer.name,
+    Array.from({ length: processes }, (_, i) => [
+      ...routeArgs(peer, target),
+      '--count',
+      String(Math.ceil(count / processes)),
+      '--source-net',
+      String(firstSourceNet + i),
+      ...extraArgs,
+    ]),
   );
-  const results = await Promise.all(
-    clients.map((c) => c.nextJson<{ opened: number; failed: number; firstError?: string }>()),
-  );
-  const failed = results.reduce((sum, r) => sum + r.failed, 0);
-  const firstError = results.find((r) => r.firstError !== undefined)?.firstError;
-  if (failed > 0) process.stderr.write(`${peer.name}: ${failed} idle tunnels failed: ${firstError}\n`);
-  return {
-    clients,
-    opened: results.reduce((sum, r) => sum + r.opened, 0),
-    failed,
-    ...(firstError === undefined ? {} : { firstError }),
-  };
-}
-
-async function closeIdleClients(idle: IdleClients): Promise<void> {
-  for (const client of idle.clients) client.child.kill('SIGTERM');
-  await Promise.all(idle.clients.map((c) => c.exited));
 }
 
 /** agent-gateway's /metrics as text. */
@@ -419,12 +358,7 @@ async function measureIdle(peer: Peer, target: string): Promise<IdleResult> {
   const idle = await openIdleClients(peer, target, count, 11);
   await sleep(2000);
   const after = treeRssKiB(pid);
-  const pings = await Promise.all(
-    idle.clients.map((c) => {
-      c.child.stdin?.write('ping\n');
-      return c.nextJson<{ pinged: number; failed: number }>();
-    }),
-  );
+  const { pinged } = await pingIdleClients(idle);
   await closeIdleClients(idle);
   const { opened } = idle;
   // Closing thousands of tunnels takes the gateway a moment: read its counts once they have all ended.
@@ -438,7 +372,6 @@ async function measureIdle(peer: Peer, target: string): Promise<IdleResult> {
       await sleep(250);
     } while (Date.now() < settledBy);
   }
-  const pinged = pings.reduce((sum, r) => sum + r.pinged, 0);
   if (pinged < opened) process.stderr.write(`${peer.name}: ${opened - pinged} idle tunnels no longer echo\n`);
   await sleep(1000);
   return {
@@ -450,38 +383,8 @@ async function measureIdle(peer: Peer, target: string): Promise<IdleResult> {
 }
 
 /** One set-ups measurement as the rounds make it: 32 concurrent, the greeting, for `durationMs`. */
-interface SetupsSample {
-  perSecond: number;
-  completed: number;
-  errors: number;
-  /** The proxy's own CPU time per set-up (null for direct). */
-  cpuUsPerSetup: number | null;
-  /** Percent of all cores busy meanwhile (every process on the machine). */
-  hostBusyPercent: number;
-}
-
-async function measureSetups(peer: Peer, target: string, durationMs: number): Promise<SetupsSample> {
-  const cpuNow = () => (peer.pid === undefined ? 0 : treeCpuUs(peer.pid));
-  const cpu = cpuNow();
-  const host = machineCpu();
-  const setups = await runLoadgen<{
-    perSecond: number;
-    completed: number;
-    errors: number;
-    firstError?: string;
-  }>(['setups', ...routeArgs(peer, target), '--concurrency', '32', '--duration-ms', String(durationMs)]);
-  if (setups.errors > 0)
-    process.stderr.write(`${peer.name}: ${setups.errors} set-up errors: ${setups.firstError}\n`);
-  // How busy all cores were meanwhile (load generator, target and proxy together): at 100% a faster proxy,
-  // or one with more workers, cannot show more set-ups on this machine.
-  const hostAfter = machineCpu();
-  return {
-    perSecond: setups.perSecond,
-    completed: setups.completed,
-    errors: setups.errors,
-    cpuUsPerSetup: peer.pid === undefined ? null : (cpuNow() - cpu) / Math.max(1, setups.completed),
-    hostBusyPercent: (100 * (hostAfter.busy - host.busy)) / Math.max(1, hostAfter.total - host.total),
-  };
+function measureSetups(peer: Peer, target: string, durationMs: number): Promise<SetupsSample> {
+  return measureSetupsOf(benchProcesses, peer.name, peer.pid, routeArgs(peer, target), durationMs);
 }
 
 /** Set-ups with none and with `--held` idle tunnels held open, on one fresh instance of a peer. */
@@ -804,14 +707,6 @@ async function startDnsmasq(): Promise<Dnsmasq> {
   return attachDnsmasq(run.child, options.listenAddress);
 }
 
-const median = (list: number[]) => {
-  const sorted = [...list].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-};
-
 async function main(): Promise<void> {
   const targetRun = start(process.execPath, [loadgen, 'target']);
   const { port: targetPort } = await targetRun.nextJson<{ port: number }>();
@@ -1131,22 +1026,6 @@ async function main(): Promise<void> {
   process.stdout.write(
     `${JSON.stringify({ benchmark: 'tunnel', settings, peers: rows, verification: Object.fromEntries(verification), held, storm, dnsOutage: dnsOutage ?? null, goals })}\n`,
   );
-}
-
-/** A Markdown table: the first line is the header. */
-function markdownTable(table: string[][]): string {
-  const header = table[0] ?? [];
-  const widths = header.map((_, i) => Math.max(...table.map((line) => (line[i] ?? '').length)));
-  const lines = table.map((line) => `| ${line.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join(' | ')} |`);
-  lines.splice(1, 0, `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`);
-  return lines.join('\n');
-}
-
-/** `a 1, b 2` from a record of counts. */
-function byKind(counts: Readonly<Record<string, number>>): string {
-  return Object.entries(counts)
-    .map(([kind, count]) => `${kind} ${count}`)
-    .join(', ');
 }
 
 try {

@@ -9,12 +9,15 @@ import { startTarget } from './target.ts';
 import { loadTlsGreeting } from './tls-greeting.ts';
 
 const usage = `usage: agw-loadgen <command> [options]
-  target  [--host 127.0.0.1] [--port 0]             run the echo/source target; prints {"port":N}, runs until SIGTERM
+  target  [--host 127.0.0.1] [--port 0]             run the echo/source target; prints {"port":N,"ports":[N]}, runs until SIGTERM
+          --port P1,P2,...: one process listening on several ports (many destinations for many tunnels)
   setups  --target H:P [--via H:P] [--concurrency 32] [--duration-ms 3000]
   bulk    --target H:P [--via H:P] [--bytes 536870912]
   rtt     --target H:P [--via H:P] [--count 5000]
-  idle    --target H:P [--via H:P] --count N [--source-net 1] [--sources 64]
-          opens N idle tunnels from 127.<source-net>.x.y; prints {"opened":N,...}; holds them until stdin closes or SIGTERM;
+  idle    --target H:P[,H:P...] [--via H:P] --count N [--source-net 1] [--sources 64]
+          opens N idle tunnels from 127.<source-net>.x.y (tunnel i to the i-th target, round robin);
+          prints {"opened":N,...}; holds them until stdin closes or SIGTERM; [--open-timeout-ms N]: a tunnel
+          not proven within N ms counts as failed (default: wait as long as it takes);
           a line 'ping' on stdin sends a byte through every tunnel and prints {"pinged":N,"failed":M};
           a line 'storm' cuts every tunnel at once and reconnects them all at once (no concurrency limit),
           each agent retrying a failed attempt; prints the storm's result and holds the new tunnels
@@ -62,7 +65,7 @@ const { positionals, values } = parseArgs({
     'timeout-ms': { type: 'string', default: '5000' },
     'spread-ms': { type: 'string', default: '0' },
     reopen: { type: 'boolean', default: false },
-    'open-timeout-ms': { type: 'string', default: '30000' },
+    'open-timeout-ms': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -111,11 +114,13 @@ if (command === 'greeting') {
       else if (line === 'stop') stop();
     }
   });
-  print({ event: 'opened', ...(await flood.opened(Number(values['open-timeout-ms']))) });
+  print({ event: 'opened', ...(await flood.opened(Number(values['open-timeout-ms'] ?? 30_000))) });
 } else if (command === 'target') {
-  const target = await startTarget({ host: values.host, port: Number(values.port) });
-  print({ port: target.port });
-  const stop = () => void target.close().then(() => process.exit(0));
+  const targets: Awaited<ReturnType<typeof startTarget>>[] = [];
+  for (const port of values.port.split(','))
+    targets.push(await startTarget({ host: values.host, port: Number(port) }));
+  print({ port: targets[0]?.port, ports: targets.map((target) => target.port) });
+  const stop = () => void Promise.all(targets.map((target) => target.close())).then(() => process.exit(0));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 } else {
@@ -123,8 +128,10 @@ if (command === 'greeting') {
     process.stderr.write(`--target is required\n${usage}\n`);
     process.exit(2);
   }
+  // `idle` spreads its tunnels over a list of targets; the other commands take the first.
+  const targets = values.target.split(',').map(parseEndpoint);
   const route = {
-    target: parseEndpoint(values.target),
+    target: targets[0] as ReturnType<typeof parseEndpoint>,
     via: values.via !== undefined ? parseEndpoint(values.via) : undefined,
     connectHost: values['connect-host'],
     greeting:
@@ -160,6 +167,10 @@ if (command === 'greeting') {
       ...route,
       count: Number(values.count ?? 5000),
       localAddresses: sourceAddresses(Number(values['source-net']), Number(values.sources)),
+      targets,
+      ...(values['open-timeout-ms'] === undefined
+        ? {}
+        : { attemptTimeoutMs: Number(values['open-timeout-ms']) }),
     });
     print({ opened: idle.opened, failed: idle.failed, firstError: idle.firstError });
     const stop = () => {

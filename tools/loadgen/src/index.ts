@@ -9,6 +9,14 @@ export {
   sourceAddresses,
 } from './client.ts';
 export { type Flood, type FloodOptions, type FloodStats, openFlood } from './flood.ts';
+export {
+  evenSplit,
+  type PlannedLoadgen,
+  planTunnels,
+  type TunnelPlan,
+  type TunnelPlanOptions,
+  workersFor,
+} from './plan.ts';
 export { type ProbeOptions, type ProbeResult, runProbes } from './probe.ts';
 export {
   type BulkResult,

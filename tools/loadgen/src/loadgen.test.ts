@@ -247,6 +247,43 @@ describe('loadgen', () => {
     idle.close();
   });
 
+  it('spreads idle tunnels round robin over several targets', async () => {
+    const targets = [await startTarget(), await startTarget(), await startTarget()];
+    cleanup.push(() => Promise.all(targets.map((target) => target.close())));
+    const idle = await openIdle({
+      target: { host: '127.0.0.1', port: 1 }, // unused: targets wins
+      targets: targets.map((target) => ({ host: '127.0.0.1', port: target.port })),
+      count: 7,
+      concurrency: 2,
+    });
+    cleanup.push(() => idle.close());
+    expect(idle).toMatchObject({ opened: 7, failed: 0 });
+    expect(targets.map((target) => target.connections)).toEqual([3, 2, 2]);
+    expect(await idle.ping()).toEqual({ pinged: 7, failed: 0 });
+  });
+
+  it('gives up on idle tunnels a proxy never answers when given a time limit', async () => {
+    // A proxy out of descriptors: it takes the connection and never answers the CONNECT.
+    const accepted: net.Socket[] = [];
+    const silent = net.createServer((socket) => accepted.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    cleanup.push(() => {
+      for (const socket of accepted) socket.destroy();
+      return new Promise((resolve) => silent.close(resolve));
+    });
+    const via = { host: '127.0.0.1', port: (silent.address() as net.AddressInfo).port };
+    const started = performance.now();
+    const idle = await openIdle({
+      via,
+      target: { host: '127.0.0.1', port: 9 },
+      count: 3,
+      attemptTimeoutMs: 300,
+    });
+    cleanup.push(() => idle.close());
+    expect(idle).toMatchObject({ opened: 0, failed: 3, firstError: 'no tunnel within 300 ms' });
+    expect(performance.now() - started).toBeLessThan(10_000);
+  });
+
   it('refuses a server flight that arrived changed, and a session that is not TLS 1.3', async () => {
     const target = await startTarget();
     cleanup.push(() => target.close());

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { type Endpoint, type OpenConnection, openConnection, readExactly } from './client.ts';
-import { reconnectStorm, type StormOptions, type StormResult } from './storm.ts';
+import { attemptTunnel, reconnectStorm, type StormOptions, type StormResult } from './storm.ts';
 import { targetModes } from './target.ts';
 import type { TlsGreeting } from './tls-greeting.ts';
 
@@ -216,7 +216,23 @@ function pingOne(socket: OpenConnection['socket'], timeoutMs: number): Promise<b
  * spreading the client sockets over `localAddresses`.
  */
 export async function openIdle(
-  options: Route & { count: number; localAddresses?: readonly string[]; concurrency?: number },
+  options: Route & {
+    count: number;
+    localAddresses?: readonly string[];
+    concurrency?: number;
+    /**
+     * Spread the tunnels over these targets (tunnel i goes to `targets[i % length]`) instead of `target`
+     * alone: one destination address and port takes only as many connections from one source as there are
+     * ephemeral ports, so many tunnels need many destinations.
+     */
+    targets?: readonly Endpoint[];
+    /**
+     * Give up on a tunnel not proven within this many ms (counted as failed, with the error `no tunnel
+     * within N ms`); absent: wait as long as it takes. A proxy out of descriptors may leave a connection
+     * unanswered in its accept queue for good.
+     */
+    attemptTimeoutMs?: number;
+  },
 ): Promise<IdleTunnels> {
   const sockets: OpenConnection['socket'][] = [];
   let failed = 0;
@@ -227,11 +243,17 @@ export async function openIdle(
       const index = next++;
       try {
         const localAddress = options.localAddresses?.[index % options.localAddresses.length];
-        const connection = await openConnection(routeOf(options, localAddress));
-        connection.socket.write(echoByte);
-        await readExactly(connection, 1);
-        connection.socket.on('error', () => {});
-        sockets.push(connection.socket);
+        const target = options.targets?.[index % options.targets.length] ?? options.target;
+        const route = { ...routeOf(options, localAddress), target };
+        let socket: OpenConnection['socket'];
+        if (options.attemptTimeoutMs === undefined) {
+          const connection = await openConnection(route);
+          connection.socket.write(echoByte);
+          await readExactly(connection, 1);
+          socket = connection.socket;
+        } else socket = await attemptTunnel(route, options.attemptTimeoutMs);
+        socket.on('error', () => {});
+        sockets.push(socket);
       } catch (error) {
         failed += 1;
         firstError ??= error instanceof Error ? error.message : String(error);
