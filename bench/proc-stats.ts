@@ -62,6 +62,21 @@ export function treeRssKiB(pid: number): number {
 }
 
 /**
+ * One process's memory from `/proc/PID/smaps_rollup` (KiB): resident (RSS), proportional (PSS: shared pages
+ * divided among the processes that map them) and anonymous; null when the process is gone.
+ */
+export function memoryRollup(pid: number): { rss: number; pss: number; anonymous: number } | null {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  } catch {
+    return null;
+  }
+  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0);
+  return { rss: field('Rss'), pss: field('Pss'), anonymous: field('Anonymous') };
+}
+
+/**
  * The kernel's TCP counters that tell a storm's story (what `nstat -az` shows), for this network namespace:
  * every process in it counts, so compare differences over a short span.
  * - `ListenOverflows`, `ListenDrops`: a connection that arrived on a full accept queue (the listen backlog)

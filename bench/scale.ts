@@ -18,7 +18,7 @@ import { startGatewayProcess } from './gateway-process.ts';
 import { closeIdleClients, type IdleClients, openIdleClients, pingIdleClients } from './idle-clients.ts';
 import { checkKernel, type KernelCheck } from './kernel-limits.ts';
 import { lowPort, waitAccepting } from './ports.ts';
-import { processTree, treeCpuUs } from './proc-stats.ts';
+import { memoryRollup, processTree, treeCpuUs } from './proc-stats.ts';
 import { openFileLimit } from './process-sampler.ts';
 import { fmt, markdownTable, median } from './report.ts';
 import { measureSetups, type SetupsSample } from './setups-sample.ts';
@@ -112,17 +112,6 @@ const serverName = (
 
 // ---- memory of a process tree: RSS and PSS ----
 
-/** RSS and PSS (KiB) of one process, from /proc/PID/status and /proc/PID/smaps_rollup. */
-function memoryOf(pid: number): { rss: number; pss: number } | null {
-  try {
-    const rss = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-    const pss = Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
-    return { rss, pss };
-  } catch {
-    return null;
-  }
-}
-
 /** A process tree's memory: summed RSS (shared pages once per process) and summed PSS (shared pages split). */
 interface TreeMemory {
   rssKiB: number;
@@ -149,7 +138,7 @@ function treeMemory(pid: number): TreeMemory {
   let rssKiB = 0;
   let pssKiB = 0;
   for (const member of processTree(pid)) {
-    const memory = memoryOf(member);
+    const memory = memoryRollup(member);
     if (memory === null) continue;
     perProcessRssKiB.push(memory.rss);
     perProcessDescriptors.push(descriptorsOf(member));

@@ -6,14 +6,16 @@
 // anonymous part), times /metrics and /api/status, then (--tunnels T) opens T idle verified tunnels from
 // load-generator processes, reads the same again and sends a byte through every tunnel. One JSON line.
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startJsonLines, trackBenchProcesses } from './bench-processes.ts';
+import { closeIdleClients, openIdleClients, pingIdleClients } from './idle-clients.ts';
 import { freePort, waitAccepting } from './ports.ts';
-import { processTree, treeCpuUs } from './proc-stats.ts';
+import { memoryRollup, processTree, treeCpuUs } from './proc-stats.ts';
+import { measureSetups } from './setups-sample.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const loadgen = join(root, 'tools/loadgen/src/cli.ts');
@@ -51,26 +53,21 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** What smaps_rollup says of one process, in KiB. */
 interface Rollup {
-  pid: number;
   rss: number;
   pss: number;
   anonymous: number;
 }
 
-function rollup(pid: number): Rollup {
-  const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0);
-  return { pid, rss: field('Rss'), pss: field('Pss'), anonymous: field('Anonymous') };
-}
+const gone: Rollup = { rss: 0, pss: 0, anonymous: 0 };
 
 const mib = (kib: number) => Math.round((kib / 1024) * 10) / 10;
 
 /** The primary's and every worker's memory, and the sums over the tree (MiB). */
 function treeMemory(primaryPid: number) {
-  const [primary, ...rest] = processTree(primaryPid).map(rollup);
+  const [primary, ...rest] = processTree(primaryPid).map((pid) => memoryRollup(pid) ?? gone);
   const all = [primary as Rollup, ...rest];
-  const sum = (key: keyof Omit<Rollup, 'pid'>) => all.reduce((total, r) => total + r[key], 0);
-  const perWorker = (key: keyof Omit<Rollup, 'pid'>) =>
+  const sum = (key: keyof Rollup) => all.reduce((total, r) => total + r[key], 0);
+  const perWorker = (key: keyof Rollup) =>
     rest.length === 0 ? null : mib(rest.reduce((total, r) => total + r[key], 0) / rest.length);
   return {
     processes: all.length,
@@ -100,23 +97,8 @@ async function setups(
   pid: number,
 ): Promise<{ perSecond: number; cpuUsPerSetup: number } | null> {
   if (setupsMs <= 0) return null;
-  const cpu = treeCpuUs(pid);
-  const run = startJsonLines(processes, process.execPath, [
-    loadgen,
-    'setups',
-    ...route,
-    '--concurrency',
-    '32',
-    '--duration-ms',
-    String(setupsMs),
-  ]);
-  const result = await run.nextJson<{ perSecond: number; completed: number; errors: number }>();
-  await run.exited;
-  if (result.errors > 0) process.stderr.write(`set-ups: ${result.errors} errors\n`);
-  return {
-    perSecond: Math.round(result.perSecond),
-    cpuUsPerSetup: Math.round((treeCpuUs(pid) - cpu) / Math.max(1, result.completed)),
-  };
+  const sample = await measureSetups(processes, 'set-ups', pid, route, setupsMs);
+  return { perSecond: Math.round(sample.perSecond), cpuUsPerSetup: Math.round(sample.cpuUsPerSetup ?? 0) };
 }
 
 async function main(): Promise<void> {
@@ -190,36 +172,21 @@ async function main(): Promise<void> {
   let held: Record<string, unknown> | undefined;
   if (tunnels > 0) {
     const count = Math.ceil(tunnels / PER_CLIENT);
-    const clients = Array.from({ length: count }, (_, i) =>
-      startJsonLines(
-        processes,
-        process.execPath,
-        [
-          loadgen,
-          'idle',
-          '--via',
-          `127.0.0.1:${port}`,
-          '--target',
-          `127.0.0.1:${targetPort}`,
-          '--tls',
-          session,
-          '--connect-host',
-          serverName,
-          '--count',
-          String(Math.ceil(tunnels / count)),
-          '--source-net',
-          String(11 + i),
-          '--sources',
-          values.sources,
-        ],
-        { stdin: 'pipe' },
-      ),
-    );
     const opening = performance.now();
-    const opened = (await Promise.all(clients.map((c) => c.nextJson<{ opened: number }>()))).reduce(
-      (sum, r) => sum + r.opened,
-      0,
+    const idleClients = await openIdleClients(
+      processes,
+      'worker-memory',
+      Array.from({ length: count }, (_, i) => [
+        ...route,
+        '--count',
+        String(Math.ceil(tunnels / count)),
+        '--source-net',
+        String(11 + i),
+        '--sources',
+        values.sources,
+      ]),
     );
+    const { opened } = idleClients;
     const openS = (performance.now() - opening) / 1000;
     await sleep(settleMs);
     const holding = treeMemory(pid);
@@ -232,14 +199,7 @@ async function main(): Promise<void> {
       statusMs: await timeUrl(`${admin}/api/status`),
     };
     const setupsHeld = await setups(route, pid);
-    const pinged = (
-      await Promise.all(
-        clients.map((c) => {
-          c.child.stdin?.write('ping\n');
-          return c.nextJson<{ pinged: number }>();
-        }),
-      )
-    ).reduce((sum, r) => sum + r.pinged, 0);
+    const { pinged } = await pingIdleClients(idleClients);
     const perTunnel = (key: 'rss' | 'pss' | 'anon') =>
       Math.round(((holding.treeKiB[key] - idle.treeKiB[key]) / Math.max(1, opened)) * 100) / 100;
     held = {
@@ -252,8 +212,7 @@ async function main(): Promise<void> {
       idleCpuPercent,
       setups: setupsHeld,
     };
-    for (const client of clients) client.child.kill('SIGTERM');
-    await Promise.all(clients.map((c) => c.exited));
+    await closeIdleClients(idleClients);
   }
   process.stdout.write(
     `${JSON.stringify({ workers, tunnels, idle: { fresh, memory: idle, ...idleTimes, setups: setupsNoneHeld }, ...(held === undefined ? {} : { held }) })}\n`,
