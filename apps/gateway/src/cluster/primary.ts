@@ -162,10 +162,9 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
   let pendingRestart: NodeJS.Timeout | undefined;
   let missing = 0;
   let nextRequest = 0;
-  const collectWaiters = new Map<number, Map<number, (snapshot?: CountersSnapshot) => void>>();
   type Detail = { refused: RefusedEntry[]; clients: ClientEntry[] };
-  const detailWaiters = new Map<number, Map<number, (detail?: Detail) => void>>();
-  const fingerprintWaiters = new Map<number, Map<number, (report?: FingerprintReport) => void>>();
+  /** Per request sent to the workers (counters, status detail, fingerprints): who waits for each worker's answer. */
+  const replyWaiters = new Map<number, Map<number, (reply?: unknown) => void>>();
   let onStarted: ((error?: Error) => void) | undefined;
 
   const configMessage = (): PrimaryMessage => ({
@@ -209,17 +208,17 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
         state.maxTunnels = message.maxTunnels;
         // An answer that arrives after its worker's exit would bring back clients that are gone with it.
         if (states.get(state.id) === state) presence.apply(state.id, message.clientChanges);
-        collectWaiters.get(message.request)?.get(state.id)?.(message.snapshot);
+        replyWaiters.get(message.request)?.get(state.id)?.(message.snapshot);
         return;
       }
       case 'agw:status-detail':
-        detailWaiters.get(message.request)?.get(state.id)?.({
+        replyWaiters.get(message.request)?.get(state.id)?.({
           refused: message.refused,
           clients: message.clients,
         });
         return;
       case 'agw:fingerprints-report':
-        fingerprintWaiters.get(message.request)?.get(state.id)?.(message.report);
+        replyWaiters.get(message.request)?.get(state.id)?.(message.report);
         return;
       case 'agw:drained':
         state.remaining = message.remaining;
@@ -240,9 +239,7 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
     states.delete(state.id);
     presence.remove(state.id);
     // A scrape waiting for it goes on without it; its last totals are in `retired` from now on.
-    for (const waiters of collectWaiters.values()) waiters.get(state.id)?.(undefined);
-    for (const waiters of detailWaiters.values()) waiters.get(state.id)?.(undefined);
-    for (const waiters of fingerprintWaiters.values()) waiters.get(state.id)?.(undefined);
+    for (const waiters of replyWaiters.values()) waiters.get(state.id)?.(undefined);
     if (state.lastSnapshot !== undefined) {
       retired = mergeSnapshots([...(retired ? [retired] : []), retire(state.lastSnapshot)]);
     }
@@ -355,27 +352,42 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
     return collecting;
   }
 
-  async function collectRound(): Promise<CountersSnapshot> {
+  /**
+   * Sends `ask(request)` to every listening worker and resolves with each one's answer; a worker that does
+   * not answer within `collectTimeoutMs` gives `late(state)`, one that exits meanwhile gives undefined.
+   */
+  async function askListeningWorkers<T>(
+    ask: (request: number) => PrimaryMessage,
+    late: (state: WorkerState) => T | undefined,
+  ): Promise<T[]> {
     const request = ++nextRequest;
-    const waiters = new Map<number, (snapshot?: CountersSnapshot) => void>();
-    collectWaiters.set(request, waiters);
+    const waiters = new Map<number, (reply?: unknown) => void>();
+    replyWaiters.set(request, waiters);
     const answers = [...states.values()]
       .filter((state) => state.listening)
       .map(
         (state) =>
-          new Promise<CountersSnapshot | undefined>((resolve) => {
-            // A worker too busy to answer in time counts with its last answer: Prometheus reads a counter
-            // that goes down as a reset, so leaving the worker out would make every rate() spike.
-            const timer = setTimeout(() => resolve(state.lastSnapshot), collectTimeoutMs);
-            waiters.set(state.id, (snapshot) => {
+          new Promise<T | undefined>((resolve) => {
+            const timer = setTimeout(() => resolve(late(state)), collectTimeoutMs);
+            waiters.set(state.id, (reply) => {
               clearTimeout(timer);
-              resolve(snapshot);
+              resolve(reply as T | undefined);
             });
-            post(state, { type: 'agw:collect', request });
+            post(state, ask(request));
           }),
       );
-    const snapshots = (await Promise.all(answers)).filter((s) => s !== undefined);
-    collectWaiters.delete(request);
+    const replies = await Promise.all(answers);
+    replyWaiters.delete(request);
+    return replies.filter((reply) => reply !== undefined);
+  }
+
+  async function collectRound(): Promise<CountersSnapshot> {
+    // A worker too busy to answer in time counts with its last answer: Prometheus reads a counter that goes
+    // down as a reset, so leaving the worker out would make every rate() spike.
+    const snapshots = await askListeningWorkers<CountersSnapshot>(
+      (request) => ({ type: 'agw:collect', request }),
+      (state) => state.lastSnapshot,
+    );
     const merged = mergeSnapshots([counters.snapshot(), ...(retired ? [retired] : []), ...snapshots]);
     // The workers send their clients as changes, not in their snapshots: distinct addresses across workers.
     merged.connectedClients = presence.size;
@@ -387,24 +399,10 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
    * not answer in time is left out: these tables are for people, not counters that must not go down).
    */
   async function collectDetail(): Promise<Detail> {
-    const request = ++nextRequest;
-    const waiters = new Map<number, (detail?: Detail) => void>();
-    detailWaiters.set(request, waiters);
-    const answers = [...states.values()]
-      .filter((state) => state.listening)
-      .map(
-        (state) =>
-          new Promise<Detail | undefined>((resolve) => {
-            const timer = setTimeout(() => resolve(undefined), collectTimeoutMs);
-            waiters.set(state.id, (detail) => {
-              clearTimeout(timer);
-              resolve(detail);
-            });
-            post(state, { type: 'agw:status-detail', request });
-          }),
-      );
-    const details = (await Promise.all(answers)).filter((detail) => detail !== undefined);
-    detailWaiters.delete(request);
+    const details = await askListeningWorkers<Detail>(
+      (request) => ({ type: 'agw:status-detail', request }),
+      () => undefined,
+    );
     return {
       refused: mergeRefused(details.map((detail) => detail.refused)),
       clients: mergeClients(details.map((detail) => detail.clients)),
@@ -416,24 +414,10 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
    * answer in time is left out (the fingerprints of a worker that exited are gone with it).
    */
   async function collectFingerprints(): Promise<FingerprintReport> {
-    const request = ++nextRequest;
-    const waiters = new Map<number, (report?: FingerprintReport) => void>();
-    fingerprintWaiters.set(request, waiters);
-    const answers = [...states.values()]
-      .filter((state) => state.listening)
-      .map(
-        (state) =>
-          new Promise<FingerprintReport | undefined>((resolve) => {
-            const timer = setTimeout(() => resolve(undefined), collectTimeoutMs);
-            waiters.set(state.id, (report) => {
-              clearTimeout(timer);
-              resolve(report);
-            });
-            post(state, { type: 'agw:fingerprints', request });
-          }),
-      );
-    const reports = (await Promise.all(answers)).filter((report) => report !== undefined);
-    fingerprintWaiters.delete(request);
+    const reports = await askListeningWorkers<FingerprintReport>(
+      (request) => ({ type: 'agw:fingerprints', request }),
+      () => undefined,
+    );
     return reports.length > 0 ? mergeFingerprintReports(reports) : new FingerprintLedger().report();
   }
 
