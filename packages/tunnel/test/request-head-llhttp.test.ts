@@ -319,8 +319,16 @@ const mutated = fc
     if (how === 'insert') return text.slice(0, i) + byte + text.slice(i);
     return text.slice(0, i) + text.slice(i + 1);
   });
+/** A head cut short, as a connection whose head has not all arrived yet (or never will). */
+const cutShort = fc
+  .tuple(head, fc.nat())
+  .map(([text, at]) => text.slice(0, text.length === 0 ? 0 : at % text.length));
 const input = fc
-  .oneof({ weight: 2, arbitrary: head }, { weight: 1, arbitrary: mutated })
+  .oneof(
+    { weight: 4, arbitrary: head },
+    { weight: 2, arbitrary: mutated },
+    { weight: 1, arbitrary: cutShort },
+  )
   .map((text) => Buffer.from(text, 'latin1'));
 
 /** How many cases each property tries; `REQUEST_HEAD_RUNS=100000` for a long run by hand. */
