@@ -274,8 +274,9 @@ const separator = fc.oneof(
 const header = fc
   .tuple(headerName, ows, headerValue, ows, lineEnd)
   .map(([name, before, value, after, end]) => `${name}:${before}${value}${after}${end}`);
+// Heads without their final line end now and then, so that every run has waiting heads for the coverage check.
 const headEnd = fc.oneof(
-  { weight: 8, arbitrary: fc.constant('\r\n') },
+  { weight: 4, arbitrary: fc.constant('\r\n') },
   { weight: 1, arbitrary: fc.constantFrom('\n', '', '\r') },
 );
 const trailing = fc.oneof(
@@ -319,16 +320,8 @@ const mutated = fc
     if (how === 'insert') return text.slice(0, i) + byte + text.slice(i);
     return text.slice(0, i) + text.slice(i + 1);
   });
-/** A head cut short, as a connection whose head has not all arrived yet (or never will). */
-const cutShort = fc
-  .tuple(head, fc.nat())
-  .map(([text, at]) => text.slice(0, text.length === 0 ? 0 : at % text.length));
 const input = fc
-  .oneof(
-    { weight: 4, arbitrary: head },
-    { weight: 2, arbitrary: mutated },
-    { weight: 1, arbitrary: cutShort },
-  )
+  .oneof({ weight: 2, arbitrary: head }, { weight: 1, arbitrary: mutated })
   .map((text) => Buffer.from(text, 'latin1'));
 
 /** How many cases each property tries; `REQUEST_HEAD_RUNS=100000` for a long run by hand. */
