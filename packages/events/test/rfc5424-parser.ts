@@ -86,7 +86,8 @@ export function parseRfc5424(input: Uint8Array | string): ParsedSyslog {
           i++;
         }
         i++;
-        params[name] = value;
+        // An own property even for a field named `__proto__` (an assignment would set the prototype).
+        Object.defineProperty(params, name, { value, enumerable: true, writable: true, configurable: true });
       }
       if (rest[i] !== ']') fail('SD-ELEMENT end', line);
       structuredData.push({ id, params });
